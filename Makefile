@@ -1,0 +1,206 @@
+# epp-gate: one non-recursive Makefile for the whole tree.
+#
+#   make            build everything into build/ (programs in build/bin, libraries in build/lib)
+#   make check      install missing Debian packages, build, run every test (unit, integration, faults)
+#   make demo       install missing packages, start broker + epp-sim + epp-gate, send requests
+#   make bench      benchmarks (figures, not pass/fail)   make soak: bounded soak test
+#   make check-san  unit + integration tests built with AddressSanitizer + UBSan (in build-san/)
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by wildcard: a new file in common/, gate/, rpcclient/ or tests/unit/
+# needs no change here.
+
+VERSION   := 1.0.0
+SOVERSION := 1
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+
+SAN       ?=
+BUILD     ?= $(if $(SAN),build-san,build)
+CC        ?= cc
+PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig libcurl libsystemd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+RPC_PKGS  := librabbitmq json-c
+RPC_LIBS  := $(shell pkg-config --libs $(RPC_PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+        -Wpointer-arith -Wcast-qual -Wsign-compare -Wformat=2 -Wundef -Wvla \
+        -Wimplicit-fallthrough -Wmissing-declarations -Wold-style-definition
+ifeq ($(SAN),)
+OPT      ?= -O2 -g -D_FORTIFY_SOURCE=2
+SANFLAGS :=
+else
+OPT      ?= -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+CFLAGS   ?=
+LDFLAGS  ?=
+ALL_CFLAGS  = -std=gnu11 -fPIC -pthread -fstack-protector-strong $(OPT) $(SANFLAGS) $(WARN) \
+              -Icommon -Igate -Irpcclient -DEPPGATE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+GATE_SRC   := $(filter-out gate/main.c,$(wildcard gate/*.c))
+RPC_SRC    := $(filter-out rpcclient/epp-rpc.c,$(wildcard rpcclient/*.c))
+SIM_SRC    := $(wildcard tests/eppsim/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+TLIB_SRC   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+BENCH_SRC  := $(wildcard tests/bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCOMMON := $(BUILD)/lib/libeppgate-common.a
+LIBGATE   := $(BUILD)/lib/libeppgate-gate.a
+LIBRPC_A  := $(BUILD)/lib/libeppgate-rpc.a
+LIBRPC_SO := $(BUILD)/lib/libeppgate-rpc.so.$(VERSION)
+LIBRPC_SONAME := libeppgate-rpc.so.$(SOVERSION)
+
+PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-sim $(BUILD)/bin/epp-codec
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all check check-san check-unit demo bench soak fuzz fuzz-ci deps ensure-deps install \
+        uninstall clean tests
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS) $(LIBRPC_A) $(LIBRPC_SO) $(BUILD)/lib/eppgate-rpc.pc
+tests: all $(UNIT_BIN) $(BENCH_BIN)
+
+# ---- objects ---------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The client library exports only its public egrpc_* API.
+$(BUILD)/obj/rpcclient/%.o: rpcclient/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- libraries -------------------------------------------------------------
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBGATE): $(call obj,$(GATE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBRPC_A): $(call obj,$(RPC_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBRPC_SO): $(call obj,$(RPC_SRC)) rpcclient/libeppgate-rpc.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(LIBRPC_SONAME) -Wl,--version-script=rpcclient/libeppgate-rpc.map \
+	    $(ALL_LDFLAGS) -o $@ $(call obj,$(RPC_SRC)) $(RPC_LIBS)
+	ln -sf libeppgate-rpc.so.$(VERSION) $(BUILD)/lib/$(LIBRPC_SONAME)
+	ln -sf $(LIBRPC_SONAME) $(BUILD)/lib/libeppgate-rpc.so
+
+$(BUILD)/lib/eppgate-rpc.pc: rpcclient/eppgate-rpc.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- programs --------------------------------------------------------------
+$(BUILD)/bin/epp-gate: $(call obj,gate/main.c) $(LIBGATE) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)
+
+$(BUILD)/bin/epp-sim: $(call obj,$(SIM_SRC)) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bin/epp-codec: $(call obj,tools/epp-codec.c) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- tests and benchmarks --------------------------------------------------
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBRPC_A) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBRPC_A) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- entry points ----------------------------------------------------------
+# check and demo first install what a fresh machine lacks, then re-enter make so that
+# pkg-config is consulted again with the packages present.
+ensure-deps:
+	@tools/deps.sh --if-missing
+
+deps:
+	@tools/deps.sh
+
+check: ensure-deps
+	@$(MAKE) --no-print-directory tests
+	@tests/run-all $(BUILD)
+
+check-unit: ensure-deps
+	@$(MAKE) --no-print-directory tests
+	@tests/run-all --unit $(BUILD)
+
+check-san: ensure-deps
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@tests/run-all --san build-san
+
+demo: ensure-deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh $(BUILD)
+
+bench: ensure-deps
+	@$(MAKE) --no-print-directory tests
+	@tests/bench/run.sh $(BUILD)
+
+soak: ensure-deps
+	@$(MAKE) --no-print-directory tests
+	@tests/bench/soak.sh $(BUILD)
+
+FUZZ_SECONDS ?= 60
+fuzz: ensure-deps
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-ci: ensure-deps
+	@tests/fuzz/run.sh 20
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/epp-gate $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/bin/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate
+	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(LIBRPC_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(LIBRPC_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libeppgate-rpc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBRPC_SONAME)
+	ln -sf $(LIBRPC_SONAME) $(DESTDIR)$(LIBDIR)/libeppgate-rpc.so
+	install -m 0644 rpcclient/eppgate-rpc.h $(DESTDIR)$(INCDIR)/
+	install -m 0644 $(BUILD)/lib/eppgate-rpc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0644 man/epp-rpc.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/epp-gate.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0640 etc/epp-gate.conf.example $(DESTDIR)$(SYSCONFDIR)/epp-gate/
+	install -m 0644 systemd/*.service systemd/*.path $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec \
+	    $(DESTDIR)$(LIBDIR)/libeppgate-rpc.* $(DESTDIR)$(INCDIR)/eppgate-rpc.h \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/eppgate-rpc.pc $(DESTDIR)$(MANDIR)/man1/epp-rpc.1 \
+	    $(DESTDIR)$(MANDIR)/man5/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man8/epp-gate.8
+
+clean:
+	rm -rf build build-san build-fuzz tests/tmp

@@ -1,0 +1,83 @@
+/*
+ * epp_cmd.h - JSON request to EPP XML command (SPEC sections 3 and 6).
+ *
+ * The command table is data: one row per command name, with its class and
+ * its builder. Adding a command means adding a row and a builder, nothing
+ * else. Builders read arguments through the checked getters of epp_args.h and
+ * build the document with libxml2, so every value is escaped, elements come
+ * in schema order, and every refusal names the argument.
+ *
+ * Pure: no I/O, no logging. Errors come back in struct eg_err with the
+ * message only (no "failed reading EPP request: " prefix); epp_reply.h turns
+ * an error into the gate's reply text.
+ */
+#ifndef EG_EPP_CMD_H
+#define EG_EPP_CMD_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum epp_class {
+	EPP_CLASS_QUERY,       /* check, info, poll req, hello, transfer query: re-sendable */
+	EPP_CLASS_TRANSFORM,   /* create, update, delete, renew, transfer ops, poll ack */
+	EPP_CLASS_LOCAL,       /* answered by the gate itself (gate_status): no XML */
+};
+
+struct epp_build;          /* builder state, private to the cmd_*.c modules */
+
+struct epp_command {
+	const char *name;                                   /* "domain_check" */
+	enum epp_class klass;                               /* default class of the command */
+	int (*build)(struct epp_build *b, json_object *args); /* NULL for EPP_CLASS_LOCAL */
+};
+
+struct epp_request {
+	const struct epp_command *cmd;
+	enum epp_class klass;     /* of this request: a transfer with op "query" is a query */
+	char *xml;                /* complete command document incl. clTRID (malloc'd), or NULL */
+	size_t xml_len;
+	char cltrid[65];          /* the clTRID inside xml */
+	char obj_type[16];        /* "domain", "contact", "host", or "" */
+	char obj_id[256];         /* the one object a transform acts on (for the journal), or "" */
+};
+
+/* Parses request JSON text: an object with a string "cmd" and, when present, an object
+ * (or null) "args". NULL with EG_EREQUEST on failure. */
+json_object *epp_request_parse(const char *json, size_t len, struct eg_err *err);
+
+/*
+ * Builds the command for a parsed request. cltrid (1-64 chars) goes into the
+ * document, except for a raw `xml` request that carries its own clTRID.
+ * Errors: EG_EREQUEST (message names the argument: "argument 'period': must be
+ * an integer 1-99"), EG_EUNKNOWN (message is the command name as given).
+ * On success the caller owns out and calls epp_request_free().
+ */
+int epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
+    struct eg_err *err);
+void epp_request_free(struct epp_request *r);
+
+const struct epp_command *epp_command_find(const char *name);
+const struct epp_command *epp_command_at(size_t i);   /* iteration; NULL past the end */
+
+/* Session commands, built by the session layer. login carries secrets: never log it. */
+struct epp_login {
+	const char *clid;
+	const char *pw;
+	const char *newpw;                /* NULL: no password change */
+	const char *version;              /* NULL: "1.0" */
+	const char *lang;                 /* NULL: "en" */
+	const char *const *obj_uris;
+	size_t n_obj;
+	const char *const *ext_uris;
+	size_t n_ext;
+};
+
+/* Each returns 0 and a malloc'd document in *xml / *len, or -1 with err set. */
+int epp_build_login(const struct epp_login *l, const char *cltrid, char **xml, size_t *len,
+    struct eg_err *err);
+int epp_build_logout(const char *cltrid, char **xml, size_t *len, struct eg_err *err);
+int epp_build_hello(char **xml, size_t *len, struct eg_err *err);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * epp_reply.h - the gate's error replies (SPEC section 4). The message prefix
+ * tells callers of the reference what happened, so it is chosen in one place:
+ *   EG_EREQUEST  -> "failed reading EPP request: MSG"
+ *   EG_EUNKNOWN  -> "unknown command or empty response received: 'MSG'"
+ *   EG_ERESPONSE -> "failed reading EPP response: MSG"
+ *   anything else -> "failed processing EPP command: MSG"
+ */
+#ifndef EG_EPP_REPLY_H
+#define EG_EPP_REPLY_H
+
+#include <json-c/json.h>
+
+#include "err.h"
+
+/* {"error": "PREFIX MSG"} plus, when code_name is not NULL, "code": code_name.
+ * New object; json_object_put() it. */
+json_object *epp_error_reply(const struct eg_err *e, const char *code_name);
+
+/* The full error string for e, written to out (always NUL-terminated). */
+void epp_error_text(const struct eg_err *e, char *out, size_t cap);
+
+#endif
