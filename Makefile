@@ -44,7 +44,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 CFLAGS   ?=
 LDFLAGS  ?=
-ALL_CFLAGS  = -std=gnu11 -fPIC -pthread -fstack-protector-strong $(OPT) $(SANFLAGS) $(WARN) \
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -fPIC -pthread -fstack-protector-strong $(OPT) $(SANFLAGS) $(WARN) \
               -Icommon -Igate -Irpcclient -DEPPGATE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pthread $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
 
@@ -55,6 +55,13 @@ SIM_SRC    := $(wildcard tests/eppsim/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TLIB_SRC   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 BENCH_SRC  := $(wildcard tests/bench/*.c)
+
+# V=1 shows whole command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -78,27 +85,32 @@ tests: all $(UNIT_BIN) $(BENCH_BIN)
 # ---- objects ---------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The client library exports only its public egrpc_* API.
 $(BUILD)/obj/rpcclient/%.o: rpcclient/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- libraries -------------------------------------------------------------
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(LIBGATE): $(call obj,$(GATE_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(LIBRPC_A): $(call obj,$(RPC_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(LIBRPC_SO): $(call obj,$(RPC_SRC)) rpcclient/libeppgate-rpc.map
 	@mkdir -p $(dir $@)
@@ -115,28 +127,34 @@ $(BUILD)/lib/eppgate-rpc.pc: rpcclient/eppgate-rpc.pc.in Makefile
 # ---- programs --------------------------------------------------------------
 $(BUILD)/bin/epp-gate: $(call obj,gate/main.c) $(LIBGATE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)
 
 $(BUILD)/bin/epp-sim: $(call obj,$(SIM_SRC)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/bin/epp-codec: $(call obj,tools/epp-codec.c) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- tests and benchmarks --------------------------------------------------
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBRPC_A) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBRPC_A) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- entry points ----------------------------------------------------------
 # check and demo first install what a fresh machine lacks, then re-enter make so that

@@ -1,0 +1,342 @@
+#include "tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "net.h"
+
+/* The most useful line from OpenSSL's error queue (then cleared). */
+static int
+ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what)
+{
+	unsigned long e = ERR_peek_last_error();
+	char buf[256];
+
+	if (e != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		ERR_clear_error();
+		return eg_err_set(err, code, "%s: %s", what, buf);
+	}
+	return eg_err_set(err, code, "%s: %s", what, errno ? strerror(errno) : "failed");
+}
+
+static int
+load_identity(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
+{
+	if (o->cert_file == NULL && o->key_file == NULL)
+		return 0;
+	if (o->cert_file == NULL || o->key_file == NULL)
+		return eg_err_set(err, EG_ECONFIG, "a certificate needs both cert and key files");
+	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1)
+		return ssl_failure(err, EG_ECONFIG, "cannot load certificate");
+	if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file, SSL_FILETYPE_PEM) != 1)
+		return ssl_failure(err, EG_ECONFIG, "cannot load private key");
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		return ssl_failure(err, EG_ECONFIG, "private key does not match certificate");
+	return 0;
+}
+
+static int
+load_trust(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
+{
+	if (o->ca_file != NULL || o->ca_dir != NULL) {
+		if (SSL_CTX_load_verify_locations(ctx, o->ca_file, o->ca_dir) != 1)
+			return ssl_failure(err, EG_ECONFIG, "cannot load CA certificates");
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		return ssl_failure(err, EG_ECONFIG, "cannot load the default CA store");
+	}
+	return 0;
+}
+
+static SSL_CTX *
+ctx_new(const SSL_METHOD *m, struct eg_err *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(m);
+
+	if (ctx == NULL) {
+		ssl_failure(err, EG_ETLS, "cannot create TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* A peer that drops the TCP connection is "closed", like a close_notify: EPP
+	 * framing detects truncated frames on its own. */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
+	return ctx;
+}
+
+SSL_CTX *
+tls_ctx_client(const struct tls_opts *o, struct eg_err *err)
+{
+	SSL_CTX *ctx = ctx_new(TLS_client_method(), err);
+
+	if (ctx == NULL)
+		return NULL;
+	if (load_identity(ctx, o, err) == -1)
+		goto fail;
+	if (o->verify) {
+		if (load_trust(ctx, o, err) == -1)
+			goto fail;
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	} else {
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL_CTX *
+tls_ctx_server(const struct tls_opts *o, struct eg_err *err)
+{
+	SSL_CTX *ctx = ctx_new(TLS_server_method(), err);
+
+	if (ctx == NULL)
+		return NULL;
+	if (o->cert_file == NULL) {
+		eg_err_set(err, EG_ECONFIG, "a TLS server needs a certificate");
+		goto fail;
+	}
+	if (load_identity(ctx, o, err) == -1)
+		goto fail;
+	if (o->verify) {
+		if (load_trust(ctx, o, err) == -1)
+			goto fail;
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* Waits for what OpenSSL asked for. 0 ready, -1 with err set. */
+static int
+wait_io(struct tls_conn *c, int ssl_error, int64_t deadline, const char *what,
+    struct eg_err *err)
+{
+	short ev = ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+	int r = net_wait(c->fd, ev, deadline);
+
+	if (r == 1)
+		return 0;
+	if (r == 0)
+		return eg_err_set(err, EG_ETIMEOUT, "%s timed out", what);
+	return eg_err_set(err, EG_EIO, "%s: poll: %s", what, strerror(errno));
+}
+
+/* Runs a handshake step (SSL_connect / SSL_accept) to completion or deadline. */
+static int
+handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_err *err)
+{
+	long vr;
+	int r, e;
+
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		if ((r = step(c->ssl)) == 1)
+			return 0;
+		e = SSL_get_error(c->ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (wait_io(c, e, deadline, "TLS handshake", err) == -1)
+				return -1;
+			continue;
+		}
+		vr = SSL_get_verify_result(c->ssl);
+		if (vr != X509_V_OK) {
+			ERR_clear_error();
+			return eg_err_set(err, EG_ETLS, "certificate verify failed: %s",
+			    X509_verify_cert_error_string(vr));
+		}
+		if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
+			return eg_err_set(err, EG_ETLS, "TLS handshake: connection closed by peer%s%s",
+			    errno ? ": " : "", errno ? strerror(errno) : "");
+		return ssl_failure(err, EG_ETLS, "TLS handshake failed");
+	}
+}
+
+static struct tls_conn *
+conn_new(SSL_CTX *ctx, int fd, struct eg_err *err)
+{
+	struct tls_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		eg_err_set(err, EG_ENOMEM, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	c->fd = fd;
+	if ((c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, fd) != 1) {
+		ssl_failure(err, EG_ETLS, "cannot create TLS connection");
+		tls_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+is_ip_literal(const char *name)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1;
+}
+
+struct tls_conn *
+tls_connect(SSL_CTX *ctx, const char *host, const char *port, const char *name,
+    int timeout_ms, struct eg_err *err)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
+	struct tls_conn *c;
+	int fd;
+
+	if (name == NULL)
+		name = host;
+	if ((fd = net_connect(host, port, timeout_ms, err)) == -1)
+		return NULL;
+	if ((c = conn_new(ctx, fd, err)) == NULL)
+		return NULL;
+	if (is_ip_literal(name)) {
+		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), name) != 1)
+			goto tlsfail;
+	} else {
+		/* SNI plus the host name the certificate must carry. */
+		if (SSL_set_tlsext_host_name(c->ssl, name) != 1 || SSL_set1_host(c->ssl, name) != 1)
+			goto tlsfail;
+	}
+	if (handshake(c, SSL_connect, deadline, err) == -1)
+		goto fail;
+	return c;
+tlsfail:
+	ssl_failure(err, EG_ETLS, "cannot set the expected server name");
+fail:
+	tls_close(c);
+	return NULL;
+}
+
+struct tls_conn *
+tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
+	struct tls_conn *c;
+
+	if (net_tune(fd) == -1) {
+		eg_err_set(err, EG_EIO, "socket options: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if ((c = conn_new(ctx, fd, err)) == NULL)
+		return NULL;
+	if (handshake(c, SSL_accept, deadline, err) == -1) {
+		tls_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+ssize_t
+tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err *err)
+{
+	int r, e, len = n > 0x7fffffff ? 0x7fffffff : (int)n;
+
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		if ((r = SSL_read(c->ssl, p, len)) > 0)
+			return r;
+		e = SSL_get_error(c->ssl, r);
+		switch (e) {
+		case SSL_ERROR_ZERO_RETURN:
+			return 0;
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			if (wait_io(c, e, deadline, "read", err) == -1)
+				return -1;
+			continue;
+		case SSL_ERROR_SYSCALL:
+			if (errno == 0 && ERR_peek_last_error() == 0)
+				return 0;
+			if (errno == ECONNRESET || errno == EPIPE)
+				return eg_err_set(err, EG_EIO, "connection reset by peer");
+			return ssl_failure(err, EG_EIO, "read");
+		default:
+			return ssl_failure(err, EG_ETLS, "read");
+		}
+	}
+}
+
+int
+tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct eg_err *err)
+{
+	int r, e;
+
+	if (n > 0x7fffffff)
+		return eg_err_set(err, EG_ELIMIT, "write of %zu bytes too large", n);
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		/* Without partial writes, SSL_write completes all n bytes or asks to be called
+		 * again with the same arguments. */
+		if ((r = SSL_write(c->ssl, p, (int)n)) > 0)
+			return 0;
+		e = SSL_get_error(c->ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (wait_io(c, e, deadline, "write", err) == -1)
+				return -1;
+			continue;
+		}
+		if (e == SSL_ERROR_SYSCALL && (errno == EPIPE || errno == ECONNRESET))
+			return eg_err_set(err, EG_EIO, "connection closed by peer");
+		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write");
+	}
+}
+
+enum tls_idle
+tls_idle_check(struct tls_conn *c)
+{
+	char b;
+	int r, e;
+
+	if (SSL_pending(c->ssl) > 0)
+		return TLS_IDLE_DATA;
+	if (net_wait(c->fd, POLLIN, 0) != 1)
+		return TLS_IDLE_QUIET;
+	/* Readable: could be a close_notify, a FIN or RST, data we did not ask for, or a
+	 * TLS 1.3 session ticket, which OpenSSL consumes without returning data. */
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_peek(c->ssl, &b, 1)) > 0)
+		return TLS_IDLE_DATA;
+	e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return TLS_IDLE_QUIET;
+	ERR_clear_error();
+	return TLS_IDLE_CLOSED;
+}
+
+void
+tls_close(struct tls_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ssl != NULL) {
+		/* One non-blocking attempt: a peer that is gone must not hold us up. */
+		ERR_clear_error();
+		if (SSL_is_init_finished(c->ssl))
+			(void)SSL_shutdown(c->ssl);
+		ERR_clear_error();
+		SSL_free(c->ssl);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}

@@ -1,0 +1,67 @@
+/*
+ * tls.h - TLS connections with OpenSSL, client (gate -> registry) and server
+ * (epp-sim). Every call takes a deadline (monotonic ms from clock.h, -1 for
+ * none) and never blocks past it: sockets are non-blocking and OpenSSL's
+ * WANT_READ/WANT_WRITE are waited for with poll.
+ *
+ * Client: the server certificate is verified against the configured CA file
+ * or directory, else OpenSSL's default store (which honours SSL_CERT_FILE and
+ * SSL_CERT_DIR), and its name checked (DNS name, or IP address when the name
+ * is a literal); SNI is sent for DNS names. verify = 0 turns checks off: only
+ * ever by an explicit option, and the caller logs a warning. TLS >= 1.2.
+ */
+#ifndef EG_TLS_H
+#define EG_TLS_H
+
+#include <openssl/ssl.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct tls_opts {
+	const char *ca_file;    /* trust anchors (PEM); with ca_dir NULL too: default store */
+	const char *ca_dir;
+	const char *cert_file;  /* our certificate chain: client certificate or server's */
+	const char *key_file;
+	int verify;             /* client: verify the server; server: require a client cert */
+};
+
+/* New contexts, shared by all connections of a process (OpenSSL contexts are
+ * thread-safe). NULL with err set (EG_ETLS / EG_ECONFIG). SSL_CTX_free() them. */
+SSL_CTX *tls_ctx_client(const struct tls_opts *o, struct eg_err *err);
+SSL_CTX *tls_ctx_server(const struct tls_opts *o, struct eg_err *err);
+
+struct tls_conn {
+	int fd;
+	SSL *ssl;
+};
+
+/* TCP connect + handshake + verification. name: the name to check and send as SNI
+ * (NULL: host). NULL with err set: EG_ETIMEOUT, EG_EIO, EG_ETLS (message says why, e.g.
+ * "certificate verify failed: unable to get local issuer certificate"). */
+struct tls_conn *tls_connect(SSL_CTX *ctx, const char *host, const char *port,
+    const char *name, int timeout_ms, struct eg_err *err);
+
+/* Server handshake on an accepted socket; takes ownership of fd (closed on failure). */
+struct tls_conn *tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err);
+
+/* Up to n bytes. >0 bytes read; 0 the peer closed; -1 error (EG_ETIMEOUT when the
+ * deadline passed, EG_EIO / EG_ETLS otherwise). */
+ssize_t tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err *err);
+
+/* All n bytes, as one SSL_write (records of up to 16 KiB leave back to back). */
+int tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline,
+    struct eg_err *err);
+
+enum tls_idle { TLS_IDLE_QUIET, TLS_IDLE_CLOSED, TLS_IDLE_DATA };
+
+/* Without blocking: has the peer closed the connection (or reset it), or sent data we
+ * did not ask for, while it was idle? Used before writing a command, so that a command
+ * never goes out on a connection that is already gone. */
+enum tls_idle tls_idle_check(struct tls_conn *c);
+
+/* Sends close_notify (without waiting for the peer's), closes the socket, frees c. */
+void tls_close(struct tls_conn *c);
+
+#endif
