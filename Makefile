@@ -51,7 +51,7 @@ ALL_LDFLAGS = -pthread $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
 COMMON_SRC := $(wildcard common/*.c)
 GATE_SRC   := $(filter-out gate/main.c,$(wildcard gate/*.c))
 RPC_SRC    := $(filter-out rpcclient/epp-rpc.c,$(wildcard rpcclient/*.c))
-SIM_SRC    := $(wildcard tests/eppsim/*.c)
+SIM_SRC    := $(filter-out tests/eppsim/main.c,$(wildcard tests/eppsim/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TLIB_SRC   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 BENCH_SRC  := $(wildcard tests/bench/*.c)
@@ -68,6 +68,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBCOMMON := $(BUILD)/lib/libeppgate-common.a
 LIBGATE   := $(BUILD)/lib/libeppgate-gate.a
 LIBRPC_A  := $(BUILD)/lib/libeppgate-rpc.a
+LIBSIM    := $(BUILD)/lib/libeppsim.a
 LIBRPC_SO := $(BUILD)/lib/libeppgate-rpc.so.$(VERSION)
 LIBRPC_SONAME := libeppgate-rpc.so.$(SOVERSION)
 
@@ -107,6 +108,11 @@ $(LIBGATE): $(call obj,$(GATE_SRC))
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(LIBSIM): $(call obj,$(SIM_SRC))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(LIBRPC_A): $(call obj,$(RPC_SRC))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
@@ -135,7 +141,7 @@ $(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)
 
-$(BUILD)/bin/epp-sim: $(call obj,$(SIM_SRC)) $(LIBCOMMON)
+$(BUILD)/bin/epp-sim: $(call obj,tests/eppsim/main.c) $(LIBSIM) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -146,12 +152,12 @@ $(BUILD)/bin/epp-codec: $(call obj,tools/epp-codec.c) $(LIBCOMMON)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- tests and benchmarks --------------------------------------------------
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBRPC_A) $(LIBCOMMON)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBSIM) $(LIBRPC_A) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBRPC_A) $(LIBCOMMON)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBSIM) $(LIBRPC_A) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
