@@ -1,0 +1,40 @@
+/*
+ * metrics.h - counters for operators: a Prometheus text-format file written
+ * atomically (temporary file + rename) every few seconds, and the same
+ * figures for the gate_status command. Thread-safe; recording is a few
+ * integer updates under a mutex.
+ *
+ * Series: eppgate_requests_total{cmd,code} (code = EPP result code, or "error" for
+ * gate error replies), eppgate_request_duration_seconds histogram{le}, eppgate_sessions_up,
+ * eppgate_sessions_configured, eppgate_reconnects_total, eppgate_broker_reconnects_total,
+ * eppgate_in_flight, eppgate_journal_entries, eppgate_start_time_seconds.
+ */
+#ifndef EG_METRICS_H
+#define EG_METRICS_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct metrics;
+
+struct metrics *metrics_new(int sessions_configured);
+void metrics_free(struct metrics *m);
+
+/* One answered request. code: EPP result code, or -1 for a gate error reply. */
+void metrics_request(struct metrics *m, const char *cmd, int code, int64_t duration_us);
+void metrics_sessions_up(struct metrics *m, int up);
+void metrics_reconnect(struct metrics *m);          /* an EPP session was re-established */
+void metrics_broker_reconnect(struct metrics *m);
+void metrics_in_flight(struct metrics *m, int n);
+void metrics_journal_entries(struct metrics *m, long n);
+
+/* Writes the text format to path atomically. */
+int metrics_write(struct metrics *m, const char *path, struct eg_err *err);
+
+/* The figures as JSON (for gate_status): requests by command and code, sessions, reconnects,
+ * latency percentiles from the histogram. New object. */
+json_object *metrics_json(struct metrics *m);
+
+#endif
