@@ -1,0 +1,498 @@
+#include "gate.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "broker.h"
+#include "clock.h"
+#include "cltrid.h"
+#include "epp_reply.h"
+#include "health.h"
+#include "journal.h"
+#include "metrics.h"
+#include "pool.h"
+#include "ratelimit.h"
+#include "tls.h"
+
+struct gate {
+	const struct gate_config *cfg;
+	struct eg_log *log;
+	SSL_CTX *tls;
+	struct cltrid_gen cltrid;
+	struct session_creds creds;
+	struct journal *journal;
+	struct ratelimit *rl;
+	struct health *health;
+	struct metrics *metrics;
+	struct alert *alert;
+	struct pool *pool;
+	struct broker *broker;
+	int sigfd;
+	int draining;
+	int64_t drain_deadline;      /* monotonic ms: give up waiting for jobs after this */
+	int prefetch;                /* what the broker was last told */
+	int64_t broker_retry_at;     /* monotonic ms */
+	int broker_failures;
+	int64_t next_metrics;
+	int64_t next_watchdog;
+	uint64_t watchdog_us;        /* 0: systemd watchdog off */
+	int64_t started_wall;
+	int ready_sent;
+};
+
+/* ---- finishing a request: reply, ack, log, count -------------------------- */
+
+static int
+is_poll(const char *cmd)
+{
+	return strncmp(cmd, "poll_", 5) == 0;
+}
+
+static void
+finish(struct gate *g, struct job *j)
+{
+	struct eg_err err;
+	int64_t us = eg_now_us() - j->received_us;
+	int level = EG_LOG_DEBUG;
+
+	if (j->reply == NULL) {
+		eg_err_set(&err, EG_EPROTO, "internal error: no reply was produced");
+		job_fail(j, &err, NULL);
+	}
+	if (j->generation != broker_generation(g->broker) || !broker_connected(g->broker)) {
+		/* Its delivery tag died with the old connection; the broker redelivers the request
+		 * (and the journal keeps a command with side effects from running twice). */
+		log_info(g->log, "%s: reply not sent, the broker connection it came on is gone; "
+		    "the request will be redelivered", j->cmd);
+	} else {
+		if (j->reply_to != NULL &&
+		    broker_reply(g->broker, j->reply_to, j->correlation_id, j->reply, j->reply_len,
+		    &err) == -1)
+			log_err(g->log, "%s: %s", j->cmd, err.msg);
+		else if (broker_ack(g->broker, j->tag, &err) == -1)
+			log_err(g->log, "%s: %s", j->cmd, err.msg);
+	}
+	if (j->reply_to == NULL)
+		level = EG_LOG_INFO;   /* nobody gets an answer: the log is the only trace */
+	if (is_poll(j->cmd) && !g->cfg->verbose_poll && j->reply_to != NULL)
+		level = EG_LOG_TRACE;
+	if (eg_log_on(g->log, level))
+		eg_logf(g->log, level, "request cmd=%s code=%d ms=%.3f cltrid=%s correlation_id=%s "
+		    "session=%d%s%s", j->cmd, j->code, (double)us / 1000,
+		    j->req.cltrid[0] ? j->req.cltrid : "-", j->correlation_id ? j->correlation_id : "-",
+		    j->session_id, j->reply_to ? "" : " reply_to=none",
+		    j->code < 0 ? (j->sent ? " (gate error after sending)" : " (gate error, not sent)") : "");
+	metrics_request(g->metrics, j->cmd, j->code, us);
+	job_free(j);
+}
+
+/* ---- a delivery becomes a job ------------------------------------------- */
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int64_t
+deadline_of(const struct delivery *d)
+{
+	int64_t wall = -1;
+
+	if (d->x_deadline_ms >= 0)
+		wall = d->x_deadline_ms;
+	else if (d->expiration_ms >= 0 && d->timestamp_s > 0)
+		wall = d->timestamp_s * 1000 + d->expiration_ms;
+	if (wall < 0)
+		return -1;
+	return eg_now_ms() + (wall - eg_wall_ms());
+}
+
+static json_object *
+gate_status(struct gate *g)
+{
+	json_object *o = json_object_new_object(), *gs = json_object_new_object(), *m;
+
+	if (o == NULL || gs == NULL) {
+		json_object_put(o);
+		json_object_put(gs);
+		return NULL;
+	}
+	json_object_object_add(o, "gate", gs);
+	json_object_object_add(gs, "version", json_object_new_string(EPPGATE_VERSION));
+	json_object_object_add(gs, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(gs, "uptime_s",
+	    json_object_new_int64((eg_wall_ms() - g->started_wall) / 1000));
+	json_object_object_add(gs, "registry", json_object_new_string(g->cfg->epp.host));
+	json_object_object_add(gs, "queue", json_object_new_string(g->cfg->broker.queue));
+	json_object_object_add(gs, "sessions", pool_status(g->pool));
+	json_object_object_add(gs, "journal", g->journal ?
+	    json_object_new_int64((int64_t)journal_count(g->journal)) : NULL);
+	if ((m = metrics_json(g->metrics)) != NULL)
+		json_object_object_add(gs, "counters", m);
+	return o;
+}
+
+static void
+on_delivery(void *ctx, const struct delivery *d)
+{
+	struct gate *g = ctx;
+	struct job *j = job_new();
+	json_object *req = NULL, *cmd, *status;
+	struct eg_err err;
+	char cltrid[CLTRID_MAX + 1];
+
+	if (j == NULL) {
+		log_err(g->log, "out of memory: delivery left unacked for redelivery");
+		return;
+	}
+	j->tag = d->tag;
+	j->generation = broker_generation(g->broker);
+	j->redelivered = d->redelivered;
+	j->received_us = eg_now_us();
+	j->deadline_ms = deadline_of(d);
+	j->reply_to = dup_or_null(d->reply_to && d->reply_to[0] ? d->reply_to : NULL);
+	j->correlation_id = dup_or_null(d->correlation_id);
+	j->message_id = dup_or_null(d->message_id);
+	snprintf(j->cmd, sizeof(j->cmd), "?");
+	if ((req = epp_request_parse(d->body, d->body_len, &err)) == NULL)
+		goto answer_now;
+	if (json_object_object_get_ex(req, "cmd", &cmd))
+		snprintf(j->cmd, sizeof(j->cmd), "%s", json_object_get_string(cmd));
+	if (j->deadline_ms >= 0 && eg_now_ms() > j->deadline_ms) {
+		eg_err_set(&err, EG_ETIMEOUT, "request expired before it was sent to the registry");
+		job_fail(j, &err, JOB_EXPIRED);
+		goto done;
+	}
+	cltrid_next(&g->cltrid, cltrid);
+	if (epp_request_build(req, cltrid, &j->req, &err) == -1)
+		goto answer_now;
+	json_object_put(req);
+	req = NULL;
+	if (j->req.klass == EPP_CLASS_LOCAL) {
+		status = gate_status(g);
+		if (status == NULL || job_reply_json(j, status, -1) == -1) {
+			eg_err_set(&err, EG_ENOMEM, "out of memory");
+			job_fail(j, &err, NULL);
+		}
+		json_object_put(status);
+		goto done;
+	}
+	pool_submit(g->pool, j);
+	return;
+answer_now:
+	job_fail(j, &err, NULL);
+done:
+	json_object_put(req);
+	finish(g, j);
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+static void
+notify(struct gate *g, const char *state)
+{
+	char status[160];
+
+	snprintf(status, sizeof(status), "%s\nSTATUS=sessions up %d/%d, broker %s",
+	    state, pool_sessions_up(g->pool), g->cfg->epp.sessions,
+	    broker_connected(g->broker) ? "connected" : "disconnected");
+	(void)sd_notify(0, status);
+}
+
+static void
+broker_lost(struct gate *g, const struct eg_err *err)
+{
+	int64_t wait;
+	int shift = g->broker_failures < 10 ? g->broker_failures : 10;
+
+	g->broker_failures++;
+	wait = (int64_t)g->cfg->broker.backoff_min_ms << shift;
+	if (wait > g->cfg->broker.backoff_max_ms)
+		wait = g->cfg->broker.backoff_max_ms;
+	g->broker_retry_at = eg_now_ms() + wait;
+	log_err(g->log, "%s; reconnecting in %.1f s", err->msg, (double)wait / 1000);
+	notify(g, "");
+}
+
+static void
+keep_broker(struct gate *g)
+{
+	struct eg_err err;
+	int up = pool_sessions_up(g->pool);
+	int want = up > 0 ? up : 1;
+
+	if (!broker_connected(g->broker)) {
+		if (g->draining || eg_now_ms() < g->broker_retry_at)
+			return;
+		if (broker_connect(g->broker, want, &err) == -1) {
+			broker_lost(g, &err);
+			return;
+		}
+		if (g->broker_failures > 0)
+			metrics_broker_reconnect(g->metrics);
+		g->broker_failures = 0;
+		g->prefetch = want;
+		if (!g->ready_sent) {
+			g->ready_sent = 1;
+			notify(g, "READY=1");
+		} else {
+			notify(g, "");
+		}
+		return;
+	}
+	if (want != g->prefetch && !g->draining) {
+		if (broker_set_prefetch(g->broker, want, &err) == -1)
+			broker_lost(g, &err);
+		else
+			g->prefetch = want;
+	}
+}
+
+static void
+on_signal(struct gate *g)
+{
+	struct signalfd_siginfo si;
+	struct eg_err err;
+	int64_t limit;
+
+	while (read(g->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			if (eg_log_reopen(g->log, &err) == -1)
+				log_err(g->log, "%s", err.msg);
+			else
+				log_info(g->log, "log file reopened");
+			continue;
+		}
+		if (g->draining)
+			continue;
+		g->draining = 1;
+		/* In-flight commands end by their own timeouts; queued ones wait at most
+		 * queue_wait. Past that, leave: the broker redelivers what was not acked. */
+		limit = (int64_t)g->cfg->epp.command_timeout_ms * 2 + g->cfg->queue_wait_ms + 5000;
+		g->drain_deadline = eg_now_ms() + limit;
+		log_info(g->log, "signal %u: stopping: no new requests; finishing %d in flight",
+		    si.ssi_signo, pool_outstanding(g->pool));
+		(void)sd_notify(0, "STOPPING=1");
+		if (broker_connected(g->broker) && broker_cancel(g->broker, &err) == -1)
+			log_err(g->log, "%s", err.msg);
+	}
+}
+
+static void
+collect(struct gate *g)
+{
+	struct job *j, *next;
+
+	for (j = pool_collect(g->pool); j != NULL; j = next) {
+		next = j->next;
+		finish(g, j);
+	}
+}
+
+static void
+periodic(struct gate *g)
+{
+	struct eg_err err;
+	int64_t now = eg_now_ms();
+
+	if (g->cfg->metrics_file[0] != '\0' && now >= g->next_metrics) {
+		metrics_in_flight(g->metrics, pool_outstanding(g->pool));
+		if (g->journal != NULL)
+			metrics_journal_entries(g->metrics, (long)journal_count(g->journal));
+		if (metrics_write(g->metrics, g->cfg->metrics_file, &err) == -1)
+			log_err(g->log, "metrics: %s", err.msg);
+		g->next_metrics = now + (int64_t)g->cfg->metrics_interval_s * 1000;
+	}
+	if (g->watchdog_us > 0 && now >= g->next_watchdog) {
+		notify(g, "WATCHDOG=1");
+		g->next_watchdog = now + (int64_t)(g->watchdog_us / 2000);
+	}
+}
+
+static int
+poll_timeout(struct gate *g, int64_t expire_in)
+{
+	int64_t t = (int64_t)g->cfg->broker.heartbeat_s * 500, now = eg_now_ms();
+
+	if (t <= 0 || t > 1000)
+		t = 1000;
+	if (expire_in >= 0 && expire_in < t)
+		t = expire_in;
+	if (!broker_connected(g->broker) && !g->draining && g->broker_retry_at - now < t)
+		t = g->broker_retry_at - now;
+	if (g->cfg->metrics_file[0] != '\0' && g->next_metrics - now < t)
+		t = g->next_metrics - now;
+	if (g->watchdog_us > 0 && g->next_watchdog - now < t)
+		t = g->next_watchdog - now;
+	if (broker_pending(g->broker))
+		t = 0;
+	return t < 0 ? 0 : (int)t;
+}
+
+static void
+loop(struct gate *g)
+{
+	struct pollfd fds[4];
+	struct eg_err err;
+	int64_t expire_in = -1;
+	int n, i_health;
+
+	for (;;) {
+		keep_broker(g);
+		if (g->draining && (pool_outstanding(g->pool) == 0 || eg_now_ms() > g->drain_deadline))
+			break;
+		n = 0;
+		fds[n].fd = g->sigfd;
+		fds[n++].events = POLLIN;
+		fds[n].fd = pool_event_fd(g->pool);
+		fds[n++].events = POLLIN;
+		i_health = -1;
+		if (broker_connected(g->broker)) {
+			fds[n].fd = broker_fd(g->broker);
+			fds[n++].events = POLLIN;
+		}
+		if (g->health != NULL && health_fd(g->health) >= 0) {
+			i_health = n;
+			fds[n].fd = health_fd(g->health);
+			fds[n++].events = POLLIN;
+		}
+		if (poll(fds, (nfds_t)n, poll_timeout(g, expire_in)) == -1 && errno != EINTR) {
+			log_err(g->log, "poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[0].revents & POLLIN)
+			on_signal(g);
+		if (i_health >= 0 && (fds[i_health].revents & POLLIN) && health_touched(g->health)) {
+			log_info(g->log, "health file touched by someone else: logging in again");
+			pool_relogin(g->pool);
+		}
+		collect(g);
+		/* Serviced on every turn, not only when readable: heartbeats go out from here. */
+		if (broker_connected(g->broker) && broker_service(g->broker, on_delivery, g, &err) == -1)
+			broker_lost(g, &err);
+		expire_in = pool_expire(g->pool);
+		collect(g);
+		periodic(g);
+	}
+}
+
+/* ---- start and stop ------------------------------------------------------- */
+
+static int
+start(struct gate *g, struct eg_err *err)
+{
+	const struct gate_config *c = g->cfg;
+	struct tls_opts o = {c->epp.tls.ca_file[0] ? c->epp.tls.ca_file : NULL,
+	    c->epp.tls.ca_dir[0] ? c->epp.tls.ca_dir : NULL,
+	    c->epp.tls.cert_file[0] ? c->epp.tls.cert_file : NULL,
+	    c->epp.tls.key_file[0] ? c->epp.tls.key_file : NULL, c->epp.tls.verify};
+	struct pool_env pe;
+
+	if (!c->epp.tls.verify)
+		log_warn(g->log, "TLS verification of the registry's certificate is OFF "
+		    "(epp.tls.verify = false): anyone on the path can read the credentials");
+	if ((g->tls = tls_ctx_client(&o, err)) == NULL)
+		return -1;
+	cltrid_init(&g->cltrid, c->epp.cltrid_prefix);
+	pthread_mutex_init(&g->creds.mu, NULL);
+	memcpy(g->creds.pw, c->epp.password, sizeof(g->creds.pw));
+	memcpy(g->creds.newpw, c->epp.new_password, sizeof(g->creds.newpw));
+	if (c->journal_file[0] != '\0' &&
+	    (g->journal = journal_open(c->journal_file, c->journal_max_bytes, err)) == NULL)
+		return eg_err_prefix(err, "journal %s: ", c->journal_file);
+	if ((g->rl = ratelimit_new(&c->rate_query, &c->rate_transform, &c->rate_session,
+	    &c->rate_total)) == NULL)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
+	if (c->health_file[0] != '\0' &&
+	    (g->health = health_open(c->health_file, c->watch_health, err)) == NULL)
+		return eg_err_prefix(err, "health file %s: ", c->health_file);
+	if ((g->metrics = metrics_new(c->epp.sessions)) == NULL)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
+	if ((c->alert_command[0] != '\0' || c->alert_email_config[0] != '\0') &&
+	    (g->alert = alert_new(c->alert_command, c->alert_email_config, g->log, err)) == NULL)
+		return -1;
+	if ((g->broker = broker_new(&c->broker, g->log)) == NULL)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
+
+	memset(&pe, 0, sizeof(pe));
+	pe.session.epp = &c->epp;
+	pe.session.tls = g->tls;
+	pe.session.cltrid = &g->cltrid;
+	pe.session.creds = &g->creds;
+	pe.session.rl = g->rl;
+	pe.session.log = g->log;
+	pe.exec.cfg = c;
+	pe.exec.journal = g->journal;
+	pe.exec.rl = g->rl;
+	pe.exec.cltrid = &g->cltrid;
+	pe.exec.log = g->log;
+	pe.health = g->health;
+	pe.metrics = g->metrics;
+	pe.alert = g->alert;
+	pe.sessions = c->epp.sessions;
+	pe.queue_wait_ms = c->queue_wait_ms;
+	if ((g->pool = pool_start(&pe, err)) == NULL)
+		return -1;
+	if (sd_watchdog_enabled(0, &g->watchdog_us) <= 0)
+		g->watchdog_us = 0;
+	return 0;
+}
+
+static void
+stop(struct gate *g)
+{
+	if (g->pool != NULL) {
+		pool_stop(g->pool);
+		collect(g);
+	}
+	if (g->broker != NULL)
+		broker_free(g->broker);
+	pool_free(g->pool);
+	alert_free(g->alert);
+	metrics_free(g->metrics);
+	health_close(g->health);
+	ratelimit_free(g->rl);
+	journal_close(g->journal);
+	if (g->tls != NULL)
+		SSL_CTX_free(g->tls);
+	explicit_bzero(g->creds.pw, sizeof(g->creds.pw));
+	explicit_bzero(g->creds.newpw, sizeof(g->creds.newpw));
+	pthread_mutex_destroy(&g->creds.mu);
+}
+
+int
+gate_run(const struct gate_config *cfg, struct eg_log *log, int sigfd)
+{
+	struct gate g;
+	struct eg_err err;
+	int rc = 0;
+
+	memset(&g, 0, sizeof(g));
+	g.cfg = cfg;
+	g.log = log;
+	g.sigfd = sigfd;
+	g.started_wall = eg_wall_ms();
+	if (start(&g, &err) == -1) {
+		log_err(log, "cannot start: %s", err.msg);
+		rc = 1;
+	} else {
+		log_info(log, "epp-gate %s started: %d session(s) to %s:%s, queue %s", EPPGATE_VERSION,
+		    cfg->epp.sessions, cfg->epp.host, cfg->epp.port, cfg->broker.queue);
+		loop(&g);
+		if (pool_outstanding(g.pool) > 0)
+			log_warn(log, "stopping with %d request(s) unanswered; the broker will redeliver "
+			    "them", pool_outstanding(g.pool));
+	}
+	stop(&g);
+	log_info(log, "epp-gate stopped");
+	return rc;
+}

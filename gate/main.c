@@ -1,0 +1,200 @@
+/*
+ * epp-gate: serves JSON RPC requests from a RabbitMQ queue through logged-in
+ * EPP sessions. See epp-gate(8) and epp-gate.conf(5).
+ *
+ * main() reads the command line and configuration, opens the log, blocks the
+ * signals every thread would otherwise receive (they arrive on a signalfd in
+ * the AMQP loop instead), and runs the gate.
+ */
+#include <getopt.h>
+#include <libxml/parser.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gate.h"
+#include "log.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: epp-gate [options]\n"
+	    "\n"
+	    "Keeps logged-in EPP sessions to a registry and serves JSON RPC requests\n"
+	    "from a RabbitMQ queue (a drop-in for the Python epp-gate).\n"
+	    "\n"
+	    "  --config FILE               configuration file (epp-gate.conf(5))\n"
+	    "  -e, --epp FILE              EPP params file: HOST PORT LOGIN PASSWORD\n"
+	    "  -r, --rabbitmq FILE         RabbitMQ params file: HOST PORT LOGIN PASSWORD\n"
+	    "  -q, --queue NAME            request queue (default epp_messages)\n"
+	    "  -c, --reconnect             accepted for compatibility; always on\n"
+	    "  -v, --verbose               one log line per request; twice: protocol detail\n"
+	    "  -p, --verbose_poll          also log poll requests\n"
+	    "  -a, --alert_email_config FILE   e-mail alerts on session loss (JSON)\n"
+	    "      --check-config          validate the configuration, print it, exit\n"
+	    "      --version               print the version and exit\n"
+	    "  -h, --help                  this text\n"
+	    "\n"
+	    "Without --config, the params files default to ./epp_credentials and\n"
+	    "./rabbitmq_credentials, as with the reference gate.\n");
+}
+
+/* Configuration warnings arrive before the log is open: they go to stderr. */
+static void
+warn_stderr(const char *msg, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "epp-gate: warning: %s\n", msg);
+}
+
+struct cli {
+	const char *config, *epp, *rabbitmq, *queue, *alert_email;
+	int verbose, verbose_poll, reconnect, check, version, help;
+};
+
+static int
+parse_cli(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'C'},
+		{"epp", required_argument, NULL, 'e'},
+		{"rabbitmq", required_argument, NULL, 'r'},
+		{"queue", required_argument, NULL, 'q'},
+		{"reconnect", no_argument, NULL, 'c'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"verbose_poll", no_argument, NULL, 'p'},
+		{"alert_email_config", required_argument, NULL, 'a'},
+		{"check-config", no_argument, NULL, 'K'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(cli, 0, sizeof(*cli));
+	while ((ch = getopt_long(argc, argv, "e:r:q:cvpa:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'C': cli->config = optarg; break;
+		case 'e': cli->epp = optarg; break;
+		case 'r': cli->rabbitmq = optarg; break;
+		case 'q': cli->queue = optarg; break;
+		case 'c': cli->reconnect = 1; break;
+		case 'v': cli->verbose++; break;
+		case 'p': cli->verbose_poll = 1; break;
+		case 'a': cli->alert_email = optarg; break;
+		case 'K': cli->check = 1; break;
+		case 'V': cli->version = 1; break;
+		case 'h': cli->help = 1; break;
+		default: return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "epp-gate: unexpected argument: %s\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Defaults, then the config file, then the params files, then flags. */
+static int
+load(const struct cli *cli, struct gate_config *c, struct eg_err *err)
+{
+	const char *epp = cli->epp, *rmq = cli->rabbitmq;
+
+	gate_config_defaults(c);
+	if (cli->config != NULL &&
+	    gate_config_load(c, cli->config, warn_stderr, NULL, err) == -1)
+		return -1;
+	if (cli->config == NULL) {
+		/* the reference's defaults */
+		if (epp == NULL)
+			epp = "./epp_credentials";
+		if (rmq == NULL && access("./rabbitmq_credentials", R_OK) == 0)
+			rmq = "./rabbitmq_credentials";
+	}
+	if (epp != NULL && gate_config_params_file(c, "epp", epp, warn_stderr, NULL, err) == -1)
+		return -1;
+	if (rmq != NULL &&
+	    gate_config_params_file(c, "rabbitmq", rmq, warn_stderr, NULL, err) == -1)
+		return -1;
+	if (cli->queue != NULL)
+		snprintf(c->broker.queue, sizeof(c->broker.queue), "%s", cli->queue);
+	if (cli->alert_email != NULL)
+		snprintf(c->alert_email_config, sizeof(c->alert_email_config), "%s", cli->alert_email);
+	if (cli->verbose == 1 && c->log_level < EG_LOG_DEBUG)
+		c->log_level = EG_LOG_DEBUG;
+	else if (cli->verbose >= 2)
+		c->log_level = EG_LOG_TRACE;
+	if (cli->verbose_poll)
+		c->verbose_poll = 1;
+	if (cli->reconnect)
+		c->reconnect = 1;
+	return gate_config_check(c, err);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct gate_config cfg;   /* large: kept off the stack */
+	struct cli cli;
+	struct eg_log log;
+	struct eg_err err;
+	sigset_t set;
+	char summary[8192];
+	int sigfd, rc;
+
+	if (parse_cli(argc, argv, &cli) == -1) {
+		usage(stderr);
+		return 64;
+	}
+	if (cli.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (cli.version) {
+		printf("epp-gate %s\n", EPPGATE_VERSION);
+		return 0;
+	}
+	if (load(&cli, &cfg, &err) == -1) {
+		fprintf(stderr, "epp-gate: %s\n", err.msg);
+		gate_config_wipe(&cfg);
+		return cli.check ? 1 : 78;   /* EX_CONFIG */
+	}
+	if (cli.check) {
+		gate_config_describe(&cfg, summary, sizeof(summary));
+		printf("%sconfiguration OK\n", summary);
+		gate_config_wipe(&cfg);
+		return 0;
+	}
+	if (eg_log_open(&log, "epp-gate", cfg.log_file, cfg.log_level, &err) == -1) {
+		fprintf(stderr, "epp-gate: %s\n", err.msg);
+		gate_config_wipe(&cfg);
+		return 78;
+	}
+	log.timestamps = cfg.log_timestamps;
+
+	/* Every thread inherits this mask: the signals reach only the loop's signalfd. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    (sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1) {
+		log_err(&log, "cannot set up signal handling");
+		gate_config_wipe(&cfg);
+		return 71;
+	}
+	xmlInitParser();
+	rc = gate_run(&cfg, &log, sigfd);
+	xmlCleanupParser();
+	close(sigfd);
+	gate_config_wipe(&cfg);
+	eg_log_close(&log);
+	return rc;
+}

@@ -1,0 +1,443 @@
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "epp_cmd.h"
+#include "epp_resp.h"
+#include "redact.h"
+#include "xml2json.h"
+
+/* What this gate can build commands for; the login offers the intersection with the
+ * registry's greeting unless the configuration names the URIs itself. */
+static const char *const known_objs[] = {
+	"urn:ietf:params:xml:ns:domain-1.0",
+	"urn:ietf:params:xml:ns:contact-1.0",
+	"urn:ietf:params:xml:ns:host-1.0",
+};
+static const char *const known_exts[] = {
+	"urn:ietf:params:xml:ns:secDNS-1.1",
+	"urn:ietf:params:xml:ns:rgp-1.0",
+	"urn:ietf:params:xml:ns:fee-1.0",
+};
+
+#define NKNOWN(a) (sizeof(a) / sizeof((a)[0]))
+
+void
+session_init(struct session *s, int id, const struct session_env *env)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->env = env;
+	frame_reader_init(&s->rd, env->epp->max_frame);
+}
+
+void
+session_free(struct session *s)
+{
+	session_drop(s, NULL);
+	frame_reader_free(&s->rd);
+	buf_free(&s->out);
+}
+
+void
+session_drop(struct session *s, const char *why)
+{
+	if (s->conn != NULL) {
+		if (why != NULL)
+			log_info(s->env->log, "session %d: closed: %s", s->id, why);
+		tls_close(s->conn);
+		s->conn = NULL;
+	}
+	s->up = 0;
+	s->up_since = 0;
+	frame_reader_reset(&s->rd);
+}
+
+static void
+trace_xml(const struct session *s, const char *dir, const char *xml, size_t len)
+{
+	char *red;
+
+	if (!eg_log_on(s->env->log, EG_LOG_TRACE))
+		return;
+	if ((red = redact_xml(xml, len)) != NULL) {
+		log_trace(s->env->log, "session %d %s %s", s->id, dir, red);
+		free(red);
+	}
+}
+
+/* Reads one whole frame: 0 with xml and len set (valid until the next read), or -1. */
+static int
+read_frame(struct session *s, int64_t deadline, const char **xml, size_t *len,
+    struct eg_err *err)
+{
+	char chunk[16384];
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if ((r = frame_reader_next(&s->rd, xml, len)) == 1)
+			return 0;
+		if (r == -1)
+			return eg_err_set(err, EG_EPROTO, "bad frame from the registry: %s",
+			    s->rd.errstr);
+		if ((n = tls_read(s->conn, chunk, sizeof(chunk), deadline, err)) < 0) {
+			if (err != NULL && err->code == EG_ETIMEOUT)
+				eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
+			return -1;
+		}
+		if (n == 0)
+			return eg_err_set(err, EG_EIO, "connection closed by the registry");
+		if (frame_reader_feed(&s->rd, chunk, (size_t)n) == -1)
+			return eg_err_set(err, EG_EPROTO, "bad frame from the registry: %s",
+			    s->rd.errstr);
+	}
+}
+
+static int
+write_frame(struct session *s, const char *xml, size_t len, int64_t deadline,
+    struct eg_err *err)
+{
+	if (frame_pack(&s->out, xml, len, s->env->epp->max_frame, err) == -1)
+		return -1;
+	trace_xml(s, ">>", xml, len);
+	return tls_write(s->conn, s->out.data, s->out.len, deadline, err);
+}
+
+/* Reads and converts one frame. NULL on failure (err set). */
+static json_object *
+read_document(struct session *s, int64_t deadline, struct eg_err *err)
+{
+	const char *xml;
+	size_t len;
+	json_object *doc;
+
+	if (read_frame(s, deadline, &xml, &len, err) == -1)
+		return NULL;
+	trace_xml(s, "<<", xml, len);
+	if ((doc = x2j_convert(xml, len, NULL, err)) == NULL && err != NULL &&
+	    err->code != EG_ELIMIT)
+		err->code = EG_ERESPONSE;
+	return doc;
+}
+
+static int
+listed(const char *uri, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(uri, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+join_uris(char *out, size_t cap, const char *const *uris, size_t n)
+{
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used < cap; i++)
+		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", uris[i]);
+}
+
+/* Picks the URIs to log in with: the configured override, else what both sides know. */
+static int
+choose_uris(struct session *s, const struct epp_greeting *g, const char **obj, size_t *nobj,
+    const char **ext, size_t *next, struct eg_err *err)
+{
+	const struct cfg_epp *c = s->env->epp;
+	size_t i;
+
+	*nobj = *next = 0;
+	if (c->n_obj_uris > 0) {
+		for (i = 0; i < (size_t)c->n_obj_uris; i++)
+			obj[(*nobj)++] = c->obj_uris[i];
+	} else {
+		for (i = 0; i < g->n_obj; i++)
+			if (listed(g->obj[i], known_objs, NKNOWN(known_objs)))
+				obj[(*nobj)++] = g->obj[i];
+	}
+	if (c->ext_uris_set) {
+		for (i = 0; i < (size_t)c->n_ext_uris; i++)
+			ext[(*next)++] = c->ext_uris[i];
+	} else {
+		for (i = 0; i < g->n_ext; i++)
+			if (listed(g->ext[i], known_exts, NKNOWN(known_exts)))
+				ext[(*next)++] = g->ext[i];
+	}
+	if (*nobj == 0)
+		return eg_err_set(err, EG_EPROTO,
+		    "the registry offers none of the object services this gate uses");
+	join_uris(s->objs, sizeof(s->objs), obj, *nobj);
+	join_uris(s->exts, sizeof(s->exts), ext, *next);
+	return 0;
+}
+
+/* One login attempt with the given secrets. Returns the result code, or -1 (err set)
+ * when no response came. */
+static int
+login_once(struct session *s, const char *pw, const char *newpw, const char *const *obj,
+    size_t nobj, const char *const *ext, size_t next, struct eg_err *err)
+{
+	const struct cfg_epp *c = s->env->epp;
+	struct epp_login l = {c->login, pw, newpw, NULL, c->lang[0] ? c->lang : NULL, obj, nobj,
+	    ext, next};
+	char cltrid[CLTRID_MAX + 1];
+	char *xml = NULL;
+	size_t len;
+	json_object *resp = NULL;
+	const char *got;
+	int code = -1;
+	int64_t deadline = eg_now_ms() + c->login_timeout_ms;
+
+	cltrid_next(s->env->cltrid, cltrid);
+	if (epp_build_login(&l, cltrid, &xml, &len, err) == -1)
+		goto out;
+	if (s->env->rl != NULL && ratelimit_take(s->env->rl, RL_SESSION, deadline, NULL) == -1) {
+		eg_err_set(err, EG_ETIMEOUT, "rate limit: no login slot before the deadline");
+		goto out;
+	}
+	if (write_frame(s, xml, len, deadline, err) == -1)
+		goto out;
+	if ((resp = read_document(s, deadline, err)) == NULL)
+		goto out;
+	got = epp_resp_cltrid(resp);
+	if (got == NULL || strcmp(got, cltrid) != 0) {
+		eg_err_set(err, EG_EPROTO, "login answered with clTRID %s, sent %s",
+		    got ? got : "(none)", cltrid);
+		goto out;
+	}
+	if ((code = epp_resp_code(resp)) < 1000) {
+		eg_err_set(err, EG_ERESPONSE, "login answer is not an EPP response");
+		code = -1;
+		goto out;
+	}
+	if (code >= 2000) {
+		const char *msg = epp_resp_msg(resp);
+
+		eg_err_set(err, EG_EEPP, "login refused: %d %s", code, msg ? msg : "");
+	}
+out:
+	if (xml != NULL) {
+		explicit_bzero(xml, len);
+		free(xml);
+	}
+	json_object_put(resp);
+	return code;
+}
+
+/* Logs in; handles the password change at login and a gate restarted after one. */
+static int
+login(struct session *s, const char *const *obj, size_t nobj, const char *const *ext,
+    size_t next, struct eg_err *err)
+{
+	struct session_creds *cr = s->env->creds;
+	char pw[CFG_SECRET], newpw[CFG_SECRET];
+	int code, rc = -1;
+
+	pthread_mutex_lock(&cr->mu);
+	memcpy(pw, cr->pw, sizeof(pw));
+	memcpy(newpw, cr->newpw, sizeof(newpw));
+	pthread_mutex_unlock(&cr->mu);
+
+	code = login_once(s, pw, newpw[0] ? newpw : NULL, obj, nobj, ext, next, err);
+	if (code == 2200 && newpw[0] != '\0') {
+		/* The change may already have happened (a restart after it, or another session
+		 * got there first): the new password is the current one then. */
+		log_info(s->env->log, "session %d: login refused; trying the new password", s->id);
+		code = login_once(s, newpw, NULL, obj, nobj, ext, next, err);
+	}
+	if (code >= 1000 && code < 2000) {
+		if (newpw[0] != '\0') {
+			pthread_mutex_lock(&cr->mu);
+			if (strcmp(cr->newpw, newpw) == 0) {
+				memcpy(cr->pw, newpw, sizeof(cr->pw));
+				explicit_bzero(cr->newpw, sizeof(cr->newpw));
+				log_info(s->env->log, "session %d: login password changed", s->id);
+			}
+			pthread_mutex_unlock(&cr->mu);
+		}
+		rc = 0;
+	} else {
+		s->last_code = code > 0 ? code : 0;
+	}
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(newpw, sizeof(newpw));
+	return rc;
+}
+
+int
+session_open(struct session *s, struct eg_err *err)
+{
+	const struct cfg_epp *c = s->env->epp;
+	const char *obj[CFG_MAX_URIS > EPP_MAX_URIS ? CFG_MAX_URIS : EPP_MAX_URIS];
+	const char *ext[CFG_MAX_URIS > EPP_MAX_URIS ? CFG_MAX_URIS : EPP_MAX_URIS];
+	size_t nobj, next;
+	struct epp_greeting g;
+	json_object *greeting = NULL;
+	int64_t deadline;
+
+	session_drop(s, NULL);
+	s->last_code = 0;
+	deadline = eg_now_ms() + c->connect_timeout_ms;
+	s->conn = tls_connect(s->env->tls, c->host, c->port,
+	    c->tls.server_name[0] ? c->tls.server_name : NULL, c->connect_timeout_ms, err);
+	if (s->conn == NULL)
+		goto fail;
+	if ((greeting = read_document(s, deadline, err)) == NULL) {
+		eg_err_prefix(err, "greeting: ");
+		goto fail;
+	}
+	if (epp_resp_greeting(greeting, &g) == -1) {
+		eg_err_set(err, EG_EPROTO, "the registry did not start with a greeting");
+		goto fail;
+	}
+	snprintf(s->svid, sizeof(s->svid), "%s", g.svid ? g.svid : "");
+	if (choose_uris(s, &g, obj, &nobj, ext, &next, err) == -1)
+		goto fail;
+	if (login(s, obj, nobj, ext, next, err) == -1)
+		goto fail;
+	json_object_put(greeting);
+	s->up = 1;
+	s->up_since = eg_wall_ms();
+	s->last_io_ms = eg_now_ms();
+	log_info(s->env->log, "session %d: logged in to %s:%s as %s (server %s)", s->id, c->host,
+	    c->port, c->login, s->svid);
+	log_debug(s->env->log, "session %d: objects: %s; extensions: %s", s->id, s->objs,
+	    s->exts[0] ? s->exts : "(none)");
+	return 0;
+fail:
+	json_object_put(greeting);
+	session_drop(s, NULL);
+	return -1;
+}
+
+void
+session_close(struct session *s)
+{
+	char cltrid[CLTRID_MAX + 1], *xml = NULL;
+	size_t len;
+	json_object *resp = NULL;
+	int timeout = s->env->epp->command_timeout_ms < 5000 ? s->env->epp->command_timeout_ms : 5000;
+
+	if (s->up && s->conn != NULL) {
+		cltrid_next(s->env->cltrid, cltrid);
+		if (epp_build_logout(cltrid, &xml, &len, NULL) == 0 &&
+		    session_exchange(s, xml, len, cltrid, timeout, &resp, NULL) == XCHG_OK)
+			log_info(s->env->log, "session %d: logged out (%d)", s->id,
+			    epp_resp_code(resp));
+		free(xml);
+		json_object_put(resp);
+	}
+	session_drop(s, NULL);
+}
+
+/* Is the connection still fit to carry a command? Checked before each write, so that a
+ * command never goes out on a connection the registry already closed. */
+static int
+still_in_step(struct session *s, struct eg_err *err)
+{
+	if (!s->up || s->conn == NULL)
+		return eg_err_set(err, EG_EIO, "no EPP session");
+	if (frame_reader_pending(&s->rd) > 0)
+		return eg_err_set(err, EG_EPROTO, "registry sent data nobody asked for");
+	switch (tls_idle_check(s->conn)) {
+	case TLS_IDLE_QUIET:
+		return 0;
+	case TLS_IDLE_CLOSED:
+		return eg_err_set(err, EG_EIO, "the registry closed the connection while idle");
+	default:
+		return eg_err_set(err, EG_EPROTO, "registry sent data nobody asked for");
+	}
+}
+
+enum xchg
+session_exchange(struct session *s, const char *xml, size_t len, const char *cltrid,
+    int timeout_ms, json_object **resp, struct eg_err *err)
+{
+	struct epp_greeting g;
+	json_object *doc = NULL;
+	const char *got;
+	int64_t deadline = eg_now_ms() + timeout_ms;
+	int code;
+
+	*resp = NULL;
+	if (still_in_step(s, err) == -1) {
+		session_drop(s, err ? err->msg : NULL);
+		return XCHG_UNSENT;
+	}
+	if (len + FRAME_HDR_LEN > s->env->epp->max_frame) {
+		eg_err_set(err, EG_ELIMIT, "command of %zu bytes exceeds the frame limit", len);
+		return XCHG_REFUSED;
+	}
+	if (write_frame(s, xml, len, deadline, err) == -1) {
+		/* Not written whole: the registry cannot have executed a partial frame. */
+		session_drop(s, err ? err->msg : NULL);
+		return XCHG_UNSENT;
+	}
+	s->last_io_ms = eg_now_ms();
+	if ((doc = read_document(s, deadline, err)) == NULL)
+		goto lost;
+	if (cltrid == NULL) {
+		if (epp_resp_greeting(doc, &g) == -1) {
+			eg_err_set(err, EG_EPROTO, "hello answered with something else than a greeting");
+			goto lost;
+		}
+	} else {
+		got = epp_resp_cltrid(doc);
+		if (got == NULL || strcmp(got, cltrid) != 0) {
+			eg_err_set(err, EG_EPROTO, "response carries clTRID %s, sent %s",
+			    got ? got : "(none)", cltrid);
+			goto lost;
+		}
+		code = epp_resp_code(doc);
+		if (code == 2002 || code >= 2500)
+			session_drop(s, code == 2002 ? "registry answered 2002 (command use error)" :
+			    "registry ended the session");
+	}
+	s->commands++;
+	s->last_io_ms = eg_now_ms();
+	*resp = doc;
+	return XCHG_OK;
+lost:
+	json_object_put(doc);
+	session_drop(s, err ? err->msg : NULL);
+	return XCHG_LOST;
+}
+
+int64_t
+session_keepalive_in(const struct session *s)
+{
+	int64_t due;
+
+	if (s->env->epp->keepalive_s <= 0 || !s->up)
+		return -1;
+	due = s->last_io_ms + (int64_t)s->env->epp->keepalive_s * 1000 - eg_now_ms();
+	return due > 0 ? due : 0;
+}
+
+int
+session_keepalive(struct session *s, struct eg_err *err)
+{
+	char *xml = NULL;
+	size_t len;
+	json_object *resp = NULL;
+	enum xchg r;
+
+	if (session_keepalive_in(s) != 0)
+		return 0;
+	if (epp_build_hello(&xml, &len, err) == -1)
+		return -1;
+	r = session_exchange(s, xml, len, NULL, s->env->epp->command_timeout_ms, &resp, err);
+	free(xml);
+	json_object_put(resp);
+	if (r != XCHG_OK)
+		return -1;
+	log_debug(s->env->log, "session %d: keepalive hello answered", s->id);
+	return 0;
+}

@@ -1,0 +1,102 @@
+/*
+ * session.h - one EPP session: TLS connection, greeting, login, commands,
+ * keepalive, logout (RFC 5730 section 2, RFC 5734).
+ *
+ * A session is used by one thread at a time (the pool gives each session its
+ * own thread); every call is blocking with a deadline. A session that may be
+ * out of step with the registry (a response that did not come in time, a
+ * clTRID mismatch, a broken or garbled stream) is closed at once and never
+ * used again: the caller reopens it.
+ *
+ * What the caller learns from a failed exchange decides what may be retried:
+ * XCHG_UNSENT means the command certainly did not reach the registry (the
+ * connection was found closed before writing, or the frame could not be
+ * written whole, and a registry never executes a partial frame), so it may be
+ * sent on a new session; XCHG_LOST means it may have been executed.
+ */
+#ifndef EG_SESSION_H
+#define EG_SESSION_H
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cltrid.h"
+#include "config.h"
+#include "err.h"
+#include "frame.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "tls.h"
+
+/* The login secrets, shared by all sessions: a password change at login (newPW) must be
+ * seen by every later login. */
+struct session_creds {
+	pthread_mutex_t mu;
+	char pw[CFG_SECRET];
+	char newpw[CFG_SECRET];
+};
+
+/* What every session of a gate shares; read-only while sessions run. */
+struct session_env {
+	const struct cfg_epp *epp;
+	SSL_CTX *tls;
+	struct cltrid_gen *cltrid;
+	struct session_creds *creds;
+	struct ratelimit *rl;          /* NULL: no rate limit */
+	struct eg_log *log;
+};
+
+struct session {
+	int id;
+	const struct session_env *env;
+	struct tls_conn *conn;
+	struct frame_reader rd;
+	struct buf out;                /* the frame being written */
+	int up;                        /* logged in and in step */
+	int64_t last_io_ms;            /* monotonic: last command or keepalive */
+	int64_t up_since;              /* wall clock ms, 0 when down */
+	int last_code;                 /* result code of the last failed login, 0 otherwise */
+	char svid[128];
+	char objs[512];                /* negotiated objURIs, space-separated */
+	char exts[512];                /* negotiated extURIs, space-separated */
+	unsigned long commands;        /* answered on this session since start */
+};
+
+enum xchg {
+	XCHG_OK,        /* *resp holds the converted response (or greeting) */
+	XCHG_UNSENT,    /* did not reach the registry; session is down (or never was up) */
+	XCHG_LOST,      /* may have been executed; no usable response; session is down */
+	XCHG_REFUSED,   /* the command itself cannot be sent (too large); session unchanged */
+};
+
+void session_init(struct session *s, int id, const struct session_env *env);
+void session_free(struct session *s);          /* closes without logout */
+
+/* Connects, reads the greeting, logs in. 0 when up; -1 with err set, s->last_code set
+ * to the registry's result code when it refused the login (2200, 2501, 2502...). */
+int session_open(struct session *s, struct eg_err *err);
+
+/* Logs out (bounded wait) and closes. */
+void session_close(struct session *s);
+
+/* Drops the connection without logout (the session is out of step or gone). */
+void session_drop(struct session *s, const char *why);
+
+/*
+ * Sends one command and waits for its response, at most timeout_ms. cltrid: the clTRID
+ * inside xml, checked against the response; NULL for <hello/>, whose answer is a
+ * greeting. On XCHG_OK the caller owns *resp. A response with code 2002 or 25xx is
+ * returned (XCHG_OK) and the session is dropped after it, as the registry ends it.
+ */
+enum xchg session_exchange(struct session *s, const char *xml, size_t len,
+    const char *cltrid, int timeout_ms, json_object **resp, struct eg_err *err);
+
+/* Keepalive: <hello/> when idle for keepalive_s. 0 ok (or not due), -1 session dropped. */
+int session_keepalive(struct session *s, struct eg_err *err);
+
+/* Milliseconds until a keepalive is due (0 = now), or -1 when keepalive is off. */
+int64_t session_keepalive_in(const struct session *s);
+
+#endif
