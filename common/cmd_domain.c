@@ -487,7 +487,14 @@ is_base64(const char *s)
 		    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '/'))
 			return 0;
 	}
-	return i > 0 && i % 4 == 0 && pad <= 2;
+	if (i == 0 || i % 4 != 0 || pad > 2)
+		return 0;
+	/* xsd:base64Binary is canonical: the bits the padding drops must be zero. */
+	if (pad == 2)
+		return strchr("AQgw", s[i - 3]) != NULL;
+	if (pad == 1)
+		return strchr("AEIMQUYcgkosw048", s[i - 2]) != NULL;
+	return 1;
 }
 
 /* <secDNS:keyData> from keydata_* members of o (path ctx). */
