@@ -209,7 +209,7 @@ domain_contact_map(struct epp_build *b, xmlNodePtr parent, json_object *args)
 		ea_path(path, sizeof(path), "contacts", contact_types[t]);
 		v = ea_member(map, contact_types[t]);
 		if (v != NULL && json_object_is_type(v, json_type_array)) {
-			if (ea_strlist(map, "contacts", contact_types[t], 0, 0, CMD_MAX_CONTACTS,
+			if (ea_strlist(map, "contacts", contact_types[t], 0, 1, CMD_MAX_CONTACTS,
 			    &EA_CLID, &list, &n, b->err) != 0)
 				return -1;
 			for (i = 0; i < n; i++)

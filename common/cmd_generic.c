@@ -152,7 +152,8 @@ gen_declare(struct gen *g, xmlNodePtr node, json_object *o, const char *path)
 		if (strcmp(key, "@xmlns") != 0 && strncmp(key, "@xmlns:", 7) != 0)
 			continue;
 		p = key[6] == ':' ? key + 7 : NULL;
-		if (val == NULL || ea_check_str(val, path, &EA_NETEXT, &uri, g->b->err) != 0)
+		if (val == NULL || ea_check_str(val, path, &EA_NETEXT, &uri, g->b->err) != 0 ||
+		    !eb_uri_ok(uri))
 			return ea_fail(g->b->err, path, "'%s' must be a namespace URI", key);
 		if (p != NULL && (xmlValidateNCName(XC(p), 0) != 0 ||
 		    strcmp(p, "xml") == 0 || strcmp(p, "xmlns") == 0))
@@ -362,6 +363,24 @@ raw_children(struct epp_build *b, xmlNodePtr parent, xmlNodePtr *out, size_t cap
 	return 0;
 }
 
+/* Every namespace declared in the tree can be written back (see eb_uri_ok()). */
+static int
+raw_uris_ok(xmlNodePtr n)
+{
+	xmlNsPtr ns;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (ns = n->nsDef; ns != NULL; ns = ns->next)
+			if (ns->href == NULL || !eb_uri_ok((const char *)ns->href))
+				return 0;
+		if (!raw_uris_ok(n->children))
+			return 0;
+	}
+	return 1;
+}
+
 int
 cmd_xml(struct epp_build *b, json_object *args)
 {
@@ -391,6 +410,10 @@ cmd_xml(struct epp_build *b, json_object *args)
 		goto fail;
 	}
 	root = xmlDocGetRootElement(doc);
+	if (!raw_uris_ok(root)) {
+		ea_fail(b->err, "xml", "a namespace name holds characters a URI cannot have");
+		goto fail;
+	}
 	if (!is_epp(root, "epp")) {
 		ea_fail(b->err, "xml", "must be an <epp> document in namespace %s", NS_EPP);
 		goto fail;

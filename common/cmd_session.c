@@ -84,10 +84,11 @@ epp_build_login(const struct epp_login *l, const char *cltrid, char **xml, size_
 	if (l->n_obj == 0 || l->obj_uris == NULL)
 		return eg_err_set(err, EG_ECONFIG, "login needs at least one object URI");
 	for (i = 0; i < l->n_obj; i++)
-		if (!token_ok(l->obj_uris[i], 1, 255))
+		if (!token_ok(l->obj_uris[i], 1, 255) || !eb_uri_ok(l->obj_uris[i]))
 			return eg_err_set(err, EG_ECONFIG, "object URI %zu is not a URI", i + 1);
 	for (i = 0; i < l->n_ext; i++)
-		if (l->ext_uris == NULL || !token_ok(l->ext_uris[i], 1, 255))
+		if (l->ext_uris == NULL || !token_ok(l->ext_uris[i], 1, 255) ||
+		    !eb_uri_ok(l->ext_uris[i]))
 			return eg_err_set(err, EG_ECONFIG, "extension URI %zu is not a URI", i + 1);
 	if (eb_init(&b, err) != 0)
 		return -1;

@@ -169,6 +169,18 @@ eb_target(struct epp_build *b, const char *type, const char *id)
 }
 
 int
+eb_uri_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || i >= 1024 ||
+		    strchr("<>\"'&\\`{}|^", s[i]) != NULL)
+			return 0;
+	return i > 0;
+}
+
+int
 eb_cltrid_ok(const char *s)
 {
 	size_t i;

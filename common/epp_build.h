@@ -82,6 +82,14 @@ void eb_free(struct epp_build *b);
 /* Appends <clTRID>cltrid</clTRID> to <command>. */
 int eb_cltrid(struct epp_build *b, const char *cltrid);
 
+/*
+ * 1 when s is a namespace URI libxml2 can write back safely: 1-1024 printable
+ * ASCII characters other than space and the XML and URI delimiters < > " ' & \
+ * ` { } | ^. libxml2 writes namespace declarations without escaping, so a
+ * URI holding < or " would break the document.
+ */
+int eb_uri_ok(const char *s);
+
 /* 1 when s (NUL-terminated) is a usable clTRID: 3-64 printable ASCII characters, no spaces
  * (epp:trIDStringType is a token of 3-64 characters). */
 int eb_cltrid_ok(const char *s);
