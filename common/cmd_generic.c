@@ -47,10 +47,10 @@ classify(struct epp_build *b, xmlNodePtr cmd)
 		{NS_HOST, "host", "name"},
 		{NS_CONTACT, "contact", "id"},
 	};
-	const char *name = (const char *)cmd->name;
+	const char *name = (const char *)cmd->name, *s;
 	xmlChar *op = NULL, *id;
 	xmlNodePtr obj, c;
-	size_t i;
+	size_t i, n;
 
 	b->klass = EPP_CLASS_TRANSFORM;
 	if (strcmp(name, "check") == 0 || strcmp(name, "info") == 0)
@@ -77,15 +77,11 @@ classify(struct epp_build *b, xmlNodePtr cmd)
 				b->oom = 1;
 				return;
 			}
-			{
-				const char *s;
-				size_t n;
-
-				utf8_strip((const char *)id, strlen((const char *)id), &s, &n);
-				if (n < sizeof(b->obj_id)) {
-					snprintf(b->obj_type, sizeof(b->obj_type), "%s", objs[i].type);
-					snprintf(b->obj_id, sizeof(b->obj_id), "%.*s", (int)n, s);
-				}
+			/* A token as the registry reads it: surrounding spaces do not count. */
+			utf8_strip((const char *)id, strlen((const char *)id), &s, &n);
+			if (n < sizeof(b->obj_id)) {
+				snprintf(b->obj_type, sizeof(b->obj_type), "%s", objs[i].type);
+				snprintf(b->obj_id, sizeof(b->obj_id), "%.*s", (int)n, s);
 			}
 			xmlFree(id);
 			return;

@@ -49,7 +49,8 @@ struct epp_build {
  * <extension>. */
 xmlNodePtr eb_command(struct epp_build *b, const char *name);
 
-/* A child of parent in namespace uri, declared on it with prefix: <prefix:name xmlns:prefix=uri>. */
+/* A child of parent in namespace uri, declared on it with prefix:
+ * <prefix:name xmlns:prefix="uri">. */
 xmlNodePtr eb_object(struct epp_build *b, xmlNodePtr parent, const char *uri,
     const char *prefix, const char *name);
 
