@@ -48,10 +48,14 @@ struct epp_request {
 json_object *epp_request_parse(const char *json, size_t len, struct eg_err *err);
 
 /*
- * Builds the command for a parsed request. cltrid (1-64 chars) goes into the
- * document, except for a raw `xml` request that carries its own clTRID.
+ * Builds the command for a parsed request. cltrid goes into the document,
+ * except for a raw `xml` request that carries its own clTRID (then out->cltrid
+ * is that one) and for `hello`, which has none (out->cltrid is ""). The schema
+ * makes a clTRID a token of 3-64 characters: cltrid must be 3-64 printable
+ * ASCII characters without spaces, else EG_EPROTO.
  * Errors: EG_EREQUEST (message names the argument: "argument 'period': must be
- * an integer 1-99"), EG_EUNKNOWN (message is the command name as given).
+ * an integer from 1 to 99"), EG_EUNKNOWN (message is the command name as given),
+ * EG_ENOMEM. gate_status (EPP_CLASS_LOCAL) succeeds with out->xml NULL.
  * On success the caller owns out and calls epp_request_free().
  */
 int epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,

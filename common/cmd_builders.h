@@ -1,0 +1,69 @@
+/*
+ * cmd_builders.h - one builder per row of the command table (cmd_table.c).
+ * Each reads args through epp_args.h and fills b (epp_build.h); 0 or -1 with
+ * b->err set. Private to the cmd_*.c modules.
+ */
+#ifndef EG_CMD_BUILDERS_H
+#define EG_CMD_BUILDERS_H
+
+#include <json-c/json.h>
+
+#include "epp_build.h"
+
+/* Caps on lists where the schemas set none; registries enforce lower ones themselves. */
+#define CMD_MAX_CHECK    1000    /* names or ids in one check */
+#define CMD_MAX_NS       64      /* name servers added/removed/created at once */
+#define CMD_MAX_ADDR     64      /* IP addresses of one host */
+#define CMD_MAX_CONTACTS 32      /* domain contacts added/removed at once */
+#define CMD_MAX_DS       32      /* DS or key records added/removed at once */
+
+/* cmd_domain.c */
+int cmd_domain_check(struct epp_build *b, json_object *args);
+int cmd_domain_info(struct epp_build *b, json_object *args);
+int cmd_domain_create(struct epp_build *b, json_object *args);
+int cmd_domain_delete(struct epp_build *b, json_object *args);
+int cmd_domain_renew(struct epp_build *b, json_object *args);
+int cmd_domain_update(struct epp_build *b, json_object *args);
+int cmd_domain_transfer(struct epp_build *b, json_object *args);
+
+/* cmd_contact.c */
+int cmd_contact_check(struct epp_build *b, json_object *args);
+int cmd_contact_info(struct epp_build *b, json_object *args);
+int cmd_contact_create(struct epp_build *b, json_object *args);
+int cmd_contact_update(struct epp_build *b, json_object *args);
+int cmd_contact_delete(struct epp_build *b, json_object *args);
+
+/* cmd_host.c */
+int cmd_host_check(struct epp_build *b, json_object *args);
+int cmd_host_info(struct epp_build *b, json_object *args);
+int cmd_host_create(struct epp_build *b, json_object *args);
+int cmd_host_update(struct epp_build *b, json_object *args);
+int cmd_host_delete(struct epp_build *b, json_object *args);
+
+/* cmd_misc.c */
+int cmd_poll_req(struct epp_build *b, json_object *args);
+int cmd_poll_ack(struct epp_build *b, json_object *args);
+int cmd_hello(struct epp_build *b, json_object *args);
+
+/* cmd_generic.c */
+int cmd_epp(struct epp_build *b, json_object *args);
+int cmd_xml(struct epp_build *b, json_object *args);
+
+/*
+ * Shared pieces (cmd_misc.c).
+ *
+ * <PREFIX:period unit="y|m">N</PREFIX:period> under parent from args "period" and
+ * "period_units" (ctx names them); nothing when no period is given. *given tells.
+ */
+int cmd_period(struct epp_build *b, xmlNodePtr parent, json_object *o, const char *ctx,
+    int required, int *given);
+
+/* <PREFIX:status s="NAME" lang="en">VALUE</PREFIX:status> for each item of the list
+ * member key ([{name, value?}], at most max); names from the NULL-terminated allowed. */
+int cmd_statuses(struct epp_build *b, xmlNodePtr parent, json_object *args, const char *key,
+    const char *const *allowed, size_t max, int with_value);
+
+/* <PREFIX:authInfo><PREFIX:pw>PW</PREFIX:pw></PREFIX:authInfo>. */
+void cmd_authinfo(struct epp_build *b, xmlNodePtr parent, const char *pw);
+
+#endif

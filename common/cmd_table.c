@@ -1,0 +1,195 @@
+/*
+ * cmd_table.c - the command table and the request entry points of epp_cmd.h.
+ */
+#include "epp_cmd.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_builders.h"
+#include "epp_build.h"
+#include "utf8.h"
+
+#define CMD_NAME_MAX 128       /* longer "cmd" values are refused rather than echoed */
+#define JSON_DEPTH   64        /* nesting a request may have (json-c's default is 32) */
+
+static const struct epp_command commands[] = {
+	{"poll_req",        EPP_CLASS_QUERY,     cmd_poll_req},
+	{"poll_ack",        EPP_CLASS_TRANSFORM, cmd_poll_ack},
+	{"host_check",      EPP_CLASS_QUERY,     cmd_host_check},
+	{"host_info",       EPP_CLASS_QUERY,     cmd_host_info},
+	{"host_create",     EPP_CLASS_TRANSFORM, cmd_host_create},
+	{"host_update",     EPP_CLASS_TRANSFORM, cmd_host_update},
+	{"host_delete",     EPP_CLASS_TRANSFORM, cmd_host_delete},
+	{"contact_check",   EPP_CLASS_QUERY,     cmd_contact_check},
+	{"contact_info",    EPP_CLASS_QUERY,     cmd_contact_info},
+	{"contact_create",  EPP_CLASS_TRANSFORM, cmd_contact_create},
+	{"contact_update",  EPP_CLASS_TRANSFORM, cmd_contact_update},
+	{"contact_delete",  EPP_CLASS_TRANSFORM, cmd_contact_delete},
+	{"domain_check",    EPP_CLASS_QUERY,     cmd_domain_check},
+	{"domain_info",     EPP_CLASS_QUERY,     cmd_domain_info},
+	{"domain_create",   EPP_CLASS_TRANSFORM, cmd_domain_create},
+	{"domain_delete",   EPP_CLASS_TRANSFORM, cmd_domain_delete},
+	{"domain_renew",    EPP_CLASS_TRANSFORM, cmd_domain_renew},
+	{"domain_update",   EPP_CLASS_TRANSFORM, cmd_domain_update},
+	/* A transfer with op "query" is refined to a query by its builder. */
+	{"domain_transfer", EPP_CLASS_TRANSFORM, cmd_domain_transfer},
+	{"hello",           EPP_CLASS_QUERY,     cmd_hello},
+	/* Classified by the command element they carry; until then assume side effects. */
+	{"epp",             EPP_CLASS_TRANSFORM, cmd_epp},
+	{"xml",             EPP_CLASS_TRANSFORM, cmd_xml},
+	{"gate_status",     EPP_CLASS_LOCAL,     NULL},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct epp_command *
+epp_command_find(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+const struct epp_command *
+epp_command_at(size_t i)
+{
+	return i < NCOMMANDS ? &commands[i] : NULL;
+}
+
+/* Checks the request object's shape: string "cmd", "args" absent, null or an object. */
+static int
+request_shape(json_object *req, const char **name, json_object **args, struct eg_err *err)
+{
+	json_object *jcmd = NULL, *jargs = NULL;
+	const char *s;
+	size_t n;
+
+	if (req == NULL || !json_object_is_type(req, json_type_object))
+		return eg_err_set(err, EG_EREQUEST, "request must be a JSON object");
+	if (!json_object_object_get_ex(req, "cmd", &jcmd) || jcmd == NULL)
+		return eg_err_set(err, EG_EREQUEST, "missing 'cmd'");
+	if (!json_object_is_type(jcmd, json_type_string))
+		return eg_err_set(err, EG_EREQUEST, "'cmd' must be a string");
+	s = json_object_get_string(jcmd);
+	n = (size_t)json_object_get_string_len(jcmd);
+	/* The name is echoed in the unknown-command reply, so it must be printable text. */
+	if (!utf8_xml_ok(s, n, NULL, NULL))
+		return eg_err_set(err, EG_EREQUEST, "'cmd' must be valid UTF-8 text");
+	if (n > CMD_NAME_MAX)
+		return eg_err_set(err, EG_EREQUEST, "'cmd' is longer than %d bytes", CMD_NAME_MAX);
+	if (json_object_object_get_ex(req, "args", &jargs) && jargs != NULL &&
+	    !json_object_is_type(jargs, json_type_object))
+		return eg_err_set(err, EG_EREQUEST, "'args' must be an object");
+	*name = s;
+	*args = jargs;
+	return 0;
+}
+
+json_object *
+epp_request_parse(const char *json, size_t len, struct eg_err *err)
+{
+	struct json_tokener *tok = NULL;
+	json_object *req = NULL, *args;
+	const char *name;
+	enum json_tokener_error jerr;
+
+	if (json == NULL || len > (size_t)INT_MAX) {
+		eg_err_set(err, EG_EREQUEST, "request is not JSON");
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL) {
+		eg_err_set(err, EG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	req = json_tokener_parse_ex(tok, json, (int)len);
+	jerr = json_tokener_get_error(tok);
+	if (req == NULL || jerr != json_tokener_success) {
+		eg_err_set(err, EG_EREQUEST, "request is not JSON: %s",
+		    jerr == json_tokener_continue ? "unexpected end of input" :
+		    json_tokener_error_desc(jerr));
+		goto fail;
+	}
+	/* Whitespace may follow the value; anything else is not one JSON document. */
+	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++) {
+		if (json[i] != ' ' && json[i] != '\t' && json[i] != '\r' && json[i] != '\n') {
+			eg_err_set(err, EG_EREQUEST, "request is not JSON: data after the object");
+			goto fail;
+		}
+	}
+	if (request_shape(req, &name, &args, err) != 0)
+		goto fail;
+	json_tokener_free(tok);
+	return req;
+fail:
+	if (req != NULL)
+		json_object_put(req);
+	json_tokener_free(tok);
+	return NULL;
+}
+
+int
+epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
+    struct eg_err *err)
+{
+	struct epp_build b;
+	const struct epp_command *c;
+	json_object *args = NULL;
+	const char *name = NULL;
+
+	memset(out, 0, sizeof(*out));
+	memset(&b, 0, sizeof(b));
+	if (request_shape(req, &name, &args, err) != 0)
+		return -1;
+	if ((c = epp_command_find(name)) == NULL)
+		return eg_err_set(err, EG_EUNKNOWN, "%s", name);
+	out->cmd = c;
+	out->klass = c->klass;
+	if (c->build == NULL)
+		return 0;
+	if (eb_init(&b, err) != 0)
+		return -1;
+	b.klass = c->klass;
+	if (c->build(&b, args) != 0)
+		goto fail;
+	if (b.oom)
+		goto nomem;
+	if (b.command != NULL && !b.has_cltrid) {
+		if (cltrid == NULL || !eb_cltrid_ok(cltrid)) {
+			eg_err_set(err, EG_EPROTO, "clTRID must be 3 to 64 printable ASCII "
+			    "characters without spaces");
+			goto fail;
+		}
+		if (eb_cltrid(&b, cltrid) != 0 || b.oom)
+			goto nomem;
+	}
+	if (eb_serialize(b.doc, &out->xml, &out->xml_len, err) != 0)
+		goto fail;
+	memcpy(out->cltrid, b.cltrid, sizeof(out->cltrid));
+	out->klass = b.klass;
+	memcpy(out->obj_type, b.obj_type, sizeof(out->obj_type));
+	memcpy(out->obj_id, b.obj_id, sizeof(out->obj_id));
+	eb_free(&b);
+	return 0;
+nomem:
+	eg_err_set(err, EG_ENOMEM, "out of memory");
+fail:
+	eb_free(&b);
+	epp_request_free(out);
+	return -1;
+}
+
+void
+epp_request_free(struct epp_request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->xml);
+	memset(r, 0, sizeof(*r));
+}
