@@ -41,7 +41,8 @@ struct journal_entry {
 
 struct journal;
 
-/* Opens (creating) and replays the journal. max_bytes 0: 64 MiB. NULL with err set. */
+/* Opens (creating) and replays the journal. max_bytes 0: 64 MiB; below 64 KiB is refused.
+ * The file is flock'd: a second process (or a second open) gets NULL. NULL with err set. */
 struct journal *journal_open(const char *path, size_t max_bytes, struct eg_err *err);
 void journal_close(struct journal *j);
 
@@ -49,16 +50,18 @@ void journal_close(struct journal *j);
  * Claims id for a command about to be sent. Returns 1: claimed, the "sent" record is on
  * disk, go ahead. 0: id already known, *prev describes it (do not send). -1: the record
  * could not be made durable (disk full, I/O error): do not send; err says why.
+ * *prev (when not NULL) is filled only when 0 is returned; journal_entry_clear() it.
  */
 int journal_claim(struct journal *j, const char *id, const char *cltrid, const char *cmd,
     const char *obj, struct journal_entry *prev, struct eg_err *err);
 
-/* Records the reply for a claimed id. */
+/* Records the reply for a claimed id. -1 when id is not claimed, already has a reply, or
+ * the record cannot be made durable (the entry then stays SENT). */
 int journal_done(struct journal *j, const char *id, const char *reply, size_t len,
     struct eg_err *err);
 
 /* Forgets a claim whose command certainly never left (e.g. no session came up before the
- * deadline), so a retry may run it. */
+ * deadline), so a retry may run it. An unknown id is not an error; an answered one is. */
 int journal_release(struct journal *j, const char *id, struct eg_err *err);
 
 /* Current state of id; fills *e (when not NULL) for SENT/DONE. */
