@@ -44,6 +44,7 @@ struct x2j_ctx {
 	struct buf key;                         /* "@name" / "@{uri}name" */
 	xmlNodePtr refs[X2J_MAX_ENT_NEST];      /* entity references being walked, innermost last */
 	size_t nref;
+	const xmlEntity *prefixes_ok;           /* last entity found free of outer prefixes */
 	const xmlAttribute *defs[X2J_MAX_DEFAULTS]; /* DTD attribute defaults, in document order */
 	size_t ndefs;
 };
@@ -159,6 +160,98 @@ entity_enter(struct x2j_ctx *ctx, xmlNodePtr ref, xmlEntityPtr *out)
 	return 0;
 }
 
+/* 1 when text declares the namespace prefix p[0..n) (xmlns:p=...). */
+static int
+declares_prefix(const char *text, const char *p, size_t n)
+{
+	const char *d = text, *e;
+
+	while ((d = strstr(d, "xmlns:")) != NULL) {
+		d += 6;
+		if (strncmp(d, p, n) != 0)
+			continue;
+		e = d + n;
+		e += strspn(e, " \t\r\n");
+		if (*e == '=')
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when the QName name[0..n) has a prefix other than xml and xmlns that text does
+ * not declare. */
+static int
+outer_prefix(const char *text, const char *name, size_t n)
+{
+	const char *colon = memchr(name, ':', n);
+	size_t pn;
+
+	if (colon == NULL)
+		return 0;
+	pn = (size_t)(colon - name);
+	if ((pn == 5 && strncmp(name, "xmlns", 5) == 0) ||
+	    (pn == 3 && strncmp(name, "xml", 3) == 0))
+		return 0;
+	return !declares_prefix(text, name, pn);
+}
+
+/*
+ * 1 when the markup in an entity's replacement text (well-formed: libxml2
+ * parsed it) puts a prefix the text does not declare on an attribute, or, when
+ * elements is set, on an element. libxml2 parses the text once, away from the
+ * namespace context of the reference, and drops such a prefix with its
+ * namespace; expat resolves it at each reference. An attribute's key then
+ * cannot be known, nor whether a DTD default applies to an element, so the
+ * document is refused rather than converted differently.
+ */
+static int
+outer_prefix_in(const char *text, int elements)
+{
+	const char *p = text;
+	size_t n;
+	char q;
+
+	while ((p = strchr(p, '<')) != NULL) {
+		p++;
+		if (strncmp(p, "!--", 3) == 0) {
+			if ((p = strstr(p + 3, "-->")) == NULL)
+				return 0;
+			continue;
+		}
+		if (strncmp(p, "![CDATA[", 8) == 0) {
+			if ((p = strstr(p + 8, "]]>")) == NULL)
+				return 0;
+			continue;
+		}
+		if (*p == '?') {
+			if ((p = strstr(p + 1, "?>")) == NULL)
+				return 0;
+			continue;
+		}
+		if (*p == '/' || *p == '!')
+			continue;
+		n = strcspn(p, " \t\r\n/>");
+		if (elements && outer_prefix(text, p, n))
+			return 1;
+		p += n;
+		for (;;) {
+			p += strspn(p, " \t\r\n");
+			if (*p == '\0' || *p == '/' || *p == '>')
+				break;
+			n = strcspn(p, " \t\r\n=");
+			if (outer_prefix(text, p, n))
+				return 1;
+			if ((p = strpbrk(p + n, "\"'")) == NULL)
+				return 0;
+			q = *p;
+			if ((p = strchr(p + 1, q)) == NULL)
+				return 0;
+			p++;
+		}
+	}
+	return 0;
+}
+
 /*
  * Collects the text from w's position up to the next element (left in w->cur)
  * or the end of the list (w->cur NULL), and returns it stripped (*out, NULL
@@ -204,6 +297,12 @@ collect_text(struct x2j_ctx *ctx, struct walk *w, json_object **out)
 				return eg_err_set(ctx->err, EG_ELIMIT,
 				    "entities nested deeper than %d (at '&%s;')", X2J_MAX_ENT_NEST,
 				    (const char *)n->name);
+			if (ent != ctx->prefixes_ok && ent->content != NULL &&
+			    outer_prefix_in((const char *)ent->content, ctx->ndefs > 0))
+				return eg_err_set(ctx->err, EG_ERESPONSE, "entity '&%s;' uses a "
+				    "namespace prefix declared outside it",
+				    (const char *)n->name);
+			ctx->prefixes_ok = ent;
 			ctx->refs[ctx->nref++] = n;
 			w->cur = ent->children;
 			break;
