@@ -160,31 +160,24 @@ entity_enter(struct x2j_ctx *ctx, xmlNodePtr ref, xmlEntityPtr *out)
 	return 0;
 }
 
-/* 1 when text declares the namespace prefix p[0..n) (xmlns:p=...). */
-static int
-declares_prefix(const char *text, const char *p, size_t n)
-{
-	const char *d = text, *e;
+/* Namespace prefixes declared inside an entity's text, in scope at one point of
+ * the scan; more than this and the text is refused as if a prefix were foreign. */
+#define X2J_MAX_SCAN_NS 32
 
-	while ((d = strstr(d, "xmlns:")) != NULL) {
-		d += 6;
-		if (strncmp(d, p, n) != 0)
-			continue;
-		e = d + n;
-		e += strspn(e, " \t\r\n");
-		if (*e == '=')
-			return 1;
-	}
-	return 0;
-}
+struct ns_scope {
+	const char *prefix[X2J_MAX_SCAN_NS];
+	size_t len[X2J_MAX_SCAN_NS];
+	unsigned depth[X2J_MAX_SCAN_NS];        /* element depth that declared it */
+	size_t n;
+};
 
-/* 1 when the QName name[0..n) has a prefix other than xml and xmlns that text does
- * not declare. */
+/* 1 when the QName name[0..n) has a prefix other than xml and xmlns that is not in
+ * scope. */
 static int
-outer_prefix(const char *text, const char *name, size_t n)
+foreign_prefix(const struct ns_scope *sc, const char *name, size_t n)
 {
 	const char *colon = memchr(name, ':', n);
-	size_t pn;
+	size_t pn, i;
 
 	if (colon == NULL)
 		return 0;
@@ -192,14 +185,32 @@ outer_prefix(const char *text, const char *name, size_t n)
 	if ((pn == 5 && strncmp(name, "xmlns", 5) == 0) ||
 	    (pn == 3 && strncmp(name, "xml", 3) == 0))
 		return 0;
-	return !declares_prefix(text, name, pn);
+	for (i = sc->n; i > 0; i--)
+		if (sc->len[i - 1] == pn && strncmp(sc->prefix[i - 1], name, pn) == 0)
+			return 0;
+	return 1;
+}
+
+/* From the end of an attribute's name, the position after its quoted value; NULL if
+ * there is none. */
+static const char *
+skip_value(const char *p)
+{
+	char q;
+
+	if ((p = strpbrk(p, "\"'")) == NULL)
+		return NULL;
+	q = *p;
+	if ((p = strchr(p + 1, q)) == NULL)
+		return NULL;
+	return p + 1;
 }
 
 /*
  * 1 when the markup in an entity's replacement text (well-formed: libxml2
- * parsed it) puts a prefix the text does not declare on an attribute, or, when
- * elements is set, on an element. libxml2 parses the text once, away from the
- * namespace context of the reference, and drops such a prefix with its
+ * parsed it) puts a prefix not declared within the text on an attribute, or,
+ * when elements is set, on an element. libxml2 parses the text once, away from
+ * the namespace context of the reference, and drops such a prefix with its
  * namespace; expat resolves it at each reference. An attribute's key then
  * cannot be known, nor whether a DTD default applies to an element, so the
  * document is refused rather than converted differently.
@@ -207,10 +218,13 @@ outer_prefix(const char *text, const char *name, size_t n)
 static int
 outer_prefix_in(const char *text, int elements)
 {
-	const char *p = text;
+	struct ns_scope sc;
+	const char *p = text, *tag, *attrs;
+	unsigned depth = 0;
 	size_t n;
-	char q;
+	int pass;
 
+	sc.n = 0;
 	while ((p = strchr(p, '<')) != NULL) {
 		p++;
 		if (strncmp(p, "!--", 3) == 0) {
@@ -228,25 +242,45 @@ outer_prefix_in(const char *text, int elements)
 				return 0;
 			continue;
 		}
-		if (*p == '/' || *p == '!')
+		if (*p == '/') {
+			/* end tag: the declarations of the element it closes go out of scope */
+			if (depth > 0)
+				depth--;
+			while (sc.n > 0 && sc.depth[sc.n - 1] > depth)
+				sc.n--;
 			continue;
+		}
+		tag = p;
 		n = strcspn(p, " \t\r\n/>");
-		if (elements && outer_prefix(text, p, n))
+		attrs = p + n;
+		depth++;
+		/* declarations first (they apply to the tag itself), then the names */
+		for (pass = 0; pass < 2; pass++) {
+			p = attrs;
+			for (;;) {
+				p += strspn(p, " \t\r\n");
+				if (*p == '\0' || *p == '/' || *p == '>')
+					break;
+				n = strcspn(p, " \t\r\n=");
+				if (pass == 0 && n > 6 && strncmp(p, "xmlns:", 6) == 0) {
+					if (sc.n == X2J_MAX_SCAN_NS)
+						return 1;
+					sc.prefix[sc.n] = p + 6;
+					sc.len[sc.n] = n - 6;
+					sc.depth[sc.n++] = depth;
+				} else if (pass == 1 && foreign_prefix(&sc, p, n))
+					return 1;
+				if ((p = skip_value(p + n)) == NULL)
+					return 0;
+			}
+		}
+		if (elements && foreign_prefix(&sc, tag, strcspn(tag, " \t\r\n/>")))
 			return 1;
-		p += n;
-		for (;;) {
-			p += strspn(p, " \t\r\n");
-			if (*p == '\0' || *p == '/' || *p == '>')
-				break;
-			n = strcspn(p, " \t\r\n=");
-			if (outer_prefix(text, p, n))
-				return 1;
-			if ((p = strpbrk(p + n, "\"'")) == NULL)
-				return 0;
-			q = *p;
-			if ((p = strchr(p + 1, q)) == NULL)
-				return 0;
-			p++;
+		if (*p == '/') {
+			/* empty-element tag */
+			depth--;
+			while (sc.n > 0 && sc.depth[sc.n - 1] > depth)
+				sc.n--;
 		}
 	}
 	return 0;
@@ -306,8 +340,16 @@ collect_text(struct x2j_ctx *ctx, struct walk *w, json_object **out)
 			ctx->refs[ctx->nref++] = n;
 			w->cur = ent->children;
 			break;
+		case XML_PI_NODE:
+			/* expat refuses a colon in a PI target; libxml2 takes it */
+			if (strchr((const char *)n->name, ':') != NULL)
+				return eg_err_set(ctx->err, EG_ERESPONSE,
+				    "invalid processing instruction target '%s'",
+				    (const char *)n->name);
+			w->cur = n->next;
+			break;
 		default:
-			/* comments, PIs and anything else that is not data */
+			/* comments and anything else that is not data */
 			w->cur = n->next;
 			break;
 		}
@@ -404,15 +446,21 @@ attr_store(struct x2j_ctx *ctx, json_object *d, json_object *value, int check)
 	return 0;
 }
 
-/* a:b with a prefix that no xmlns declared: libxml2 keeps the QName as the name and
- * goes on, expat (the reference) refuses the document. */
+/*
+ * libxml2 goes on where expat (the reference) refuses a name: a prefix that no
+ * xmlns declared (libxml2 keeps "a:b" as the name, without namespace), or a
+ * QName with two colons (libxml2 keeps "b:c" as the local name).
+ */
 static int
-check_unbound(struct x2j_ctx *ctx, const xmlChar *name, const xmlNs *ns)
+check_name(struct x2j_ctx *ctx, const xmlChar *name, const xmlNs *ns)
 {
-	if (ns == NULL && strchr((const char *)name, ':') != NULL)
+	if (strchr((const char *)name, ':') == NULL)
+		return 0;
+	if (ns == NULL)
 		return eg_err_set(ctx->err, EG_ERESPONSE, "unbound namespace prefix in '%s'",
 		    (const char *)name);
-	return 0;
+	return eg_err_set(ctx->err, EG_ERESPONSE, "invalid qualified name '%s:%s'",
+	    ns->prefix != NULL ? (const char *)ns->prefix : "", (const char *)name);
 }
 
 /* 1 when the QName q equals prefix:local (or local when prefix is NULL). */
@@ -527,7 +575,7 @@ add_attrs(struct x2j_ctx *ctx, xmlNodePtr el, json_object *d)
 	struct span s;
 
 	for (a = el->properties; a != NULL; a = a->next) {
-		if (check_unbound(ctx, a->name, a->ns) == -1)
+		if (check_name(ctx, a->name, a->ns) == -1)
 			return -1;
 		if (attr_key(ctx, a->ns != NULL ? a->ns->href : NULL, a->name) == -1)
 			return -1;
@@ -643,7 +691,7 @@ convert_element(struct x2j_ctx *ctx, xmlNodePtr el, json_object *tail, unsigned 
 	while (w.cur != NULL) {
 		c = w.cur;
 		w.cur = c->next;
-		if (check_unbound(ctx, c->name, c->ns) == -1)
+		if (check_name(ctx, c->name, c->ns) == -1)
 			goto fail;
 		if (collect_text(ctx, &w, &ctail) == -1)
 			goto fail;
@@ -693,6 +741,74 @@ fail:
 	return -1;
 }
 
+/* 1 when q is a name expat takes with namespaces on: no colon, or, when qualified is
+ * set, one colon with a part on each side. */
+static int
+name_ok(const xmlChar *q, int qualified)
+{
+	const char *c = strchr((const char *)q, ':');
+
+	if (c == NULL)
+		return q[0] != '\0';
+	return qualified && c != (const char *)q && c[1] != '\0' && strchr(c + 1, ':') == NULL;
+}
+
+/* The same for a name libxml2 split into prefix and local part. */
+static int
+split_name_ok(const xmlChar *prefix, const xmlChar *local)
+{
+	if (local == NULL || !name_ok(local, 0))
+		return 0;
+	return prefix == NULL || name_ok(prefix, 0);
+}
+
+/*
+ * Names expat refuses with namespaces on and libxml2 lets through: colons in
+ * processing-instruction targets and entity names, malformed qualified names
+ * in declarations. Only documents with a DTD or PIs outside the root get here.
+ */
+static int
+check_prolog(struct x2j_ctx *ctx)
+{
+	xmlDtdPtr dtd = ctx->doc->intSubset;
+	const xmlAttribute *a;
+	const xmlElement *e;
+	xmlNodePtr n;
+	int ok;
+
+	for (n = ctx->doc->children; n != NULL; n = n->next)
+		if (n->type == XML_PI_NODE && !name_ok(n->name, 0))
+			goto bad;
+	if (dtd == NULL)
+		return 0;
+	for (n = dtd->children; n != NULL; n = n->next) {
+		switch (n->type) {
+		case XML_PI_NODE:
+		case XML_ENTITY_DECL:
+			ok = name_ok(n->name, 0);
+			break;
+		case XML_ELEMENT_DECL:
+			e = (const xmlElement *)n;
+			ok = split_name_ok(e->prefix, e->name);
+			break;
+		case XML_ATTRIBUTE_DECL:
+			a = (const xmlAttribute *)n;
+			ok = split_name_ok(a->prefix, a->name) &&
+			    (a->elem == NULL || name_ok(a->elem, 1));
+			break;
+		default:
+			ok = 1;
+			break;
+		}
+		if (!ok)
+			goto bad;
+	}
+	return 0;
+bad:
+	return eg_err_set(ctx->err, EG_ERESPONSE, "invalid name '%s' in the prolog",
+	    n->name != NULL ? (const char *)n->name : "");
+}
+
 /* Collects the attribute declarations with a default value of the internal subset. */
 static int
 collect_defaults(struct x2j_ctx *ctx)
@@ -738,7 +854,8 @@ x2j_convert_doc(xmlDocPtr doc, const struct x2j_limits *lim, struct eg_err *err)
 		eg_err_set(err, EG_ERESPONSE, "document has no root element");
 		goto fail;
 	}
-	if (collect_defaults(&ctx) == -1 || check_unbound(&ctx, el->name, el->ns) == -1)
+	if (check_prolog(&ctx) == -1 || collect_defaults(&ctx) == -1 ||
+	    check_name(&ctx, el->name, el->ns) == -1)
 		goto fail;
 	/* The root's tail (after the end tag) is never part of the result. */
 	if (convert_element(&ctx, el, NULL, 1, &v) == -1)

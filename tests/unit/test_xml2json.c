@@ -247,6 +247,10 @@ static const struct tcase cases[] = {
 	    "<!DOCTYPE a [<!ENTITY e \"<q:b xmlns:q='urn:q' q:x='1' xml:lang='en'/>\">]><a>&e;</a>",
 	    "{\"a\":{\"b\":{\"@{urn:q}x\":\"1\","
 	    "\"@{http://www.w3.org/XML/1998/namespace}lang\":\"en\"}}}"},
+	{"entity declaring a prefix on a nested element",
+	    "<!DOCTYPE a [<!ENTITY e \"<b><q:c xmlns:q='urn:q' q:x='1'><q:d q:y='2'/></q:c></b>\">]>"
+	    "<a>&e;</a>",
+	    "{\"a\":{\"b\":{\"c\":{\"@{urn:q}x\":\"1\",\"d\":{\"@{urn:q}y\":\"2\"}}}}}"},
 	{"entity with an element prefixed from outside",
 	    "<!DOCTYPE a [<!ENTITY e \"<p:b>x</p:b>\">]><a xmlns:p=\"urn:p\">&e;</a>",
 	    "{\"a\":{\"b\":\"x\"}}"},
@@ -364,6 +368,10 @@ test_errors(void)
 	is_error("unbound element prefix", "<a><p:b/></a>", EG_ERESPONSE, "unbound");
 	is_error("unbound root prefix", "<p:a/>", EG_ERESPONSE, "unbound");
 	is_error("unbound attribute prefix", "<a p:x=\"1\"/>", EG_ERESPONSE, "unbound");
+	is_error("element name with two colons", "<a xmlns:x=\"u\"><x:d:e/></a>", EG_ERESPONSE,
+	    "invalid qualified name 'x:d:e'");
+	is_error("attribute name with two colons", "<a xmlns:x=\"u\" x:b:c=\"1\"/>",
+	    EG_ERESPONSE, "invalid qualified name");
 	is_error("one namespaced attribute twice under two prefixes",
 	    "<a xmlns:p=\"urn:u\" xmlns:q=\"urn:u\" p:x=\"1\" q:x=\"2\"/>", EG_ERESPONSE,
 	    "duplicate attribute");
@@ -377,6 +385,19 @@ test_errors(void)
 	    "<a xmlns:p=\"urn:p\">&e;</a>", EG_ERESPONSE, "declared outside");
 	is_error("DTD attribute default with an unbound prefix",
 	    "<!DOCTYPE a [<!ATTLIST a p:x CDATA \"1\">]><a/>", EG_ERESPONSE, "unbound");
+	is_error("entity with an element prefixed from outside after its own scope ends",
+	    "<!DOCTYPE a [<!ENTITY e \"<q:b xmlns:q='urn:q'/><q:c/>\"><!ATTLIST x y CDATA 'z'>]>"
+	    "<a xmlns:q=\"u\">&e;</a>", EG_ERESPONSE, "declared outside");
+	is_error("colon in a processing-instruction target", "<a><?p:i x?></a>", EG_ERESPONSE,
+	    "p:i");
+	is_error("colon in a processing-instruction target before the root", "<?p:i x?><a/>",
+	    EG_ERESPONSE, "p:i");
+	is_error("colon in an entity name", "<!DOCTYPE a [<!ENTITY e:x \"1\">]><a/>",
+	    EG_ERESPONSE, "e:x");
+	is_error("two colons in a declared attribute name",
+	    "<!DOCTYPE a [<!ATTLIST a x:y:z CDATA \"1\">]><a/>", EG_ERESPONSE, "prolog");
+	is_error("two colons in a declared element name", "<!DOCTYPE a [<!ELEMENT a:b:c ANY>]><a/>",
+	    EG_ERESPONSE, "prolog");
 	is_error("unparsed entity in content",
 	    "<!DOCTYPE a [<!NOTATION n SYSTEM \"n\"><!ENTITY u SYSTEM \"u\" NDATA n>]><a>&u;</a>",
 	    EG_ERESPONSE, NULL);
