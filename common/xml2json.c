@@ -1,0 +1,905 @@
+/*
+ * xml2json.c - EPP XML to JSON in the reference's form (SPEC section 5).
+ *
+ * The reference builds an ElementTree (expat) and converts it recursively.
+ * libxml2 gives a different tree for the same text: comments, processing
+ * instructions and entity references are nodes of their own, so one
+ * ElementTree "text" or "tail" can be spread over several text nodes. The walk
+ * below flattens a child list on the fly: comments and PIs are skipped, entity
+ * references are entered (their content is walked as if it stood in place),
+ * and the text between two elements is joined before it is stripped.
+ *
+ * Each tree node is visited once. Text made of a single node is used where it
+ * lies; only text split over several nodes is copied, into one scratch buffer
+ * that is reused for the whole document.
+ */
+#include "xml2json.h"
+
+#include <libxml/entities.h>
+#include <libxml/parser.h>
+#include <limits.h>
+#include <string.h>
+
+#include "buf.h"
+#include "utf8.h"
+#include "xmlsafe.h"
+
+#define X2J_MAX_EXPANSION   ((size_t)1 << 20)
+/* libxml2 stops a document at 256 levels, but each entity's content is parsed
+ * with a fresh count; this bounds the whole walk, entities included. */
+#define X2J_MAX_DEPTH       512
+/* Entity references open at one time along one path of the walk. */
+#define X2J_MAX_ENT_NEST    32
+/* Attribute defaults declared in an internal DTD subset (registries send none). */
+#define X2J_MAX_DEFAULTS    64
+
+#define XML_NS_URI "http://www.w3.org/XML/1998/namespace"
+
+struct x2j_ctx {
+	xmlDocPtr doc;
+	struct eg_err *err;
+	size_t max_expansion;
+	size_t expanded;                        /* bytes of entity replacement text walked */
+	struct buf text;                        /* joins text split over several nodes */
+	struct buf key;                         /* "@name" / "@{uri}name" */
+	xmlNodePtr refs[X2J_MAX_ENT_NEST];      /* entity references being walked, innermost last */
+	size_t nref;
+	const xmlEntity *prefixes_ok;           /* last entity found free of outer prefixes */
+	const xmlAttribute *defs[X2J_MAX_DEFAULTS]; /* DTD attribute defaults, in document order */
+	size_t ndefs;
+};
+
+/* A position in the flattened child list of one element. The entity
+ * references it has entered are ctx->refs[base..nref): the walks of nested
+ * elements push above those of their parent and pop back before returning. */
+struct walk {
+	xmlNodePtr cur;
+	size_t base;
+};
+
+/* A span of text: borrowed from a node while it is one piece, else in ctx->text. */
+struct span {
+	const char *p;
+	size_t n;
+	int joined;
+};
+
+static int convert_element(struct x2j_ctx *, xmlNodePtr, json_object *, unsigned,
+    json_object **);
+
+static int
+nomem(struct x2j_ctx *ctx)
+{
+	return eg_err_set(ctx->err, EG_ENOMEM, "out of memory converting the response");
+}
+
+static int
+span_add(struct x2j_ctx *ctx, struct span *s, const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (s->n == 0 && !s->joined) {
+		s->p = p;
+		s->n = n;
+		return 0;
+	}
+	if (!s->joined) {
+		buf_reset(&ctx->text);
+		if (buf_append(&ctx->text, s->p, s->n) == -1)
+			return nomem(ctx);
+		s->joined = 1;
+	}
+	if (buf_append(&ctx->text, p, n) == -1)
+		return nomem(ctx);
+	s->p = ctx->text.data;
+	s->n = ctx->text.len;
+	return 0;
+}
+
+/* New JSON string of s, stripped as Python's str.strip() does; NULL (JSON null) when
+ * nothing is left. */
+static int
+span_string(struct x2j_ctx *ctx, const struct span *s, json_object **out)
+{
+	const char *p;
+	size_t n;
+
+	*out = NULL;
+	if (s->n == 0)
+		return 0;
+	utf8_strip(s->p, s->n, &p, &n);
+	if (n == 0)
+		return 0;
+	if (n > INT_MAX)
+		return eg_err_set(ctx->err, EG_ELIMIT, "text of %zu bytes is too long", n);
+	if ((*out = json_object_new_string_len(p, (int)n)) == NULL)
+		return nomem(ctx);
+	return 0;
+}
+
+/*
+ * The entity a reference node stands for, checked and counted against the
+ * budget. Only internal general entities are expanded: the reference (expat)
+ * does not load external ones either, and an undefined one is an error for it.
+ */
+static int
+entity_enter(struct x2j_ctx *ctx, xmlNodePtr ref, xmlEntityPtr *out)
+{
+	xmlEntityPtr ent = (xmlEntityPtr)ref->children;
+
+	*out = NULL;
+	if (ent == NULL || ent->type != XML_ENTITY_DECL)
+		return eg_err_set(ctx->err, EG_ERESPONSE, "undefined entity '&%s;'",
+		    (const char *)ref->name);
+	switch (ent->etype) {
+	case XML_INTERNAL_GENERAL_ENTITY:
+	case XML_INTERNAL_PREDEFINED_ENTITY:
+		break;
+	case XML_EXTERNAL_GENERAL_PARSED_ENTITY:
+	case XML_EXTERNAL_GENERAL_UNPARSED_ENTITY:
+		return eg_err_set(ctx->err, EG_ERESPONSE,
+		    "external entity '&%s;' is not loaded", (const char *)ref->name);
+	default:
+		return eg_err_set(ctx->err, EG_ERESPONSE, "entity '&%s;' cannot be used here",
+		    (const char *)ref->name);
+	}
+	if (ent->content != NULL && ent->length > 0 && ent->children == NULL &&
+	    ent->etype != XML_INTERNAL_PREDEFINED_ENTITY)
+		return eg_err_set(ctx->err, EG_ERESPONSE, "entity '&%s;' was not parsed",
+		    (const char *)ref->name);
+	/* The replacement text's length stands for what walking it produces: it
+	 * counts every reference again, which is what a quadratic blow-up multiplies. */
+	if (ent->etype != XML_INTERNAL_PREDEFINED_ENTITY && ent->length > 0) {
+		if ((size_t)ent->length > ctx->max_expansion - ctx->expanded)
+			return eg_err_set(ctx->err, EG_ELIMIT,
+			    "entity expansion exceeds the limit of %zu bytes (at '&%s;')",
+			    ctx->max_expansion, (const char *)ref->name);
+		ctx->expanded += (size_t)ent->length;
+	}
+	*out = ent;
+	return 0;
+}
+
+/* Namespace prefixes declared inside an entity's text, in scope at one point of
+ * the scan; more than this and the text is refused as if a prefix were foreign. */
+#define X2J_MAX_SCAN_NS 32
+
+struct ns_scope {
+	const char *prefix[X2J_MAX_SCAN_NS];
+	size_t len[X2J_MAX_SCAN_NS];
+	unsigned depth[X2J_MAX_SCAN_NS];        /* element depth that declared it */
+	size_t n;
+};
+
+/* 1 when the QName name[0..n) has a prefix other than xml and xmlns that is not in
+ * scope. */
+static int
+foreign_prefix(const struct ns_scope *sc, const char *name, size_t n)
+{
+	const char *colon = memchr(name, ':', n);
+	size_t pn, i;
+
+	if (colon == NULL)
+		return 0;
+	pn = (size_t)(colon - name);
+	if ((pn == 5 && strncmp(name, "xmlns", 5) == 0) ||
+	    (pn == 3 && strncmp(name, "xml", 3) == 0))
+		return 0;
+	for (i = sc->n; i > 0; i--)
+		if (sc->len[i - 1] == pn && strncmp(sc->prefix[i - 1], name, pn) == 0)
+			return 0;
+	return 1;
+}
+
+/* From the end of an attribute's name, the position after its quoted value; NULL if
+ * there is none. */
+static const char *
+skip_value(const char *p)
+{
+	char q;
+
+	if ((p = strpbrk(p, "\"'")) == NULL)
+		return NULL;
+	q = *p;
+	if ((p = strchr(p + 1, q)) == NULL)
+		return NULL;
+	return p + 1;
+}
+
+/*
+ * 1 when the markup in an entity's replacement text (well-formed: libxml2
+ * parsed it) puts a prefix not declared within the text on an attribute, or,
+ * when elements is set, on an element. libxml2 parses the text once, away from
+ * the namespace context of the reference, and drops such a prefix with its
+ * namespace; expat resolves it at each reference. An attribute's key then
+ * cannot be known, nor whether a DTD default applies to an element, so the
+ * document is refused rather than converted differently.
+ */
+static int
+outer_prefix_in(const char *text, int elements)
+{
+	struct ns_scope sc;
+	const char *p = text, *tag, *attrs;
+	unsigned depth = 0;
+	size_t n;
+	int pass;
+
+	sc.n = 0;
+	while ((p = strchr(p, '<')) != NULL) {
+		p++;
+		if (strncmp(p, "!--", 3) == 0) {
+			if ((p = strstr(p + 3, "-->")) == NULL)
+				return 0;
+			continue;
+		}
+		if (strncmp(p, "![CDATA[", 8) == 0) {
+			if ((p = strstr(p + 8, "]]>")) == NULL)
+				return 0;
+			continue;
+		}
+		if (*p == '?') {
+			if ((p = strstr(p + 1, "?>")) == NULL)
+				return 0;
+			continue;
+		}
+		if (*p == '/') {
+			/* end tag: the declarations of the element it closes go out of scope */
+			if (depth > 0)
+				depth--;
+			while (sc.n > 0 && sc.depth[sc.n - 1] > depth)
+				sc.n--;
+			continue;
+		}
+		tag = p;
+		n = strcspn(p, " \t\r\n/>");
+		attrs = p + n;
+		depth++;
+		/* declarations first (they apply to the tag itself), then the names */
+		for (pass = 0; pass < 2; pass++) {
+			p = attrs;
+			for (;;) {
+				p += strspn(p, " \t\r\n");
+				if (*p == '\0' || *p == '/' || *p == '>')
+					break;
+				n = strcspn(p, " \t\r\n=");
+				if (pass == 0 && n > 6 && strncmp(p, "xmlns:", 6) == 0) {
+					if (sc.n == X2J_MAX_SCAN_NS)
+						return 1;
+					sc.prefix[sc.n] = p + 6;
+					sc.len[sc.n] = n - 6;
+					sc.depth[sc.n++] = depth;
+				} else if (pass == 1 && foreign_prefix(&sc, p, n))
+					return 1;
+				if ((p = skip_value(p + n)) == NULL)
+					return 0;
+			}
+		}
+		if (elements && foreign_prefix(&sc, tag, strcspn(tag, " \t\r\n/>")))
+			return 1;
+		if (*p == '/') {
+			/* empty-element tag */
+			depth--;
+			while (sc.n > 0 && sc.depth[sc.n - 1] > depth)
+				sc.n--;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Collects the text from w's position up to the next element (left in w->cur)
+ * or the end of the list (w->cur NULL), and returns it stripped (*out, NULL
+ * when empty). Comments and PIs vanish and the text on both sides joins.
+ */
+static int
+collect_text(struct x2j_ctx *ctx, struct walk *w, json_object **out)
+{
+	struct span s = {NULL, 0, 0};
+	xmlEntityPtr ent;
+	xmlNodePtr n;
+
+	*out = NULL;
+	for (;;) {
+		while (w->cur == NULL) {
+			if (ctx->nref == w->base)
+				return span_string(ctx, &s, out);
+			w->cur = ctx->refs[--ctx->nref]->next;
+		}
+		n = w->cur;
+		switch (n->type) {
+		case XML_ELEMENT_NODE:
+			return span_string(ctx, &s, out);
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (n->content != NULL &&
+			    span_add(ctx, &s, (const char *)n->content,
+			    strlen((const char *)n->content)) == -1)
+				return -1;
+			w->cur = n->next;
+			break;
+		case XML_ENTITY_REF_NODE:
+			if (entity_enter(ctx, n, &ent) == -1)
+				return -1;
+			if (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
+				if (span_add(ctx, &s, (const char *)ent->content,
+				    (size_t)ent->length) == -1)
+					return -1;
+				w->cur = n->next;
+				break;
+			}
+			if (ctx->nref == X2J_MAX_ENT_NEST)
+				return eg_err_set(ctx->err, EG_ELIMIT,
+				    "entities nested deeper than %d (at '&%s;')", X2J_MAX_ENT_NEST,
+				    (const char *)n->name);
+			if (ent != ctx->prefixes_ok && ent->content != NULL &&
+			    outer_prefix_in((const char *)ent->content, ctx->ndefs > 0))
+				return eg_err_set(ctx->err, EG_ERESPONSE, "entity '&%s;' uses a "
+				    "namespace prefix declared outside it",
+				    (const char *)n->name);
+			ctx->prefixes_ok = ent;
+			ctx->refs[ctx->nref++] = n;
+			w->cur = ent->children;
+			break;
+		case XML_PI_NODE:
+			/* expat refuses a colon in a PI target; libxml2 takes it */
+			if (strchr((const char *)n->name, ':') != NULL)
+				return eg_err_set(ctx->err, EG_ERESPONSE,
+				    "invalid processing instruction target '%s'",
+				    (const char *)n->name);
+			w->cur = n->next;
+			break;
+		default:
+			/* comments and anything else that is not data */
+			w->cur = n->next;
+			break;
+		}
+	}
+}
+
+/*
+ * Appends an attribute value given as a node list (text and entity
+ * references). Inside an entity, white space is normalised to spaces as XML
+ * attribute-value normalisation requires (libxml2 keeps the replacement text
+ * raw when entities are not substituted); character references were already
+ * resolved into the text nodes.
+ */
+static int
+attr_text(struct x2j_ctx *ctx, xmlNodePtr list, unsigned nest, struct span *s)
+{
+	xmlEntityPtr ent;
+	const char *p, *q;
+	xmlNodePtr n;
+	size_t len;
+
+	for (n = list; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content != NULL) {
+			p = (const char *)n->content;
+			len = strlen(p);
+			if (nest == 0) {
+				if (span_add(ctx, s, p, len) == -1)
+					return -1;
+				continue;
+			}
+			while (len > 0) {
+				q = p;
+				while (q < p + len && *q != '\t' && *q != '\n' && *q != '\r')
+					q++;
+				if (span_add(ctx, s, p, (size_t)(q - p)) == -1)
+					return -1;
+				if (q == p + len)
+					break;
+				if (span_add(ctx, s, " ", 1) == -1)
+					return -1;
+				len -= (size_t)(q - p) + 1;
+				p = q + 1;
+			}
+		} else if (n->type == XML_ENTITY_REF_NODE) {
+			if (nest >= X2J_MAX_ENT_NEST)
+				return eg_err_set(ctx->err, EG_ELIMIT,
+				    "entities nested deeper than %d (at '&%s;')", X2J_MAX_ENT_NEST,
+				    (const char *)n->name);
+			if (entity_enter(ctx, n, &ent) == -1)
+				return -1;
+			if (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
+				if (span_add(ctx, s, (const char *)ent->content,
+				    (size_t)ent->length) == -1)
+					return -1;
+			} else if (attr_text(ctx, ent->children, nest + 1, s) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Builds the key of an attribute in ctx->key: "@local" or "@{uri}local". */
+static int
+attr_key(struct x2j_ctx *ctx, const xmlChar *uri, const xmlChar *local)
+{
+	buf_reset(&ctx->key);
+	if (uri == NULL) {
+		if (buf_append(&ctx->key, "@", 1) == -1)
+			return nomem(ctx);
+	} else if (buf_append(&ctx->key, "@{", 2) == -1 ||
+	    buf_puts(&ctx->key, (const char *)uri) == -1 ||
+	    buf_append(&ctx->key, "}", 1) == -1)
+		return nomem(ctx);
+	if (buf_puts(&ctx->key, (const char *)local) == -1)
+		return nomem(ctx);
+	return 0;
+}
+
+/* Stores value (consumed) under ctx->key in d, refusing a second attribute with the
+ * same expanded name (expat's "duplicate attribute"). */
+static int
+attr_store(struct x2j_ctx *ctx, json_object *d, json_object *value, int check)
+{
+	if (check && json_object_object_get_ex(d, ctx->key.data, NULL)) {
+		json_object_put(value);
+		return eg_err_set(ctx->err, EG_ERESPONSE, "duplicate attribute '%s'",
+		    ctx->key.data + 1);
+	}
+	if (json_object_object_add_ex(d, ctx->key.data, value,
+	    check ? 0 : JSON_C_OBJECT_ADD_KEY_IS_NEW) == -1) {
+		json_object_put(value);
+		return nomem(ctx);
+	}
+	return 0;
+}
+
+/*
+ * libxml2 goes on where expat (the reference) refuses a name: a prefix that no
+ * xmlns declared (libxml2 keeps "a:b" as the name, without namespace), or a
+ * QName with two colons (libxml2 keeps "b:c" as the local name).
+ */
+static int
+check_name(struct x2j_ctx *ctx, const xmlChar *name, const xmlNs *ns)
+{
+	if (strchr((const char *)name, ':') == NULL)
+		return 0;
+	if (ns == NULL)
+		return eg_err_set(ctx->err, EG_ERESPONSE, "unbound namespace prefix in '%s'",
+		    (const char *)name);
+	return eg_err_set(ctx->err, EG_ERESPONSE, "invalid qualified name '%s:%s'",
+	    ns->prefix != NULL ? (const char *)ns->prefix : "", (const char *)name);
+}
+
+/* 1 when the QName q equals prefix:local (or local when prefix is NULL). */
+static int
+qname_eq(const xmlChar *q, const xmlChar *prefix, const xmlChar *local)
+{
+	size_t n;
+
+	if (prefix != NULL) {
+		n = strlen((const char *)prefix);
+		if (strncmp((const char *)q, (const char *)prefix, n) != 0 || q[n] != ':')
+			return 0;
+		q += n + 1;
+	}
+	return strcmp((const char *)q, (const char *)local) == 0;
+}
+
+static int
+same_str(const xmlChar *a, const xmlChar *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp((const char *)a, (const char *)b) == 0;
+}
+
+/*
+ * Adds the attributes an internal DTD subset declares with a default value and
+ * the element does not carry: expat reports them as if they had been written,
+ * after the written ones, in declaration order; libxml2 only does so with
+ * XML_PARSE_DTDATTR, which the safe parser does not set.
+ */
+static int
+add_defaults(struct x2j_ctx *ctx, xmlNodePtr el, json_object *d)
+{
+	const xmlChar *eprefix = el->ns != NULL ? el->ns->prefix : NULL;
+	struct span s;
+	const xmlAttribute *def;
+	const xmlChar *uri;
+	json_object *v;
+	xmlNodePtr list;
+	xmlAttrPtr a;
+	xmlNsPtr ns;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ctx->ndefs; i++) {
+		def = ctx->defs[i];
+		if (!qname_eq(def->elem, eprefix, el->name))
+			continue;
+		for (a = el->properties; a != NULL; a = a->next)
+			if (same_str(a->name, def->name) &&
+			    same_str(a->ns != NULL ? a->ns->prefix : NULL, def->prefix))
+				break;
+		if (a != NULL)
+			continue;
+		uri = NULL;
+		if (def->prefix != NULL) {
+			if (strcmp((const char *)def->prefix, "xml") == 0)
+				uri = (const xmlChar *)XML_NS_URI;
+			else {
+				for (ns = NULL, list = el; list != NULL && ns == NULL;
+				    list = list->parent) {
+					if (list->type != XML_ELEMENT_NODE)
+						break;
+					for (ns = list->nsDef; ns != NULL; ns = ns->next)
+						if (same_str(ns->prefix, def->prefix))
+							break;
+				}
+				if (ns == NULL || ns->href == NULL)
+					return eg_err_set(ctx->err, EG_ERESPONSE,
+					    "unbound namespace prefix in '%s:%s'",
+					    (const char *)def->prefix, (const char *)def->name);
+				uri = ns->href;
+			}
+		}
+		if (attr_key(ctx, uri, def->name) == -1)
+			return -1;
+		/* The declared value keeps its references raw; decode them like a written one. */
+		s.p = "";
+		s.n = 0;
+		s.joined = 0;
+		if (strchr((const char *)def->defaultValue, '&') == NULL) {
+			s.p = (const char *)def->defaultValue;
+			s.n = strlen(s.p);
+			if ((v = json_object_new_string_len(s.p, (int)s.n)) == NULL)
+				return nomem(ctx);
+		} else {
+			if ((list = xmlStringGetNodeList(ctx->doc, def->defaultValue)) == NULL)
+				return nomem(ctx);
+			v = NULL;
+			rc = attr_text(ctx, list, 0, &s);
+			/* s may point into list: make the string before freeing it */
+			if (rc == 0 && (v = json_object_new_string_len(s.p, (int)s.n)) == NULL)
+				rc = nomem(ctx);
+			xmlFreeNodeList(list);
+			if (rc == -1)
+				return -1;
+		}
+		if (attr_store(ctx, d, v, 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Attributes of el into d, in document order. */
+static int
+add_attrs(struct x2j_ctx *ctx, xmlNodePtr el, json_object *d)
+{
+	xmlNodePtr c;
+	xmlAttrPtr a;
+	json_object *v;
+	struct span s;
+
+	for (a = el->properties; a != NULL; a = a->next) {
+		if (check_name(ctx, a->name, a->ns) == -1)
+			return -1;
+		if (attr_key(ctx, a->ns != NULL ? a->ns->href : NULL, a->name) == -1)
+			return -1;
+		c = a->children;
+		s.p = "";
+		s.n = 0;
+		s.joined = 0;
+		if (c != NULL && c->next == NULL && c->type == XML_TEXT_NODE) {
+			/* the usual case: one text node, already normalised by libxml2 */
+			if (c->content != NULL) {
+				s.p = (const char *)c->content;
+				s.n = strlen(s.p);
+			}
+		} else if (attr_text(ctx, c, 0, &s) == -1)
+			return -1;
+		if (s.n > INT_MAX)
+			return eg_err_set(ctx->err, EG_ELIMIT, "attribute of %zu bytes is too long",
+			    s.n);
+		if ((v = json_object_new_string_len(s.n ? s.p : "", (int)s.n)) == NULL)
+			return nomem(ctx);
+		/* Two written attributes share a key only when two prefixes name one
+		 * namespace, so only namespaced ones need the lookup. */
+		if (attr_store(ctx, d, v, a->ns != NULL) == -1)
+			return -1;
+	}
+	if (ctx->ndefs > 0)
+		return add_defaults(ctx, el, d);
+	return 0;
+}
+
+/*
+ * Stores a child's value v (consumed) under key: the first one as it is, the
+ * second turns the entry into a list, later ones append. Replacing a json-c
+ * object entry keeps its place, so the key stays where it first appeared.
+ */
+static int
+merge_child(struct x2j_ctx *ctx, json_object *d, const char *key, json_object *v)
+{
+	json_object *old, *list;
+
+	if (!json_object_object_get_ex(d, key, &old)) {
+		if (json_object_object_add_ex(d, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW) == -1)
+			goto fail;
+		return 0;
+	}
+	/* Values are objects, strings or null; an array here is one this function made. */
+	if (json_object_is_type(old, json_type_array)) {
+		if (json_object_array_add(old, v) == -1)
+			goto fail;
+		return 0;
+	}
+	if ((list = json_object_new_array_ext(4)) == NULL)
+		goto fail;
+	if (json_object_array_add(list, json_object_get(old)) == -1) {
+		json_object_put(old);
+		json_object_put(list);
+		goto fail;
+	}
+	if (json_object_array_add(list, v) == -1) {
+		json_object_put(list);
+		goto fail;
+	}
+	/* list now holds its own reference to old; this drops the object's one. */
+	if (json_object_object_add(d, key, list) == -1) {
+		json_object_put(list);
+		return nomem(ctx);
+	}
+	return 0;
+fail:
+	json_object_put(v);
+	return nomem(ctx);
+}
+
+static int
+ensure_object(struct x2j_ctx *ctx, json_object **d)
+{
+	if (*d == NULL && (*d = json_object_new_object()) == NULL)
+		return nomem(ctx);
+	return 0;
+}
+
+/*
+ * Converts element el. tail is its stripped tail (consumed; NULL when empty),
+ * which the parent collected because it lies in the parent's child list. *out
+ * receives the value: an object, a string, or NULL for JSON null.
+ */
+static int
+convert_element(struct x2j_ctx *ctx, xmlNodePtr el, json_object *tail, unsigned depth,
+    json_object **out)
+{
+	json_object *d = NULL, *text = NULL, *ctail = NULL, *v = NULL;
+	struct walk w;
+	xmlNodePtr c;
+
+	*out = NULL;
+	if (depth > X2J_MAX_DEPTH) {
+		eg_err_set(ctx->err, EG_ELIMIT, "elements nested deeper than %d",
+		    X2J_MAX_DEPTH);
+		goto fail;
+	}
+	if (el->properties != NULL || ctx->ndefs > 0) {
+		if (ensure_object(ctx, &d) == -1 || add_attrs(ctx, el, d) == -1)
+			goto fail;
+		if (json_object_object_length(d) == 0) {
+			json_object_put(d);
+			d = NULL;
+		}
+	}
+	w.cur = el->children;
+	w.base = ctx->nref;
+	if (collect_text(ctx, &w, &text) == -1)
+		goto fail;
+	while (w.cur != NULL) {
+		c = w.cur;
+		w.cur = c->next;
+		if (check_name(ctx, c->name, c->ns) == -1)
+			goto fail;
+		if (collect_text(ctx, &w, &ctail) == -1)
+			goto fail;
+		if (convert_element(ctx, c, ctail, depth + 1, &v) == -1) {
+			ctail = NULL;
+			goto fail;
+		}
+		ctail = NULL;
+		if (ensure_object(ctx, &d) == -1)
+			goto fail;
+		if (merge_child(ctx, d, (const char *)c->name, v) == -1) {
+			v = NULL;
+			goto fail;
+		}
+		v = NULL;
+	}
+	if (tail != NULL) {
+		if (ensure_object(ctx, &d) == -1)
+			goto fail;
+		if (json_object_object_add_ex(d, "#tail", tail, JSON_C_OBJECT_ADD_KEY_IS_NEW |
+		    JSON_C_OBJECT_ADD_CONSTANT_KEY) == -1) {
+			nomem(ctx);
+			goto fail;
+		}
+		tail = NULL;
+	}
+	if (d == NULL) {
+		*out = text;
+		return 0;
+	}
+	if (text != NULL) {
+		if (json_object_object_add_ex(d, "#text", text, JSON_C_OBJECT_ADD_KEY_IS_NEW |
+		    JSON_C_OBJECT_ADD_CONSTANT_KEY) == -1) {
+			nomem(ctx);
+			goto fail;
+		}
+		text = NULL;
+	}
+	*out = d;
+	return 0;
+fail:
+	json_object_put(tail);
+	json_object_put(text);
+	json_object_put(ctail);
+	json_object_put(v);
+	json_object_put(d);
+	return -1;
+}
+
+/* 1 when q is a name expat takes with namespaces on: no colon, or, when qualified is
+ * set, one colon with a part on each side. */
+static int
+name_ok(const xmlChar *q, int qualified)
+{
+	const char *c = strchr((const char *)q, ':');
+
+	if (c == NULL)
+		return q[0] != '\0';
+	return qualified && c != (const char *)q && c[1] != '\0' && strchr(c + 1, ':') == NULL;
+}
+
+/* The same for a name libxml2 split into prefix and local part. */
+static int
+split_name_ok(const xmlChar *prefix, const xmlChar *local)
+{
+	if (local == NULL || !name_ok(local, 0))
+		return 0;
+	return prefix == NULL || name_ok(prefix, 0);
+}
+
+/*
+ * Names expat refuses with namespaces on and libxml2 lets through: colons in
+ * processing-instruction targets and entity names, malformed qualified names
+ * in declarations. Only documents with a DTD or PIs outside the root get here.
+ */
+static int
+check_prolog(struct x2j_ctx *ctx)
+{
+	xmlDtdPtr dtd = ctx->doc->intSubset;
+	const xmlAttribute *a;
+	const xmlElement *e;
+	xmlNodePtr n;
+	int ok;
+
+	for (n = ctx->doc->children; n != NULL; n = n->next)
+		if (n->type == XML_PI_NODE && !name_ok(n->name, 0))
+			goto bad;
+	if (dtd == NULL)
+		return 0;
+	for (n = dtd->children; n != NULL; n = n->next) {
+		switch (n->type) {
+		case XML_PI_NODE:
+		case XML_ENTITY_DECL:
+			ok = name_ok(n->name, 0);
+			break;
+		case XML_ELEMENT_DECL:
+			e = (const xmlElement *)n;
+			ok = split_name_ok(e->prefix, e->name);
+			break;
+		case XML_ATTRIBUTE_DECL:
+			a = (const xmlAttribute *)n;
+			ok = split_name_ok(a->prefix, a->name) &&
+			    (a->elem == NULL || name_ok(a->elem, 1));
+			break;
+		default:
+			ok = 1;
+			break;
+		}
+		if (!ok)
+			goto bad;
+	}
+	return 0;
+bad:
+	return eg_err_set(ctx->err, EG_ERESPONSE, "invalid name '%s' in the prolog",
+	    n->name != NULL ? (const char *)n->name : "");
+}
+
+/* Collects the attribute declarations with a default value of the internal subset. */
+static int
+collect_defaults(struct x2j_ctx *ctx)
+{
+	xmlDtdPtr dtd = ctx->doc->intSubset;
+	const xmlAttribute *a;
+	xmlNodePtr n;
+
+	if (dtd == NULL || dtd->attributes == NULL)
+		return 0;
+	for (n = dtd->children; n != NULL; n = n->next) {
+		if (n->type != XML_ATTRIBUTE_DECL)
+			continue;
+		a = (const xmlAttribute *)n;
+		if (a->defaultValue == NULL || a->elem == NULL ||
+		    (a->def != XML_ATTRIBUTE_NONE && a->def != XML_ATTRIBUTE_FIXED))
+			continue;
+		/* namespace declarations by default are namespaces, not attributes */
+		if ((a->prefix == NULL && strcmp((const char *)a->name, "xmlns") == 0) ||
+		    (a->prefix != NULL && strcmp((const char *)a->prefix, "xmlns") == 0))
+			continue;
+		if (ctx->ndefs == X2J_MAX_DEFAULTS)
+			return eg_err_set(ctx->err, EG_ELIMIT,
+			    "more than %d attribute defaults declared", X2J_MAX_DEFAULTS);
+		ctx->defs[ctx->ndefs++] = a;
+	}
+	return 0;
+}
+
+json_object *
+x2j_convert_doc(xmlDocPtr doc, const struct x2j_limits *lim, struct eg_err *err)
+{
+	struct x2j_ctx ctx;
+	json_object *root = NULL, *v = NULL;
+	xmlNodePtr el;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.doc = doc;
+	ctx.err = err;
+	ctx.max_expansion = lim != NULL && lim->max_expansion != 0 ? lim->max_expansion :
+	    X2J_MAX_EXPANSION;
+	if (doc == NULL || (el = xmlDocGetRootElement(doc)) == NULL) {
+		eg_err_set(err, EG_ERESPONSE, "document has no root element");
+		goto fail;
+	}
+	if (check_prolog(&ctx) == -1 || collect_defaults(&ctx) == -1 ||
+	    check_name(&ctx, el->name, el->ns) == -1)
+		goto fail;
+	/* The root's tail (after the end tag) is never part of the result. */
+	if (convert_element(&ctx, el, NULL, 1, &v) == -1)
+		goto fail;
+	if ((root = json_object_new_object()) == NULL ||
+	    json_object_object_add_ex(root, (const char *)el->name, v,
+	    JSON_C_OBJECT_ADD_KEY_IS_NEW) == -1) {
+		nomem(&ctx);
+		goto fail;
+	}
+	buf_free(&ctx.text);
+	buf_free(&ctx.key);
+	return root;
+fail:
+	json_object_put(v);
+	json_object_put(root);
+	buf_free(&ctx.text);
+	buf_free(&ctx.key);
+	return NULL;
+}
+
+json_object *
+x2j_convert(const char *xml, size_t len, const struct x2j_limits *lim, struct eg_err *err)
+{
+	json_object *o;
+	xmlDocPtr doc;
+
+	/* eg_xml_parse() refuses an oversized document before libxml2 sees a byte. */
+	if ((doc = eg_xml_parse(xml, len, lim != NULL ? lim->max_bytes : 0, err)) == NULL)
+		return NULL;
+	o = x2j_convert_doc(doc, lim, err);
+	xmlFreeDoc(doc);
+	return o;
+}
+
+const char *
+x2j_to_string(json_object *obj, size_t *len)
+{
+	size_t n = 0;
+	const char *s;
+
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (len != NULL)
+		*len = s != NULL ? n : 0;
+	return s;
+}

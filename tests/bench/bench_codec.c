@@ -1,0 +1,279 @@
+/*
+ * bench_codec - throughput of the EPP codec.
+ *
+ *   bench_codec [anchor_vectors.json [seconds]]
+ *
+ * Each case converts its documents round-robin for a fixed time and reports
+ * documents/s and MB/s (of input), one figure per line, then one JSON line
+ * with every figure: {"x2j_docs_per_s": .., "x2j_mb_per_s": .., ...}.
+ *
+ * To add a case (JSON to XML, say): give struct inputs the documents it needs,
+ * fill them in load_inputs(), and add a row to the cases table; its key
+ * prefixes the JSON figures.
+ */
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "../unit/tap.h"
+#include "xml2json.h"
+
+struct doc {
+	const char *data;
+	size_t len;
+};
+
+struct docset {
+	struct doc *v;
+	size_t n;
+	size_t bytes;
+};
+
+/* Everything the cases read; owned here, released by free_inputs(). */
+struct inputs {
+	json_object *vectors;           /* the anchor vectors, parsed */
+	struct docset responses;        /* every xml_response that is EPP XML */
+	struct docset large;            /* one synthetic domain info of ~100 KB */
+	struct buf large_xml;
+};
+
+struct bench_case {
+	const char *key;        /* prefix of the JSON figures */
+	const char *label;
+	const struct docset *(*docs)(const struct inputs *);
+	int (*one)(const struct doc *);  /* processes one document; -1 on failure */
+};
+
+struct result {
+	double docs_per_s;
+	double mb_per_s;
+	double us_per_doc;
+};
+
+static int
+run_x2j(const struct doc *d)
+{
+	struct eg_err err;
+	json_object *o;
+	size_t n = 0;
+
+	if ((o = x2j_convert(d->data, d->len, NULL, &err)) == NULL)
+		return -1;
+	/* the gate sends the JSON text, so producing it is part of the cost */
+	if (x2j_to_string(o, &n) == NULL || n == 0) {
+		json_object_put(o);
+		return -1;
+	}
+	json_object_put(o);
+	return 0;
+}
+
+static const struct docset *
+pick_responses(const struct inputs *in)
+{
+	return &in->responses;
+}
+
+static const struct docset *
+pick_large(const struct inputs *in)
+{
+	return &in->large;
+}
+
+static const struct bench_case cases[] = {
+	{"x2j", "XML->JSON, anchor responses", pick_responses, run_x2j},
+	{"x2j_large", "XML->JSON, ~100 KB domain info", pick_large, run_x2j},
+};
+
+/* A domain info response with many name servers, statuses, contacts and DS
+ * records: the largest kind of reply a registry sends for one object. */
+static int
+make_large(struct buf *b, size_t target)
+{
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+	    "<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\" "
+	    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+	    "xsi:schemaLocation=\"urn:ietf:params:xml:ns:epp-1.0 epp-1.0.xsd\">\n"
+	    "  <response>\n    <result code=\"1000\">\n"
+	    "      <msg lang=\"en\">Command completed successfully</msg>\n    </result>\n"
+	    "    <resData>\n      <domain:infData "
+	    "xmlns:domain=\"urn:ietf:params:xml:ns:domain-1.0\" "
+	    "xsi:schemaLocation=\"urn:ietf:params:xml:ns:domain-1.0 domain-1.0.xsd\">\n"
+	    "        <domain:name>example-registrant-with-many-hosts.com</domain:name>\n"
+	    "        <domain:roid>EXAMPLE1-REP</domain:roid>\n"
+	    "        <domain:status s=\"ok\">Active</domain:status>\n"
+	    "        <domain:status s=\"clientTransferProhibited\"/>\n"
+	    "        <domain:registrant>jd1234</domain:registrant>\n"
+	    "        <domain:contact type=\"admin\">sh8013</domain:contact>\n"
+	    "        <domain:contact type=\"tech\">sh8013</domain:contact>\n"
+	    "        <domain:contact type=\"billing\">bl0001</domain:contact>\n"
+	    "        <domain:ns>\n") == -1;
+	for (i = 0; b->len < target * 2 / 5 && rc == 0; i++)
+		rc |= buf_printf(b, "          <domain:hostAttr><domain:hostName>ns%zu.example-"
+		    "hosting-provider.net</domain:hostName><domain:hostAddr ip=\"v4\">192.0.2.%zu"
+		    "</domain:hostAddr><domain:hostAddr ip=\"v6\">2001:db8::%zx</domain:hostAddr>"
+		    "</domain:hostAttr>\n", i, i % 256, i) == -1;
+	rc |= buf_puts(b, "        </domain:ns>\n") == -1;
+	for (i = 0; b->len < target * 3 / 5 && rc == 0; i++)
+		rc |= buf_printf(b, "        <domain:host>ns%zu.example-registrant-with-many-hosts"
+		    ".com</domain:host>\n", i) == -1;
+	rc |= buf_puts(b, "        <domain:clID>ClientX</domain:clID>\n"
+	    "        <domain:crID>ClientY</domain:crID>\n"
+	    "        <domain:crDate>1999-04-03T22:00:00.0Z</domain:crDate>\n"
+	    "        <domain:upID>ClientX</domain:upID>\n"
+	    "        <domain:upDate>1999-12-03T09:00:00.0Z</domain:upDate>\n"
+	    "        <domain:exDate>2005-04-03T22:00:00.0Z</domain:exDate>\n"
+	    "        <domain:trDate>2000-04-08T09:00:00.0Z</domain:trDate>\n"
+	    "        <domain:authInfo><domain:pw>2fooBAR</domain:pw></domain:authInfo>\n"
+	    "      </domain:infData>\n    </resData>\n    <extension>\n"
+	    "      <rgp:infData xmlns:rgp=\"urn:ietf:params:xml:ns:rgp-1.0\">"
+	    "<rgp:rgpStatus s=\"addPeriod\"/></rgp:infData>\n"
+	    "      <secDNS:infData xmlns:secDNS=\"urn:ietf:params:xml:ns:secDNS-1.1\">\n") == -1;
+	for (i = 0; b->len < target - 400 && rc == 0; i++)
+		rc |= buf_printf(b, "        <secDNS:dsData><secDNS:keyTag>%zu</secDNS:keyTag>"
+		    "<secDNS:alg>13</secDNS:alg><secDNS:digestType>2</secDNS:digestType>"
+		    "<secDNS:digest>49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE%08zX</secDNS:digest>"
+		    "</secDNS:dsData>\n", 10000 + i, i) == -1;
+	rc |= buf_puts(b, "      </secDNS:infData>\n    </extension>\n    <trID>\n"
+	    "      <clTRID>ABC-12345</clTRID>\n"
+	    "      <svTRID>54322-XYZ</svTRID>\n    </trID>\n  </response>\n</epp>\n") == -1;
+	return rc ? -1 : 0;
+}
+
+static int
+add_doc(struct docset *s, const char *data, size_t len)
+{
+	struct doc *v;
+
+	if ((v = realloc(s->v, (s->n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	s->v = v;
+	s->v[s->n].data = data;
+	s->v[s->n].len = len;
+	s->n++;
+	s->bytes += len;
+	return 0;
+}
+
+static void
+free_inputs(struct inputs *in)
+{
+	json_object_put(in->vectors);
+	free(in->responses.v);
+	free(in->large.v);
+	buf_free(&in->large_xml);
+}
+
+static int
+load_inputs(struct inputs *in, const char *path)
+{
+	json_object *vec, *xml;
+	struct doc d;
+	size_t i, n, len;
+	char *data;
+
+	if ((data = tap_slurp(path, &len)) == NULL) {
+		fprintf(stderr, "bench_codec: cannot read %s\n", path);
+		return -1;
+	}
+	in->vectors = json_tokener_parse(data);
+	free(data);
+	if (!json_object_is_type(in->vectors, json_type_array)) {
+		fprintf(stderr, "bench_codec: %s is not a JSON array\n", path);
+		return -1;
+	}
+	n = json_object_array_length(in->vectors);
+	for (i = 0; i < n; i++) {
+		vec = json_object_array_get_idx(in->vectors, i);
+		if (!json_object_object_get_ex(vec, "xml_response", &xml) ||
+		    !json_object_is_type(xml, json_type_string))
+			continue;
+		d.data = json_object_get_string(xml);
+		d.len = (size_t)json_object_get_string_len(xml);
+		/* the vectors' "bad response" is there to fail, not to be timed */
+		if (run_x2j(&d) == -1)
+			continue;
+		if (add_doc(&in->responses, d.data, d.len) == -1)
+			return -1;
+	}
+	if (make_large(&in->large_xml, 100 * 1024) == -1 ||
+	    add_doc(&in->large, in->large_xml.data, in->large_xml.len) == -1 ||
+	    run_x2j(&in->large.v[0]) == -1) {
+		fprintf(stderr, "bench_codec: cannot build the large document\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs c over its documents, whole passes at a time, until seconds have passed. */
+static int
+run_case(const struct bench_case *c, const struct docset *s, double seconds,
+    struct result *r)
+{
+	int64_t t0, t, limit = (int64_t)(seconds * 1e6);
+	size_t docs = 0, bytes = 0, i;
+
+	if (s->n == 0)
+		return -1;
+	t0 = eg_now_us();
+	do {
+		for (i = 0; i < s->n; i++)
+			if (c->one(&s->v[i]) == -1)
+				return -1;
+		docs += s->n;
+		bytes += s->bytes;
+		t = eg_now_us() - t0;
+	} while (t < limit);
+	r->docs_per_s = (double)docs * 1e6 / (double)t;
+	r->mb_per_s = (double)bytes / (double)t;        /* bytes per us = MB/s */
+	r->us_per_doc = (double)t / (double)docs;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct result res[sizeof(cases) / sizeof(cases[0])];
+	struct inputs in;
+	const struct docset *s;
+	const char *path = argc > 1 ? argv[1] : tap_shared("conformance/anchor_vectors.json");
+	double seconds = argc > 2 ? atof(argv[2]) : 2.0;
+	size_t i;
+	int rc = 1;
+
+	xmlInitParser();
+	memset(&in, 0, sizeof(in));
+	if (seconds <= 0)
+		seconds = 2.0;
+	if (load_inputs(&in, path) == -1)
+		goto done;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = cases[i].docs(&in);
+		if (run_case(&cases[i], s, seconds, &res[i]) == -1) {
+			fprintf(stderr, "bench_codec: %s failed\n", cases[i].label);
+			goto done;
+		}
+		printf("%s (%zu docs, %zu bytes): %.0f documents/s\n", cases[i].label, s->n,
+		    s->bytes, res[i].docs_per_s);
+		printf("%s (%zu docs, %zu bytes): %.2f MB/s\n", cases[i].label, s->n, s->bytes,
+		    res[i].mb_per_s);
+		printf("%s (%zu docs, %zu bytes): %.2f us/document\n", cases[i].label, s->n,
+		    s->bytes, res[i].us_per_doc);
+	}
+	printf("{");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		printf("%s\"%s_docs_per_s\": %.0f, \"%s_mb_per_s\": %.2f", i ? ", " : "",
+		    cases[i].key, res[i].docs_per_s, cases[i].key, res[i].mb_per_s);
+	printf("}\n");
+	rc = 0;
+done:
+	free_inputs(&in);
+	xmlCleanupParser();
+	return rc;
+}
