@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# epp-codec, the command-line face of the codec: the vectors through it, several files in
+# one process, errors on their own line, exit statuses, clTRID, stdin, a huge input.
+. "$(dirname "$0")/../lib/tap.sh"
+codec=$EG_BIN/epp-codec
+vectors=$EG_SHARED/conformance/anchor_vectors.json
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+
+# Every vector response, converted in one process, equals the reference's JSON.
+/usr/bin/python3 - "$vectors" "$T" <<'PY'
+import json, sys
+vs = json.load(open(sys.argv[1])); d = sys.argv[2]
+with open(d + "/list", "w") as lst, open(d + "/want", "w") as want:
+    for i, v in enumerate(vs):
+        if v.get("xml_response") and v.get("json_response") is not None and v["kind"] != "rpc_error":
+            p = "%s/v%02d.xml" % (d, i)
+            open(p, "w").write(v["xml_response"])
+            lst.write(p + "\n"); want.write(json.dumps(v["json_response"]) + "\n")
+PY
+mapfile -t files <"$T/list"
+"$codec" to-json "${files[@]}" >"$T/got"
+ok $? "to-json of ${#files[@]} vector documents exits 0"
+/usr/bin/python3 - "$T/got" "$T/want" <<'PY'
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+want = [json.loads(l) for l in open(sys.argv[2])]
+bad = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
+sys.exit(0 if len(got) == len(want) and not bad else 1)
+PY
+ok $? "one line per document, in order, each equal to the reference's json_response"
+
+printf 'bad response' >"$T/bad.xml"
+out=$("$codec" to-json "${files[0]}" "$T/bad.xml" "${files[1]}")
+rc=$?
+is "$rc" 1 "a bad document makes the exit status 1"
+is "$(echo "$out" | wc -l)" 3 "three inputs, three lines"
+like "$(echo "$out" | sed -n 2p)" '^\{"error":"failed reading EPP response: ' "the bad one's line is the gate's error reply"
+like "$(echo "$out" | sed -n 3p)" '^\{"epp":' "the document after it is still converted"
+
+out=$(printf '<a><b>1</b><b/></a>' | "$codec" to-json)
+is "$out" '{"a":{"b":["1",null]}}' "stdin when no file is given"
+
+out=$(echo '{"cmd":"domain_check","args":{"domains":["a&b<c>.example"]}}' | "$codec" to-xml --cltrid TEST-123)
+ok $? "to-xml builds a domain_check"
+like "$out" '<clTRID>TEST-123</clTRID>' "--cltrid is used"
+like "$out" 'a&amp;b&lt;c&gt;.example' "metacharacters are escaped"
+back=$(echo "$out" | "$codec" to-json)
+like "$back" '"name":"a&b<c>.example"' "and come back as the same text"
+
+out=$(echo '{"cmd":"domain_renew","args":{"name":"x.example","cur_exp_date":"2030-01-01","period":100}}' | "$codec" to-xml)
+rc=$?
+is "$rc" 1 "a bad argument exits 1"
+like "$out" "^\\{\"error\":\"failed reading EPP request: .*'period'" "and prints the gate's error naming the argument"
+out=$(echo '{"cmd":"something_crazy"}' | "$codec" to-xml)
+is "$out" "{\"error\":\"unknown command or empty response received: 'something_crazy'\"}" "unknown command: the reference's message"
+out=$(echo 'not json' | "$codec" to-xml)
+like "$out" '^\{"error":"failed reading EPP request: ' "not JSON"
+
+head -c $((64 << 20)) /dev/zero | tr '\0' 'a' >"$T/huge.xml"
+start=$(date +%s%N)
+out=$("$codec" to-json "$T/huge.xml")
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$rc" 1 "a 64 MiB document is refused"
+like "$out" 'exceeds the limit' "with a clear message ($ms ms)"
+"$codec" bogus >/dev/null 2>&1
+is "$?" 64 "usage error exits 64"
+done_testing

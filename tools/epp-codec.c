@@ -1,0 +1,162 @@
+/*
+ * epp-codec: the gate's two translations, for users and tests.
+ *
+ *   epp-codec to-json [FILE...]          EPP XML -> the reference's JSON
+ *   epp-codec to-xml [--cltrid ID] [FILE] JSON request -> the EPP command the gate sends
+ *
+ * With no FILE, standard input is read. to-json with several files prints one
+ * compact JSON document per line, in order. On bad input the line carries the
+ * error reply the gate would send ({"error": "..."}) and the exit status is 1.
+ */
+#include <errno.h>
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cltrid.h"
+#include "epp_cmd.h"
+#include "epp_reply.h"
+#include "xml2json.h"
+
+/* Inputs larger than this are refused while reading (the converter's own limit is lower,
+ * so such an input gets the converter's clear error, not an exhausted machine). */
+#define READ_CAP ((size_t)64 << 20)
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: epp-codec to-json [FILE...]\n"
+	    "       epp-codec to-xml [--cltrid ID] [FILE]\n");
+	return 64;
+}
+
+/* Reads a whole file (or stdin for NULL / "-"), at most READ_CAP + 1 bytes. */
+static int
+slurp(const char *path, struct buf *b, struct eg_err *err)
+{
+	FILE *f = stdin;
+	char chunk[65536];
+	size_t n;
+
+	buf_reset(b);
+	if (path != NULL && strcmp(path, "-") != 0 && (f = fopen(path, "rb")) == NULL)
+		return eg_err_set(err, EG_EIO, "cannot open %s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (buf_append(b, chunk, n) == -1) {
+			eg_err_set(err, EG_ENOMEM, "out of memory");
+			break;
+		}
+		if (b->len > READ_CAP)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (b->data == NULL && buf_append(b, "", 0) == -1)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
+	return err->code == EG_ENOMEM ? -1 : 0;
+}
+
+static void
+print_error(const struct eg_err *e)
+{
+	json_object *o = epp_error_reply(e, NULL);
+	size_t len;
+
+	printf("%s\n", o ? x2j_to_string(o, &len) : "{\"error\":\"out of memory\"}");
+	json_object_put(o);
+}
+
+static int
+to_json(int argc, char **argv)
+{
+	struct buf in = BUF_INIT;
+	struct eg_err err;
+	json_object *o;
+	size_t len;
+	int i, rc = 0, nfiles = argc > 0 ? argc : 1;
+
+	for (i = 0; i < nfiles; i++) {
+		eg_err_clear(&err);
+		if (slurp(argc > 0 ? argv[i] : NULL, &in, &err) == -1 ||
+		    (o = x2j_convert(in.data, in.len, NULL, &err)) == NULL) {
+			if (err.code != EG_ELIMIT && err.code != EG_EIO)
+				err.code = EG_ERESPONSE;
+			print_error(&err);
+			rc = 1;
+			continue;
+		}
+		printf("%s\n", x2j_to_string(o, &len));
+		json_object_put(o);
+	}
+	buf_free(&in);
+	return rc;
+}
+
+static int
+to_xml(int argc, char **argv)
+{
+	struct buf in = BUF_INIT;
+	struct eg_err err;
+	struct epp_request req;
+	struct cltrid_gen gen;
+	char cltrid[CLTRID_MAX + 1];
+	const char *file = NULL;
+	json_object *o = NULL;
+	int i, rc = 1;
+
+	cltrid_init(&gen, "codec");
+	cltrid_next(&gen, cltrid);
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--cltrid") == 0 && i + 1 < argc)
+			snprintf(cltrid, sizeof(cltrid), "%s", argv[++i]);
+		else if (file == NULL)
+			file = argv[i];
+		else
+			return usage();
+	}
+	memset(&req, 0, sizeof(req));
+	eg_err_clear(&err);
+	if (slurp(file, &in, &err) == -1 ||
+	    (o = epp_request_parse(in.data, in.len, &err)) == NULL ||
+	    epp_request_build(o, cltrid, &req, &err) == -1) {
+		print_error(&err);
+		goto out;
+	}
+	if (req.xml == NULL) {
+		eg_err_set(&err, EG_EREQUEST, "command '%s' is answered by the gate itself and "
+		    "has no EPP form", req.cmd->name);
+		print_error(&err);
+		goto out;
+	}
+	fwrite(req.xml, 1, req.xml_len, stdout);
+	if (req.xml_len == 0 || req.xml[req.xml_len - 1] != '\n')
+		putchar('\n');
+	rc = 0;
+out:
+	epp_request_free(&req);
+	json_object_put(o);
+	buf_free(&in);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc < 2)
+		return usage();
+	xmlInitParser();
+	if (strcmp(argv[1], "to-json") == 0)
+		rc = to_json(argc - 2, argv + 2);
+	else if (strcmp(argv[1], "to-xml") == 0)
+		rc = to_xml(argc - 2, argv + 2);
+	else
+		rc = usage();
+	xmlCleanupParser();
+	if (fflush(stdout) != 0)
+		rc = 1;
+	return rc;
+}
