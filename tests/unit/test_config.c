@@ -666,6 +666,58 @@ test_broker_split(void)
 	tap_ok(gate_broker_split("[::1", h, sizeof(h), &port) == -1, "split: open bracket refused");
 }
 
+/*
+ * Every setting the loader knows (gate_config_describe() lists them all) is
+ * documented in epp-gate.conf(5) (by its full name, or its group and its name)
+ * and appears in the example file (as "name =", possibly commented or as
+ * "name_file =").
+ */
+static void
+test_documented(void)
+{
+	struct gate_config c;
+	char out[16384], path[128], group[128], pat[160], *line, *save = NULL, *eq, *dot;
+	char *man = tap_slurp(tap_src("man/epp-gate.conf.5"), NULL);
+	char *ex = tap_slurp(tap_src("etc/epp-gate.conf.example"), NULL);
+	const char *leaf;
+	int n = 0, undocumented = 0, missing = 0;
+
+	if (!tap_ok(man != NULL && ex != NULL, "man page and example exist")) {
+		free(man);
+		free(ex);
+		return;
+	}
+	gate_config_defaults(&c);
+	gate_config_describe(&c, out, sizeof(out));
+	for (line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || (eq = strchr(line, ' ')) == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%.*s", (int)(eq - line), line);
+		n++;
+		dot = strrchr(path, '.');
+		leaf = dot != NULL ? dot + 1 : path;
+		snprintf(group, sizeof(group), "%.*s", dot != NULL ? (int)(dot - path) : 0, path);
+		if (strstr(man, path) == NULL && (group[0] == '\0' || strstr(man, group) == NULL ||
+		    strstr(man, leaf) == NULL)) {
+			undocumented++;
+			tap_diag("not in epp-gate.conf.5: %s", path);
+		}
+		snprintf(pat, sizeof(pat), "%s =", leaf);
+		if (strstr(ex, pat) == NULL) {
+			snprintf(pat, sizeof(pat), "%s_file =", leaf);
+			if (strstr(ex, pat) == NULL) {
+				missing++;
+				tap_diag("not in epp-gate.conf.example: %s", path);
+			}
+		}
+	}
+	tap_ok(n > 60, "describe lists %d settings", n);
+	tap_is_int(undocumented, 0, "every setting is documented in epp-gate.conf(5)");
+	tap_is_int(missing, 0, "every setting appears in epp-gate.conf.example");
+	free(man);
+	free(ex);
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -697,6 +749,7 @@ main(void)
 	test_check();
 	test_describe_and_wipe();
 	test_broker_split();
+	test_documented();
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
