@@ -8,6 +8,13 @@
  * libcurl. Alerts run on a background thread: alert_fire() never blocks the
  * caller, and a slow mail server never holds up the gate. Repeated identical
  * events within a minute are sent once.
+ *
+ * E-mail configuration (JSON object; unknown keys ignored): "smtp_host" (or
+ * "host"), "smtp_port" (or "port"; number or string; default 587, 465 means
+ * SMTPS), "username", "password" or "password_file", "from" (or "sender"),
+ * "to" (or "recipients"; a string, comma-separated string or list),
+ * "subject_prefix" (default "[epp-gate]"), "starttls" (default true; false
+ * allows plain SMTP), "ca_file".
  */
 #ifndef EG_ALERT_H
 #define EG_ALERT_H
@@ -24,6 +31,10 @@ struct alert *alert_new(const char *command, const char *email_config, struct eg
 
 /* Queues an alert. event: "session_lost" or "session_restored". */
 void alert_fire(struct alert *a, const char *event, const char *message);
+
+/* Longest an alert_command may run before it (and its process group) is killed;
+ * default 30000 ms. For tests and unusual commands. */
+void alert_set_command_timeout(struct alert *a, int ms);
 
 /* Sends what is queued (waiting at most a few seconds), then frees. */
 void alert_free(struct alert *a);

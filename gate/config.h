@@ -125,6 +125,10 @@ int gate_config_check(const struct gate_config *c, struct eg_err *err);
  * "(set)" / "(not set)". Written to out (always NUL-terminated). */
 void gate_config_describe(const struct gate_config *c, char *out, size_t cap);
 
+/* Splits a broker.hosts entry ("host", "host:port", "[v6]:port" or a bare IPv6 literal)
+ * into host (brackets removed) and port (default 5672). -1 when malformed. */
+int gate_broker_split(const char *entry, char *host, size_t hostcap, int *port);
+
 /* Overwrites every secret in c. */
 void gate_config_wipe(struct gate_config *c);
 

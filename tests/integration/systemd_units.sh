@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The systemd units in systemd/ pass `systemd-analyze verify` with nothing to
+# say, and keep the settings the gate relies on.
+#
+# verify wants every program a unit runs to exist, and the man pages named in
+# Documentation=. Rather than creating them on this machine, the check runs in
+# a scratch root (--root): the standard units are copied there, each program
+# the units name becomes a stub, and MANPATH points at our own man pages.
+# Everything lives in one temporary directory, removed at the end.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
+
+units_dir=$EG_SRCDIR/systemd
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	echo "1..0 # SKIP systemd-analyze is not installed"
+	exit 0
+fi
+
+root=$(test_tmpdir)
+cleanup() {
+	stop_tracked
+	[ -n "${EG_KEEP_TMP:-}" ] || rm -rf -- "$root"
+}
+trap cleanup EXIT
+
+# ---- the scratch root -------------------------------------------------------
+mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd" "$root/usr/bin" \
+	"$root/usr/sbin" "$root/man"
+ln -s usr/bin "$root/bin"
+ln -s usr/sbin "$root/sbin"
+# The targets and slices our units order themselves against.
+cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
+
+units=()
+for u in "$units_dir"/*.service "$units_dir"/*.path; do
+	[ -f "$u" ] && units+=("$u")
+done
+ok $([ "${#units[@]}" -ge 4 ]; echo $?) "found ${#units[@]} units in systemd/"
+
+# A stub for every absolute program named by an Exec*= line (prefixes -@:+! dropped).
+for u in "${units[@]}"; do
+	cp "$u" "$root/etc/systemd/system/"
+	sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\(\/[^ ]*\).*/\1/p' "$u"
+done | sort -u | while read -r prog; do
+	mkdir -p "$root$(dirname "$prog")"
+	printf '#!/bin/sh\nexit 0\n' >"$root$prog"
+	chmod 755 "$root$prog"
+done
+
+# Documentation=man:NAME(N) is looked up with man(1) outside the root.
+for page in "$EG_SRCDIR"/man/*.[1-8]; do
+	[ -f "$page" ] || continue
+	sec=${page##*.}
+	mkdir -p "$root/man/man$sec"
+	cp "$page" "$root/man/man$sec/"
+done
+MANPATH="$root/man:$(manpath 2>/dev/null || echo /usr/share/man)"
+export MANPATH
+
+# ---- verify -----------------------------------------------------------------
+verify() {
+	systemd-analyze verify --root="$root" "$1" 2>&1
+}
+
+for u in "${units[@]}"; do
+	name=$(basename "$u")
+	out=$(verify "$name")
+	rc=$?
+	[ "$rc" -eq 0 ] && [ -z "$out" ]
+	ok $? "systemd-analyze verify $name: clean"
+	[ -n "$out" ] && diag "$out"
+done
+
+# The check must be able to fail: a misspelt key and a bad value are reported.
+sed -e 's/^ProtectSystem=/ProtectSytem=/' -e 's/^Type=notify/Type=notifyy/' \
+	"$units_dir/epp-gate.service" >"$root/etc/systemd/system/broken-copy.service"
+out=$(verify broken-copy.service)
+like "$out" "Unknown key.*ProtectSytem" "verify reports a misspelt key (control)"
+like "$out" "notifyy" "verify reports a bad value (control)"
+rm -f "$root/etc/systemd/system/broken-copy.service"
+
+# ---- what the gate and the operators rely on --------------------------------
+svc=$units_dir/epp-gate.service
+has() { grep -Eq "^$2\$" "$1"; }
+for line in 'Type=notify' 'User=epp-gate' 'DynamicUser=no' 'Restart=on-failure' \
+	'ExecReload=/bin/kill -HUP \$MAINPID' 'WatchdogSec=[0-9]+s?' 'NoNewPrivileges=yes' \
+	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
+	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'StateDirectory=epp-gate' \
+	'LogsDirectory=epp-gate' 'ConfigurationDirectory=epp-gate'; do
+	has "$svc" "$line"
+	ok $? "epp-gate.service: $line"
+done
+stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\{0,1\}$/\1/p' "$svc")
+[ -n "$stop" ] && [ "$stop" -ge 60 ]
+ok $? "epp-gate.service: TimeoutStopSec (${stop:-none} s) leaves room to drain a 30 s command"
+grep -q 'useradd --system' "$svc"
+ok $? "epp-gate.service: documents useradd --system"
+has "$units_dir/epp-gate@.service" 'ExecStart=.*--config /etc/epp-gate/%i\.conf'
+ok $? "epp-gate@.service: instance NAME reads /etc/epp-gate/NAME.conf"
+has "$units_dir/epp-gate-watcher.service" 'ExecStart=/bin/systemctl restart epp-gate\.service'
+ok $? "epp-gate-watcher.service restarts epp-gate.service"
+has "$units_dir/epp-gate-health.path" 'Unit=epp-gate-watcher\.service'
+ok $? "epp-gate-health.path starts the watcher"
+
+# The path unit watches the file the example configuration names.
+watched=$(sed -n 's/^PathModified=//p' "$units_dir/epp-gate-health.path")
+configured=$(sed -n 's/^[[:space:]]*file = "\([^"]*health[^"]*\)";.*/\1/p' \
+	"$EG_SRCDIR/etc/epp-gate.conf.example")
+is "$watched" "$configured" "epp-gate-health.path watches the example's health.file"
+
+done_testing
