@@ -98,20 +98,6 @@ rpc_failed(amqp_rpc_reply_t r, const char *what, struct eg_err *err)
 	return eg_err_set(err, EG_EIO, "%s: unknown failure", what);
 }
 
-static void
-split_host(const char *spec, char *host, size_t cap, int *port)
-{
-	const char *colon = strrchr(spec, ':');
-
-	*port = 5672;
-	if (colon != NULL && strchr(colon + 1, ']') == NULL && colon != spec) {
-		snprintf(host, cap, "%.*s", (int)(colon - spec), spec);
-		*port = atoi(colon + 1);
-	} else {
-		snprintf(host, cap, "%s", spec);
-	}
-}
-
 static amqp_socket_t *
 make_socket(struct broker *b, const char *host, struct eg_err *err)
 {
@@ -177,7 +163,8 @@ broker_connect(struct broker *b, int prefetch, struct eg_err *err)
 	broker_disconnect(b);
 	spec = b->c->hosts[b->next_host % b->c->n_hosts];
 	b->next_host = (b->next_host + 1) % b->c->n_hosts;
-	split_host(spec, host, sizeof(host), &port);
+	if (gate_broker_split(spec, host, sizeof(host), &port) == -1)
+		return eg_err_set(err, EG_ECONFIG, "bad broker host entry '%s'", spec);
 	snprintf(b->where, sizeof(b->where), "%s:%d", host, port);
 	if ((b->conn = amqp_new_connection()) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");

@@ -150,7 +150,7 @@ main(int argc, char **argv)
 
 	if (parse_cli(argc, argv, &cli) == -1) {
 		usage(stderr);
-		return 64;
+		return 2;
 	}
 	if (cli.help) {
 		usage(stdout);
@@ -163,7 +163,7 @@ main(int argc, char **argv)
 	if (load(&cli, &cfg, &err) == -1) {
 		fprintf(stderr, "epp-gate: %s\n", err.msg);
 		gate_config_wipe(&cfg);
-		return cli.check ? 1 : 78;   /* EX_CONFIG */
+		return 1;
 	}
 	if (cli.check) {
 		gate_config_describe(&cfg, summary, sizeof(summary));
@@ -174,7 +174,7 @@ main(int argc, char **argv)
 	if (eg_log_open(&log, "epp-gate", cfg.log_file, cfg.log_level, &err) == -1) {
 		fprintf(stderr, "epp-gate: %s\n", err.msg);
 		gate_config_wipe(&cfg);
-		return 78;
+		return 1;
 	}
 	log.timestamps = cfg.log_timestamps;
 
@@ -188,7 +188,7 @@ main(int argc, char **argv)
 	    (sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1) {
 		log_err(&log, "cannot set up signal handling");
 		gate_config_wipe(&cfg);
-		return 71;
+		return 1;
 	}
 	xmlInitParser();
 	rc = gate_run(&cfg, &log, sigfd);
