@@ -3,6 +3,9 @@
  * request classification, dispatch, poll queues, and the helpers the
  * object modules (reg_domain.c, reg_host.c, reg_contact.c) share.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1   /* timegm */
+#endif
 #include "registry.h"
 
 #include <ctype.h>
