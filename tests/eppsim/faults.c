@@ -21,17 +21,21 @@ fault_kind_name(enum fault_kind k)
 static int
 parse_cmds(char *list, struct fault_rule *r, struct eg_err *err)
 {
-	char *save = NULL, *t;
+	char *t, *comma;
 
-	for (t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+	/* By hand rather than strtok: an empty name (",," or a trailing ",") is an error. */
+	for (t = list;; t = comma + 1) {
+		if ((comma = strchr(t, ',')) != NULL)
+			*comma = '\0';
 		if (r->ncmds == FAULT_MAX_CMDS)
 			return eg_err_set(err, EG_ECONFIG, "more than %d command names",
 			    FAULT_MAX_CMDS);
 		if (t[0] == '\0' || strlen(t) >= sizeof(r->cmds[0]))
 			return eg_err_set(err, EG_ECONFIG, "bad command name '%s'", t);
 		snprintf(r->cmds[r->ncmds++], sizeof(r->cmds[0]), "%s", t);
+		if (comma == NULL)
+			return 0;
 	}
-	return 0;
 }
 
 int

@@ -727,10 +727,16 @@ classify_command(struct sim_request *rq, xmlNodePtr command)
 
 	strcpy(rq->cmd, "unknown");
 	if ((t = sx_child(command, SX_NS_EPP, "clTRID")) != NULL) {
-		if (sx_text(t, rq->cltrid, sizeof(rq->cltrid)) == -1)
+		/* Echoed exactly as sent, whitespace included: clients compare it as a string. */
+		xmlChar *id = xmlNodeGetContent(t);
+
+		if (id == NULL || strlen((const char *)id) > SIM_CLTRID_MAX) {
 			req_error(rq, 2001, "clTRID longer than %d characters", SIM_CLTRID_MAX);
-		else
+		} else {
+			snprintf(rq->cltrid, sizeof(rq->cltrid), "%s", (const char *)id);
 			rq->has_cltrid = 1;
+		}
+		xmlFree(id);
 	}
 	rq->ext_node = sx_child(command, SX_NS_EPP, "extension");
 	if (v == NULL || !sx_is(v, SX_NS_EPP, NULL)) {

@@ -321,6 +321,15 @@ test_malformed(void)
 	    "</check></command></epp>"), 1000, "a command without clTRID");
 	tap_is_int(xn("//e:trID/e:clTRID"), 0, "gets a response without clTRID");
 	tap_ok(strlen(xs("//e:trID/e:svTRID")) >= 3, "but with an svTRID");
+	tap_is_int(raw(&s1, "<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\"><command><check>"
+	    "<domain:check " DOM "><domain:name>a.example</domain:name></domain:check></check>"
+	    "<clTRID> two  spaces </clTRID></command></epp>"), 1000, "a clTRID with blanks");
+	tap_is_str(xs("//e:trID/e:clTRID"), " two  spaces ", "is echoed exactly");
+	tap_is_int(raw(&s1, "<epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\"><command><check>"
+	    "<domain:check " DOM "><domain:name>a.example</domain:name></domain:check></check>"
+	    "<clTRID>0123456789012345678901234567890123456789012345678901234567890123X</clTRID>"
+	    "</command></epp>"), 2001, "a clTRID of 65 characters: 2001");
+	tap_is_int(xn("//e:trID/e:clTRID"), 0, "not echoed");
 	tap_is_int(cmd(&s1, "<check><foo:check xmlns:foo=\"urn:example:foo\"><foo:id>x</foo:id>"
 	    "</foo:check></check>"), 2307, "unknown object namespace: 2307");
 	tap_is_int(cmd(&s1, "<renew><domain:renew " DOM "><domain:name>x.example</domain:name>"
