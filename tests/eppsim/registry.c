@@ -862,7 +862,9 @@ registry_greeting(struct registry *r, struct buf *out)
 	xmlSetNs(epp, ns);
 	g = sx_add(epp, "greeting", NULL);
 	sx_add(g, "svID", r->cfg.svid);
-	reg_fmt_time(eg_wall_ms() + r->clock_offset, ts);
+	pthread_mutex_lock(&r->mu);
+	reg_fmt_time(reg_now(r), ts);
+	pthread_mutex_unlock(&r->mu);
 	sx_add(g, "svDate", ts);
 	m = sx_add(g, "svcMenu", NULL);
 	sx_add(m, "version", "1.0");

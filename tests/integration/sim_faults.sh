@@ -11,6 +11,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sim.sh"
 
 T=$(test_tmpdir)
+if [ -z "$T" ] || [ ! -d "$T" ]; then
+	echo "not ok 1 - cannot make a scratch directory"
+	exit 1
+fi
 trap 'stop_tracked; [ -n "${EG_KEEP_TMP:-}" ] || rm -rf "$T"' EXIT
 D='xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"'
 epp_doc "$T/check.xml" "<check><domain:check $D><domain:name>example.com</domain:name></domain:check></check>"
@@ -21,10 +25,11 @@ L=(-t 5000 -l registrar1:secret1)
 
 log_has() { [ "$(grep -c -- "$2" "$SIM_LOG" 2>/dev/null)" -ge "$1" ]; }
 n=0
-next_dir() { n=$((n + 1)); echo "$T/s$n"; }
+# a fresh directory for each epp-sim (sets DIR; no subshell, so the count goes on)
+next_dir() { n=$((n + 1)); DIR=$T/s$n; }
 
 # ---- each kind -------------------------------------------------------------
-sim_start "$(next_dir)" --fault drop-before:1:domain:check
+next_dir; sim_start "$DIR" --fault drop-before:1:domain:check
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 2 "drop-before: the connection ends"
 like "$out" "# closed by server" "drop-before: closed by server"
@@ -32,7 +37,7 @@ like "$(grep ' cmd=domain:check ' "$SIM_LOG")" ' code=- obj=example.com fault=dr
 like "$(grep ' cmd=login ' "$SIM_LOG")" ' code=1000 obj=registrar1$' "the login was not faulted"
 sim_stop
 
-sim_start "$(next_dir)" --fault drop-after:1:domain:create
+next_dir; sim_start "$DIR" --fault drop-after:1:domain:create
 out=$(esend "${L[@]}" "$T/create.xml")
 is "$?" 2 "drop-after: the connection ends without an answer"
 like "$(grep ' cmd=domain:create ' "$SIM_LOG")" ' code=1000 obj=example.com fault=drop-after$' "drop-after: logged as executed"
@@ -40,26 +45,26 @@ out=$(esend "${L[@]}" "$T/check.xml")
 like "$out" 'avail="0">example.com<' "drop-after: the create did happen"
 sim_stop
 
-sim_start "$(next_dir)" --fault garbage:1:domain:check
+next_dir; sim_start "$DIR" --fault garbage:1:domain:check
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 4 "garbage: a protocol error"
 like "$out" "# not an EPP response" "garbage: the frame is not XML"
 like "$(grep ' cmd=domain:check ' "$SIM_LOG")" ' code=1000 .*fault=garbage$' "garbage: logged"
 sim_stop
 
-sim_start "$(next_dir)" --fault oversize:1:domain:check
+next_dir; sim_start "$DIR" --fault oversize:1:domain:check
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 4 "oversize: a protocol error"
 like "$out" "# error: bad frame: frame length 33554432 exceeds" "oversize: a 32 MiB frame header"
 sim_stop
 
-sim_start "$(next_dir)" --fault wrong-cltrid:1:domain:check
+next_dir; sim_start "$DIR" --fault wrong-cltrid:1:domain:check
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 4 "wrong-cltrid: a protocol error"
 like "$out" "# clTRID mismatch: sent 'es[0-9-]+', got 'es[0-9-]+-WRONG'" "wrong-cltrid: another clTRID"
 sim_stop
 
-sim_start "$(next_dir)" --fault partial:1:domain:check --stall-ms 1500
+next_dir; sim_start "$DIR" --fault partial:1:domain:check --stall-ms 1500
 start=$(date +%s%N)
 out=$(esend "${L[@]}" "$T/check.xml")
 rc=$?
@@ -69,7 +74,7 @@ like "$out" "# closed by server in the middle of a frame" "partial: half a frame
 [ "$ms" -ge 1400 ]; ok $? "partial: after stalling --stall-ms ($ms ms)"
 sim_stop
 
-sim_start "$(next_dir)" --fault stall:1:domain:check --stall-ms 30000
+next_dir; sim_start "$DIR" --fault stall:1:domain:check --stall-ms 30000
 start=$(date +%s%N)
 out=$(esend -t 1000 -l registrar1:secret1 "$T/check.xml")
 is "$?" 3 "stall: the client times out"
@@ -79,21 +84,21 @@ out=$(esend "${L[@]}" "$T/info.xml")
 ok $? "stall: the server goes on with other sessions"
 sim_stop
 
-sim_start "$(next_dir)" --fault refuse-login:1
+next_dir; sim_start "$DIR" --fault refuse-login:1
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 5 "refuse-login: login refused"
 like "$out" 'result code="2200"' "refuse-login: 2200"
 like "$(grep ' cmd=login ' "$SIM_LOG")" ' code=2200 obj=registrar1 fault=refuse-login$' "refuse-login: logged"
 sim_stop
 
-sim_start "$(next_dir)" --fault session-limit:1
+next_dir; sim_start "$DIR" --fault session-limit:1
 out=$(esend "${L[@]}" --wait-close 3000)
 is "$?" 5 "session-limit: login refused"
 like "$out" 'result code="2502"' "session-limit: 2502"
 sim_stop
 
 # ---- counting: every Nth, once, classes ------------------------------------
-sim_start "$(next_dir)" --fault drop-before:3:domain:check
+next_dir; sim_start "$DIR" --fault drop-before:3:domain:check
 out=$(esend "${L[@]}" -n 5 "$T/check.xml")
 is "$?" 2 "every 3rd: the third check of a session is dropped"
 is "$(grep -c 'code="1000".*avail=' <<<"$out")" 2 "after two answers"
@@ -103,35 +108,35 @@ out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 2 "the 6th, counted across sessions, is dropped"
 sim_stop
 
-sim_start "$(next_dir)" --fault garbage:1:domain:check:once
+next_dir; sim_start "$DIR" --fault garbage:1:domain:check:once
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 4 "once: the first check gets garbage"
 out=$(esend "${L[@]}" -n 3 "$T/check.xml")
 ok $? "once: later checks are answered"
 sim_stop
 
-sim_start "$(next_dir)" --fault drop-before:1:query
+next_dir; sim_start "$DIR" --fault drop-before:1:query
 out=$(esend "${L[@]}" "$T/create.xml")
 ok $? "class query: a create is not faulted"
 out=$(esend "${L[@]}" "$T/info.xml")
 is "$?" 2 "class query: an info is"
 sim_stop
 
-sim_start "$(next_dir)" --fault drop-before:1:transform
+next_dir; sim_start "$DIR" --fault drop-before:1:transform
 out=$(esend "${L[@]}" "$T/check.xml")
 ok $? "class transform: a check is not faulted"
 out=$(esend "${L[@]}" "$T/create.xml")
 is "$?" 2 "class transform: a create is"
 sim_stop
 
-sim_start "$(next_dir)" --fault drop-before:1
+next_dir; sim_start "$DIR" --fault drop-before:1
 out=$(esend "${L[@]}" "$T/hello.xml")
 ok $? "default (all): login and hello are not faulted"
 out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 2 "default (all): a check is"
 sim_stop
 
-sim_start "$(next_dir)" --fault garbage:1:hello,domain:info
+next_dir; sim_start "$DIR" --fault garbage:1:hello,domain:info
 out=$(esend "${L[@]}" "$T/check.xml")
 ok $? "a list of names: check is not in it"
 out=$(esend "${L[@]}" "$T/hello.xml")
@@ -140,7 +145,7 @@ sim_stop
 
 # ---- runtime control ---------------------------------------------------------
 : >"$T/faults"
-sim_start "$(next_dir)" --fault-file "$T/faults" --fault drop-before:1:domain:info
+next_dir; sim_start "$DIR" --fault-file "$T/faults" --fault drop-before:1:domain:info
 out=$(esend "${L[@]}" "$T/info.xml")
 is "$?" 2 "a command-line fault is active"
 printf '# comment\n\ndrop-before:1:domain:check\n' >"$T/faults"

@@ -10,6 +10,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/sim.sh"
 
 T=$(test_tmpdir)
+if [ -z "$T" ] || [ ! -d "$T" ]; then
+	echo "not ok 1 - cannot make a scratch directory"
+	exit 1
+fi
 trap 'stop_tracked; [ -n "${EG_KEEP_TMP:-}" ] || rm -rf "$T"' EXIT
 D='xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"'
 C='xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"'
