@@ -1,6 +1,7 @@
 /*
  * reg_domain.c - domain commands (RFC 5731) with the secDNS-1.1 (RFC 5910),
- * rgp-1.0 (RFC 3915) and fee-1.0 (RFC 8748, check only) extensions.
+ * rgp-1.0 (RFC 3915) and fee-1.0 (RFC 8748, check only) extensions; the
+ * secDNS records and fee prices themselves are in reg_secdns.c and reg_fee.c.
  *
  * Every command checks everything before it changes anything, so a refused
  * command leaves the registry as it was.
@@ -12,7 +13,6 @@
 
 #include "reg_model.h"
 
-#define MAX_LIST 32            /* ns / contacts / DS records per element in one command */
 #define D SX_NS_DOMAIN
 
 static const char *const ctype_names[] = {"admin", "billing", "tech"};
@@ -23,17 +23,6 @@ static const uint32_t settable =
     STB(ST_SERVER_DELETE_PROHIBITED) | STB(ST_SERVER_HOLD) | STB(ST_SERVER_RENEW_PROHIBITED) |
     STB(ST_SERVER_TRANSFER_PROHIBITED) | STB(ST_SERVER_UPDATE_PROHIBITED);
 
-static void
-ds_clear(struct reg_ds *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].digest);
-		free(v[i].pubkey);
-	}
-}
-
 void
 reg_domain_free(struct reg_domain *d)
 {
@@ -42,7 +31,7 @@ reg_domain_free(struct reg_domain *d)
 	reg_obj_free(&d->o);
 	free(d->contacts);
 	free(d->ns);
-	ds_clear(d->ds, d->nds);
+	reg_ds_clear(d->ds, d->nds);
 	free(d->ds);
 	free(d);
 }
@@ -145,344 +134,20 @@ derived_status(const struct reg_domain *d)
 	return s;
 }
 
-/* ---- secDNS ---- */
-
-static int
-read_uint(xmlNodePtr n, unsigned max, unsigned *out)
-{
-	char v[16], *end;
-	unsigned long x;
-
-	if (n == NULL || sx_text(n, v, sizeof(v)) == -1 || v[0] < '0' || v[0] > '9')
-		return -1;
-	x = strtoul(v, &end, 10);
-	if (*end != '\0' || x > max)
-		return -1;
-	*out = (unsigned)x;
-	return 0;
-}
-
-static int
-is_hex(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n % 2 == 0 && strspn(s, "0123456789abcdefABCDEF") == n;
-}
-
-static int
-is_base64(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/= ") == n;
-}
-
-static int
-read_key(struct reg_cmd *c, xmlNodePtr k, struct reg_ds *ds)
-{
-	const char *S = SX_NS_SECDNS;
-	char *pub;
-
-	if (read_uint(sx_child(k, S, "flags"), 65535, &ds->flags) == -1 ||
-	    read_uint(sx_child(k, S, "protocol"), 255, &ds->protocol) == -1 ||
-	    read_uint(sx_child(k, S, "alg"), 255, &ds->kalg) == -1) {
-		sx_resp_result(c->resp, 2005, "keyData needs flags (0-65535), protocol and alg (0-255)");
-		return -1;
-	}
-	if ((pub = sx_text_dup(sx_child(k, S, "pubKey"))) == NULL || !is_base64(pub)) {
-		free(pub);
-		sx_resp_result(c->resp, 2005, "keyData pubKey must be base64");
-		return -1;
-	}
-	ds->pubkey = pub;
-	ds->has_key = 1;
-	return 0;
-}
-
-/* One <secDNS:dsData> or <secDNS:keyData> into ds (zeroed by the caller). */
-static int
-read_ds(struct reg_cmd *c, xmlNodePtr n, struct reg_ds *ds)
-{
-	const char *S = SX_NS_SECDNS;
-	xmlNodePtr k;
-
-	if (sx_is(n, S, "keyData"))
-		return read_key(c, n, ds);
-	if (read_uint(sx_child(n, S, "keyTag"), 65535, &ds->keytag) == -1 ||
-	    read_uint(sx_child(n, S, "alg"), 255, &ds->alg) == -1 ||
-	    read_uint(sx_child(n, S, "digestType"), 255, &ds->dtype) == -1) {
-		sx_resp_result(c->resp, 2005,
-		    "dsData needs keyTag (0-65535), alg and digestType (0-255)");
-		return -1;
-	}
-	if ((ds->digest = sx_text_dup(sx_child(n, S, "digest"))) == NULL || !is_hex(ds->digest)) {
-		sx_resp_result(c->resp, 2005, "dsData digest must be hexadecimal");
-		return -1;
-	}
-	if ((k = sx_child(n, S, "keyData")) != NULL)
-		return read_key(c, k, ds);
-	return 0;
-}
-
-struct ds_list {
-	int iface;                 /* -1 none yet, 0 dsData, 1 keyData */
-	struct reg_ds v[MAX_LIST];
-	size_t n;
-};
-
-/* The dsData or keyData children of a secDNS create/add/rem element. */
-static int
-read_ds_list(struct reg_cmd *c, xmlNodePtr parent, struct ds_list *l)
-{
-	xmlNodePtr n;
-	int iface;
-
-	l->iface = -1;
-	for (n = sx_child(parent, SX_NS_SECDNS, NULL); n != NULL; n = sx_next(n, SX_NS_SECDNS, NULL)) {
-		if (sx_is(n, SX_NS_SECDNS, "dsData"))
-			iface = 0;
-		else if (sx_is(n, SX_NS_SECDNS, "keyData"))
-			iface = 1;
-		else
-			continue;
-		if (l->iface >= 0 && iface != l->iface) {
-			sx_resp_result(c->resp, 2306, "dsData and keyData cannot be mixed");
-			return -1;
-		}
-		if (l->n == MAX_LIST) {
-			sx_resp_result(c->resp, 2306, "more than %d DNSSEC records", MAX_LIST);
-			return -1;
-		}
-		l->iface = iface;
-		memset(&l->v[l->n], 0, sizeof(l->v[0]));
-		if (read_ds(c, n, &l->v[l->n++]) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-read_maxsig(struct reg_cmd *c, xmlNodePtr parent, int *out)
-{
-	xmlNodePtr n = sx_child(parent, SX_NS_SECDNS, "maxSigLife");
-	unsigned v;
-
-	if (n == NULL)
-		return 0;
-	if (read_uint(n, 0x7fffffff, &v) == -1 || v < 1) {
-		sx_resp_result(c->resp, 2005, "maxSigLife must be a positive number");
-		return -1;
-	}
-	*out = (int)v;
-	return 1;
-}
-
-static int
-ds_equal(const struct reg_ds *a, const struct reg_ds *b, int keyonly)
-{
-	if (!keyonly && (a->keytag != b->keytag || a->alg != b->alg || a->dtype != b->dtype ||
-	    strcasecmp(a->digest, b->digest) != 0))
-		return 0;
-	if (keyonly || b->has_key) {
-		if (!a->has_key || !b->has_key)
-			return 0;
-		return a->flags == b->flags && a->protocol == b->protocol && a->kalg == b->kalg &&
-		    strcmp(a->pubkey, b->pubkey) == 0;
-	}
-	return 1;
-}
-
-static int
-ds_find(const struct reg_domain *d, const struct reg_ds *x)
-{
-	size_t i;
-
-	for (i = 0; i < d->nds; i++)
-		if (ds_equal(&d->ds[i], x, d->keyiface))
-			return (int)i;
-	return -1;
-}
-
-/* Appends the records of l to d (moving their strings). */
-static int
-ds_append(struct reg_domain *d, struct ds_list *l)
-{
-	struct reg_ds *v;
-
-	if (l->n == 0)
-		return 0;
-	if ((v = realloc(d->ds, (d->nds + l->n) * sizeof(*v))) == NULL)
-		return -1;
-	d->ds = v;
-	memcpy(&d->ds[d->nds], l->v, l->n * sizeof(*v));
-	d->nds += l->n;
-	d->keyiface = l->iface == 1;
-	l->n = 0;
-	return 0;
-}
-
-static void
-show_ds(xmlNodePtr parent, const struct reg_ds *ds, int keyonly)
-{
-	xmlNodePtr n, k;
-
-	if (!keyonly) {
-		n = sx_add(parent, "dsData", NULL);
-		sx_addf(n, "keyTag", "%u", ds->keytag);
-		sx_addf(n, "alg", "%u", ds->alg);
-		sx_addf(n, "digestType", "%u", ds->dtype);
-		sx_add(n, "digest", ds->digest);
-		if (!ds->has_key)
-			return;
-		parent = n;
-	}
-	k = sx_add(parent, "keyData", NULL);
-	sx_addf(k, "flags", "%u", ds->flags);
-	sx_addf(k, "protocol", "%u", ds->protocol);
-	sx_addf(k, "alg", "%u", ds->kalg);
-	sx_add(k, "pubKey", ds->pubkey);
-}
-
 /* ---- check (+ fee) ---- */
-
-static const char *
-fee_description(const char *cmd)
-{
-	if (strcmp(cmd, "create") == 0)
-		return "Registration Fee";
-	if (strcmp(cmd, "renew") == 0)
-		return "Renewal Fee";
-	if (strcmp(cmd, "transfer") == 0)
-		return "Transfer Fee";
-	if (strcmp(cmd, "restore") == 0)
-		return "Restore Fee";
-	return "No Fee";
-}
-
-/* Price in cents of cmd for months, or -1 when cmd is not one this server prices. */
-static long
-fee_price(const struct registry_config *cfg, const char *cmd, int months)
-{
-	long year;
-
-	if (strcmp(cmd, "create") == 0)
-		year = cfg->fee_create;
-	else if (strcmp(cmd, "renew") == 0)
-		year = cfg->fee_renew;
-	else if (strcmp(cmd, "transfer") == 0)
-		year = cfg->fee_transfer;
-	else if (strcmp(cmd, "restore") == 0)
-		return cfg->fee_restore;
-	else if (strcmp(cmd, "update") == 0 || strcmp(cmd, "delete") == 0)
-		return 0;
-	else
-		return -1;
-	return year * months / 12;
-}
-
-struct fee_cmd {
-	char name[16];
-	int months;
-};
-
-/* Reads <fee:check>: 0 and the commands, or -1 with the result set. */
-static int
-fee_read(struct reg_cmd *c, xmlNodePtr fc, struct fee_cmd *cmds, size_t *n)
-{
-	xmlNodePtr e, p;
-	char cur[8], unit[8], val[8];
-	long v;
-
-	*n = 0;
-	if (sx_text(sx_child(fc, SX_NS_FEE, "currency"), cur, sizeof(cur)) == -1 ||
-	    (cur[0] != '\0' && strcmp(cur, c->reg->cfg.currency) != 0)) {
-		sx_resp_result(c->resp, 2306, "currency '%s' is not supported (only %s)", cur,
-		    c->reg->cfg.currency);
-		return -1;
-	}
-	for (e = sx_child(fc, SX_NS_FEE, "command"); e != NULL; e = sx_next(e, SX_NS_FEE, "command")) {
-		if (*n == 8) {
-			sx_resp_result(c->resp, 2306, "more than 8 fee commands");
-			return -1;
-		}
-		sx_attr(e, "name", cmds[*n].name, sizeof(cmds[*n].name));
-		if (fee_price(&c->reg->cfg, cmds[*n].name, 12) < 0) {
-			sx_resp_result(c->resp, 2004, "fee command '%s' is not priced here",
-			    cmds[*n].name);
-			return -1;
-		}
-		cmds[*n].months = 12;
-		if ((p = sx_child(e, SX_NS_FEE, "period")) != NULL) {
-			sx_attr(p, "unit", unit, sizeof(unit));
-			sx_text(p, val, sizeof(val));
-			v = strtol(val, NULL, 10);
-			if (v < 1 || v > 99 || (strcmp(unit, "y") != 0 && strcmp(unit, "m") != 0)) {
-				sx_resp_result(c->resp, 2005, "fee period must be 1-99 y or m");
-				return -1;
-			}
-			cmds[*n].months = (int)(unit[0] == 'y' ? v * 12 : v);
-		}
-		(*n)++;
-	}
-	if (*n == 0) {
-		sx_resp_result(c->resp, 2003, "fee:check needs at least one fee:command");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, int valid,
-    const struct fee_cmd *cmds, size_t n)
-{
-	xmlNodePtr cd, fc, f;
-	size_t i;
-	long cents;
-	int months;
-
-	cd = sx_add(data, "cd", NULL);
-	sx_set_attr(cd, "avail", valid ? "1" : "0");
-	sx_add(cd, "objID", name);
-	if (!valid) {
-		sx_add(cd, "reason", "invalid domain name");
-		return;
-	}
-	sx_add(cd, "class", "standard");
-	for (i = 0; i < n; i++) {
-		fc = sx_add(cd, "command", NULL);
-		sx_set_attr(fc, "name", cmds[i].name);
-		sx_set_attr(fc, "standard", "1");
-		months = cmds[i].months;
-		if (strcmp(cmds[i].name, "create") == 0 || strcmp(cmds[i].name, "renew") == 0 ||
-		    strcmp(cmds[i].name, "transfer") == 0) {
-			f = months % 12 == 0 ? sx_addf(fc, "period", "%d", months / 12) :
-			    sx_addf(fc, "period", "%d", months);
-			sx_set_attr(f, "unit", months % 12 == 0 ? "y" : "m");
-		}
-		cents = fee_price(&c->reg->cfg, cmds[i].name, months);
-		f = sx_addf(fc, "fee", "%ld.%02ld", cents / 100, cents % 100);
-		sx_set_attr(f, "description", fee_description(cmds[i].name));
-		sx_set_attr(f, "refundable", cents > 0 && strcmp(cmds[i].name, "restore") != 0 ?
-		    "1" : "0");
-		if (strcmp(cmds[i].name, "create") == 0)
-			sx_set_attr(f, "grace-period", "P5D");
-	}
-}
 
 static void
 domain_check(struct reg_cmd *c)
 {
 	xmlNodePtr n, data, cd, nm, fc, fdata = NULL;
-	struct fee_cmd fcmds[8];
+	struct reg_fee_cmd fcmds[8];
 	size_t nfee = 0, count = 0;
 	struct reg_domain *d;
 	char name[256], key[256];
 	int valid;
 
 	fc = sx_child(c->rq->ext_node, SX_NS_FEE, "check");
-	if (fc != NULL && fee_read(c, fc, fcmds, &nfee) == -1)
+	if (fc != NULL && reg_fee_read(c, fc, fcmds, &nfee) == -1)
 		return;
 	data = sx_resp_data(c->resp, D, "domain", "chkData");
 	if (fc != NULL) {
@@ -505,7 +170,7 @@ domain_check(struct reg_cmd *c)
 		else if (d != NULL)
 			sx_add(cd, "reason", d->deleted ? "pending delete" : "in use");
 		if (fdata != NULL)
-			fee_show(c, fdata, name, valid, fcmds, nfee);
+			reg_fee_show(c, fdata, name, valid, fcmds, nfee);
 	}
 	if (count == 0)
 		sx_resp_result(c->resp, 2003, "domain check needs at least one name");
@@ -595,7 +260,7 @@ domain_info(struct reg_cmd *c)
 		if (d->maxsiglife > 0)
 			sx_addf(n, "maxSigLife", "%d", d->maxsiglife);
 		for (i = 0; i < d->nds; i++)
-			show_ds(n, &d->ds[i], d->keyiface);
+			reg_ds_show(n, &d->ds[i], d->keyiface);
 	}
 	if (d->deleted != 0 && ext_selected(c, SX_NS_RGP)) {
 		n = sx_resp_ext(c->resp, SX_NS_RGP, "rgp", "infData");
@@ -633,8 +298,8 @@ read_ns(struct reg_cmd *c, xmlNodePtr ns, struct reg_host **hosts, size_t *n)
 	}
 	for (h = sx_child(ns, D, "hostObj"); h != NULL; h = sx_next(h, D, "hostObj")) {
 		sx_text(h, name, sizeof(name));
-		if (*n == MAX_LIST) {
-			sx_resp_result(c->resp, 2306, "more than %d name servers", MAX_LIST);
+		if (*n == REG_MAX_LIST) {
+			sx_resp_result(c->resp, 2306, "more than %d name servers", REG_MAX_LIST);
 			return -1;
 		}
 		if ((hosts[*n] = find_host(c->reg, name)) == NULL) {
@@ -674,8 +339,8 @@ read_contacts(struct reg_cmd *c, xmlNodePtr parent, struct reg_dcontact *v, size
 
 	*n = 0;
 	for (e = sx_child(parent, D, "contact"); e != NULL; e = sx_next(e, D, "contact")) {
-		if (*n == MAX_LIST) {
-			sx_resp_result(c->resp, 2306, "more than %d contacts", MAX_LIST);
+		if (*n == REG_MAX_LIST) {
+			sx_resp_result(c->resp, 2306, "more than %d contacts", REG_MAX_LIST);
 			return -1;
 		}
 		sx_attr(e, "type", type, sizeof(type));
@@ -702,11 +367,11 @@ domain_create(struct reg_cmd *c)
 {
 	struct registry *r = c->reg;
 	xmlNodePtr o = c->rq->obj_node, sd, data;
-	struct reg_host *hosts[MAX_LIST];
-	struct reg_dcontact cts[MAX_LIST];
+	struct reg_host *hosts[REG_MAX_LIST];
+	struct reg_dcontact cts[REG_MAX_LIST];
 	struct reg_contact *registrant = NULL;
 	struct reg_domain *d = NULL;
-	struct ds_list *dsl = NULL;
+	struct reg_ds_list *dsl = NULL;
 	size_t nh, nc, i;
 	char key[256], pw[256], gen[32], ts[32];
 	int months, a, maxsig = 0;
@@ -739,7 +404,7 @@ domain_create(struct reg_cmd *c)
 	if ((dsl = calloc(1, sizeof(*dsl))) == NULL)
 		goto oom;
 	if ((sd = sx_child(c->rq->ext_node, SX_NS_SECDNS, "create")) != NULL) {
-		if (read_maxsig(c, sd, &maxsig) == -1 || read_ds_list(c, sd, dsl) == -1)
+		if (reg_ds_read_maxsig(c, sd, &maxsig) == -1 || reg_ds_read_list(c, sd, dsl) == -1)
 			goto done;
 		if (dsl->n == 0) {
 			sx_resp_result(c->resp, 2003, "secDNS:create needs dsData or keyData");
@@ -758,7 +423,7 @@ domain_create(struct reg_cmd *c)
 		goto oom;
 	if (nc > 0 && (d->contacts = malloc(nc * sizeof(*d->contacts))) == NULL)
 		goto oom;
-	if (ds_append(d, dsl) == -1 || reg_tab_put(&r->domains, &d->o) == -1)
+	if (reg_ds_append(d, dsl) == -1 || reg_tab_put(&r->domains, &d->o) == -1)
 		goto oom;
 	/* From here on nothing fails. */
 	reg_new_roid(r, d->o.roid, 'D');
@@ -793,7 +458,7 @@ done:
 	if (d != NULL)
 		reg_domain_free(d);
 	if (dsl != NULL) {
-		ds_clear(dsl->v, dsl->n);
+		reg_ds_clear(dsl->v, dsl->n);
 		free(dsl);
 	}
 }
@@ -910,9 +575,9 @@ domain_renew(struct reg_cmd *c)
 /* ---- update ---- */
 
 struct dom_change {
-	struct reg_host *ns_add[MAX_LIST], *ns_rem[MAX_LIST];
+	struct reg_host *ns_add[REG_MAX_LIST], *ns_rem[REG_MAX_LIST];
 	size_t nns_add, nns_rem;
-	struct reg_dcontact c_add[MAX_LIST], c_rem[MAX_LIST];
+	struct reg_dcontact c_add[REG_MAX_LIST], c_rem[REG_MAX_LIST];
 	size_t nc_add, nc_rem;
 	uint32_t st_add, st_rem;
 	char st_text[ST_COUNT][256];
@@ -921,7 +586,7 @@ struct dom_change {
 	int chg_auth;                    /* 1 new pw, 2 null */
 	char authpw[256];
 	int rem_all, maxsig;             /* secDNS */
-	struct ds_list ds_add, ds_rem;
+	struct reg_ds_list ds_add, ds_rem;
 	int restore;                     /* rgp: 1 request, 2 report */
 };
 
@@ -978,15 +643,15 @@ read_update_ext(struct reg_cmd *c, struct dom_change *ch)
 		if (sx_child(x, SX_NS_SECDNS, "all") != NULL) {
 			sx_text(sx_child(x, SX_NS_SECDNS, "all"), v, sizeof(v));
 			ch->rem_all = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-		} else if (read_ds_list(c, x, &ch->ds_rem) == -1) {
+		} else if (reg_ds_read_list(c, x, &ch->ds_rem) == -1) {
 			return -1;
 		}
 	}
 	if ((x = sx_child(sd, SX_NS_SECDNS, "add")) != NULL) {
-		if (read_maxsig(c, x, &ch->maxsig) == -1 || read_ds_list(c, x, &ch->ds_add) == -1)
+		if (reg_ds_read_maxsig(c, x, &ch->maxsig) == -1 || reg_ds_read_list(c, x, &ch->ds_add) == -1)
 			return -1;
 	}
-	if ((x = sx_child(sd, SX_NS_SECDNS, "chg")) != NULL && read_maxsig(c, x, &ch->maxsig) == -1)
+	if ((x = sx_child(sd, SX_NS_SECDNS, "chg")) != NULL && reg_ds_read_maxsig(c, x, &ch->maxsig) == -1)
 		return -1;
 	return 0;
 }
@@ -1036,7 +701,7 @@ ds_removed(const struct dom_change *ch, const struct reg_domain *d, const struct
 	size_t i;
 
 	for (i = 0; i < ch->ds_rem.n; i++)
-		if (ds_equal(x, &ch->ds_rem.v[i], d->keyiface))
+		if (reg_ds_equal(x, &ch->ds_rem.v[i], d->keyiface))
 			return 1;
 	return 0;
 }
@@ -1061,8 +726,8 @@ check_update(struct reg_cmd *c, struct reg_domain *d, struct dom_change *ch)
 			    ch->ns_rem[i]->o.name);
 			return -1;
 		}
-	if (d->nns + ch->nns_add > MAX_LIST + ch->nns_rem) {
-		sx_resp_result(c->resp, 2306, "more than %d name servers", MAX_LIST);
+	if (d->nns + ch->nns_add > REG_MAX_LIST + ch->nns_rem) {
+		sx_resp_result(c->resp, 2306, "more than %d name servers", REG_MAX_LIST);
 		return -1;
 	}
 	for (i = 0; i < ch->nc_add; i++)
@@ -1077,8 +742,8 @@ check_update(struct reg_cmd *c, struct reg_domain *d, struct dom_change *ch)
 			    ctype_names[ch->c_rem[i].type]);
 			return -1;
 		}
-	if (d->ncontacts + ch->nc_add > MAX_LIST + ch->nc_rem) {
-		sx_resp_result(c->resp, 2306, "more than %d contacts", MAX_LIST);
+	if (d->ncontacts + ch->nc_add > REG_MAX_LIST + ch->nc_rem) {
+		sx_resp_result(c->resp, 2306, "more than %d contacts", REG_MAX_LIST);
 		return -1;
 	}
 	if (ch->ds_add.n > 0 && d->nds > 0 && !ch->rem_all &&
@@ -1087,39 +752,29 @@ check_update(struct reg_cmd *c, struct reg_domain *d, struct dom_change *ch)
 		return -1;
 	}
 	for (i = 0; i < ch->ds_rem.n; i++)
-		if (d->nds == 0 || ds_find(d, &ch->ds_rem.v[i]) < 0) {
+		if (d->nds == 0 || reg_ds_find(d, &ch->ds_rem.v[i]) < 0) {
 			sx_resp_result(c->resp, 2306, "a DNSSEC record to remove is not there");
 			return -1;
 		}
 	n = ch->rem_all ? 0 : d->nds - ch->ds_rem.n;
-	if (n + ch->ds_add.n > MAX_LIST) {
-		sx_resp_result(c->resp, 2306, "more than %d DNSSEC records", MAX_LIST);
+	if (n + ch->ds_add.n > REG_MAX_LIST) {
+		sx_resp_result(c->resp, 2306, "more than %d DNSSEC records", REG_MAX_LIST);
 		return -1;
 	}
 	for (i = 0; i < ch->ds_add.n && !ch->rem_all; i++)
-		if (d->nds > 0 && ds_find(d, &ch->ds_add.v[i]) >= 0 && !ds_removed(ch, d,
+		if (d->nds > 0 && reg_ds_find(d, &ch->ds_add.v[i]) >= 0 && !ds_removed(ch, d,
 		    &ch->ds_add.v[i])) {
 			sx_resp_result(c->resp, 2306, "a DNSSEC record to add is there already");
 			return -1;
 		}
 	for (i = 0; i < ch->ds_add.n; i++)
 		for (j = 0; j < ch->ds_add.n; j++)
-			if (i != j && ds_equal(&ch->ds_add.v[i], &ch->ds_add.v[j],
+			if (i != j && reg_ds_equal(&ch->ds_add.v[i], &ch->ds_add.v[j],
 			    ch->ds_add.iface == 1)) {
 				sx_resp_result(c->resp, 2306, "a DNSSEC record is given twice");
 				return -1;
 			}
 	return 0;
-}
-
-static void
-remove_ds(struct reg_domain *d, int i)
-{
-	struct reg_ds one = d->ds[i];
-
-	ds_clear(&one, 1);
-	memmove(&d->ds[i], &d->ds[i + 1], (d->nds - (size_t)i - 1) * sizeof(d->ds[0]));
-	d->nds--;
 }
 
 static int
@@ -1183,10 +838,10 @@ apply_update(struct reg_domain *d, struct dom_change *ch)
 	}
 	if (ch->rem_all)
 		while (d->nds > 0)
-			remove_ds(d, (int)d->nds - 1);
+			reg_ds_remove(d, (int)d->nds - 1);
 	for (i = 0; i < ch->ds_rem.n; i++)
-		remove_ds(d, ds_find(d, &ch->ds_rem.v[i]));
-	if (ds_append(d, &ch->ds_add) == -1)
+		reg_ds_remove(d, reg_ds_find(d, &ch->ds_rem.v[i]));
+	if (reg_ds_append(d, &ch->ds_add) == -1)
 		return -1;
 	if (ch->maxsig >= 0)
 		d->maxsiglife = ch->maxsig;
@@ -1259,8 +914,8 @@ domain_update(struct reg_cmd *c)
 	snprintf(d->o.upid, sizeof(d->o.upid), "%s", c->s->clid);
 	d->o.update = c->now;
 done:
-	ds_clear(ch->ds_add.v, ch->ds_add.n);
-	ds_clear(ch->ds_rem.v, ch->ds_rem.n);
+	reg_ds_clear(ch->ds_add.v, ch->ds_add.n);
+	reg_ds_clear(ch->ds_rem.v, ch->ds_rem.n);
 	free(ch);
 }
 

@@ -35,6 +35,7 @@ enum reg_st {
 };
 
 #define STB(s) (1u << (s))
+#define REG_MAX_LIST 32        /* ns / contacts / DNSSEC records per element of one command */
 
 enum trn_status {
 	TRN_NONE, TRN_PENDING, TRN_CLIENT_APPROVED, TRN_CLIENT_CANCELLED, TRN_CLIENT_REJECTED,
@@ -243,6 +244,38 @@ void reg_host_free(struct reg_host *h);
 void reg_contact_free(struct reg_contact *k);
 /* Drops domains whose redemption period is over. */
 void reg_purge_expired(struct registry *r, int64_t now);
+/* ---- reg_secdns.c ---- */
+struct reg_ds_list {
+	int iface;                       /* -1 none yet, 0 dsData, 1 keyData */
+	struct reg_ds v[REG_MAX_LIST];
+	size_t n;
+};
+
+void reg_ds_clear(struct reg_ds *v, size_t n);          /* frees the records' strings */
+/* dsData/keyData children of a secDNS create/add/rem element. 0, or -1 with the result set
+ * (the records read so far stay in l for reg_ds_clear). */
+int reg_ds_read_list(struct reg_cmd *c, xmlNodePtr parent, struct reg_ds_list *l);
+/* <secDNS:maxSigLife> of parent: 1 and *out, 0 absent, -1 with the result set. */
+int reg_ds_read_maxsig(struct reg_cmd *c, xmlNodePtr parent, int *out);
+int reg_ds_equal(const struct reg_ds *a, const struct reg_ds *b, int keyonly);
+int reg_ds_find(const struct reg_domain *d, const struct reg_ds *x);   /* index or -1 */
+/* Moves the records of l to the end of d's. 0, or -1 when out of memory. */
+int reg_ds_append(struct reg_domain *d, struct reg_ds_list *l);
+void reg_ds_remove(struct reg_domain *d, int i);
+void reg_ds_show(xmlNodePtr parent, const struct reg_ds *ds, int keyonly);
+
+/* ---- reg_fee.c ---- */
+struct reg_fee_cmd {
+	char name[16];                   /* create, renew, transfer, restore, update, delete */
+	int months;
+};
+
+/* Reads <fee:check> (at most 8 commands). 0, or -1 with the result set. */
+int reg_fee_read(struct reg_cmd *c, xmlNodePtr fc, struct reg_fee_cmd *cmds, size_t *n);
+/* One <fee:cd> for name under data (fee:chkData). */
+void reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, int valid,
+    const struct reg_fee_cmd *cmds, size_t n);
+
 /* Transfer of domains and contacts: the common part (reg_transfer.c). */
 /* exdate: the domain's expiry date, moved on approval; NULL for contacts. */
 void reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t,
