@@ -24,6 +24,7 @@ printf '<?xml version="1.0"?><epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><hello/
 L=(-t 5000 -l registrar1:secret1)
 
 log_has() { [ "$(grep -c -- "$2" "$SIM_LOG" 2>/dev/null)" -ge "$1" ]; }
+err_has() { [ "$(grep -c -- "$2" "$SIM_DIR/sim.err" 2>/dev/null)" -ge "$1" ]; }
 n=0
 # a fresh directory for each epp-sim (sets DIR; no subshell, so the count goes on)
 next_dir() { n=$((n + 1)); DIR=$T/s$n; }
@@ -164,16 +165,17 @@ out=$(esend "${L[@]}" "$T/check.xml")
 is "$?" 2 "and the faults stay as they were"
 : >"$T/faults"
 kill -USR1 "$SIM_PID"
-wait_for 5 test "$(grep -c 'faults reloaded' "$SIM_DIR/sim.err")" -ge 2
+wait_for 5 err_has 2 'faults reloaded'
 out=$(wait_for 5 esend "${L[@]}" -q "$T/check.xml")
 ok $? "an empty fault file means no faults"
 
+base=$(grep -c 'cmd=login .*code=1000' "$SIM_LOG")
 esend "${L[@]}" -q --wait-close 20000 >"$T/usr2.out" &
 w1=$!
 esend "${L[@]}" -q --wait-close 20000 >"$T/usr2b.out" &
 w2=$!
-wait_for 10 log_has 5 'cmd=login .*code=1000' 2>/dev/null
-sleep 0.3
+wait_for 20 log_has $((base + 2)) 'cmd=login .*code=1000'
+ok $? "two sessions logged in"
 kill -USR2 "$SIM_PID"
 wait "$w1"
 r1=$?
