@@ -931,6 +931,17 @@ domain_transfer(struct reg_cmd *c)
 		return;
 	}
 	reg_transfer(c, &d->o, SIM_OBJ_DOMAIN, c->rq->obj_node, &d->exdate);
+	/* RFC 5731: subordinate hosts go with their domain. */
+	if (d->nsub > 0 && strcmp(c->rq->op, "approve") == 0 && c->resp->code == 1000) {
+		struct reg_obj *h = NULL;
+		size_t it = 0;
+
+		while ((h = reg_tab_next(&c->reg->hosts, &it, h)) != NULL)
+			if (((struct reg_host *)h)->parent == d) {
+				snprintf(h->clid, sizeof(h->clid), "%s", d->o.clid);
+				h->trdate = c->now;
+			}
+	}
 }
 
 void

@@ -105,6 +105,7 @@ transfer_act(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, int64_t *
 			*exdate = o->trn.exdate;
 		notify(c, o->trn.reid, "approved", t, o);
 	}
+	sx_resp_result(c->resp, 1000, NULL);
 	reg_show_trn(c->resp, t, o->name, &o->trn);
 }
 

@@ -696,6 +696,9 @@ test_transfer(void)
 	while (poll_req(&s1, id, sizeof(id)) == 1301)
 		cmd(&s1, "<poll op=\"ack\" msgID=\"%s\"/>", id);
 	tap_is_int(poll_req(&s1, id, sizeof(id)), 1300, "empty queue: 1300");
+	tap_is_int(cmd(&s1, "<create><host:create " HOST "><host:name>ns5.example.com</host:name>"
+	    "<host:addr>192.0.2.5</host:addr></host:create></create>"), 1000,
+	    "a subordinate host before the transfer");
 
 	tap_is_int(cmd(&s2, "<transfer op=\"query\"><domain:transfer " DOM "><domain:name>"
 	    "example.com</domain:name></domain:transfer></transfer>"), 2301,
@@ -779,6 +782,9 @@ test_transfer(void)
 	y = atoi(xs("//d:infData/d:exDate"));
 	tap_is_int(y - atoi(ex), 1, "exDate moved by the period");
 	tap_is_int(xn("//d:infData/d:trDate"), 1, "trDate set");
+	cmd(&s2, "<info><host:info " HOST "><host:name>ns5.example.com</host:name></host:info>"
+	    "</info>");
+	tap_is_str(xs("//h:infData/h:clID"), "registrar2", "the subordinate host went along");
 	tap_is_int(cmd(&s1, "<update><domain:update " DOM "><domain:name>example.com</domain:name>"
 	    "<domain:add><domain:status s=\"clientHold\"/></domain:add></domain:update></update>"),
 	    2201, "the old sponsor may not update: 2201");
