@@ -1,0 +1,284 @@
+/*
+ * reg_model.h - the registry's data model, shared by registry.c and the
+ * reg_*.c command modules (not part of the registry's interface).
+ *
+ * Domains, hosts and contacts share struct reg_obj (first member, so a
+ * pointer to either is a pointer to its reg_obj) and live in hash tables
+ * keyed by name (domains, hosts: lower case) or id (contacts: as given).
+ * Domains point at the hosts and contacts they use; those count the
+ * references (`refs`) and cannot be deleted while it is non-zero, so the
+ * pointers stay valid. A host points at its superordinate domain, which
+ * counts it in `nsub` and cannot be deleted while it is non-zero.
+ *
+ * Statuses: `status` holds the ones clients set (bits of enum reg_st); ok,
+ * inactive, linked, pendingDelete and pendingTransfer are derived from the
+ * state when shown and cannot be set.
+ *
+ * Everything here is guarded by registry.mu.
+ */
+#ifndef EPPSIM_REG_MODEL_H
+#define EPPSIM_REG_MODEL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "registry.h"
+#include "sim_xml.h"
+
+enum reg_st {
+	ST_CLIENT_DELETE_PROHIBITED, ST_CLIENT_HOLD, ST_CLIENT_RENEW_PROHIBITED,
+	ST_CLIENT_TRANSFER_PROHIBITED, ST_CLIENT_UPDATE_PROHIBITED, ST_INACTIVE, ST_LINKED,
+	ST_OK, ST_PENDING_CREATE, ST_PENDING_DELETE, ST_PENDING_RENEW, ST_PENDING_TRANSFER,
+	ST_PENDING_UPDATE, ST_SERVER_DELETE_PROHIBITED, ST_SERVER_HOLD,
+	ST_SERVER_RENEW_PROHIBITED, ST_SERVER_TRANSFER_PROHIBITED,
+	ST_SERVER_UPDATE_PROHIBITED, ST_COUNT
+};
+
+#define STB(s) (1u << (s))
+#define REG_MAX_LIST 32        /* ns / contacts / DNSSEC records per element of one command */
+
+enum trn_status {
+	TRN_NONE, TRN_PENDING, TRN_CLIENT_APPROVED, TRN_CLIENT_CANCELLED, TRN_CLIENT_REJECTED,
+	TRN_SERVER_APPROVED, TRN_SERVER_CANCELLED,
+};
+
+/* The last transfer of an object (TRN_NONE: never). */
+struct reg_trn {
+	enum trn_status st;
+	char reid[SIM_CLID_MAX + 1];     /* requesting client */
+	char acid[SIM_CLID_MAX + 1];     /* client that should act: the sponsor at request time */
+	int64_t redate, acdate;
+	int months;                      /* requested period (domains) */
+	int64_t exdate;                  /* domains: expiry after approval; 0 for contacts */
+};
+
+struct reg_obj {
+	struct reg_obj *tnext;           /* hash chain */
+	char *name;                      /* table key; owned */
+	char roid[32];
+	char clid[SIM_CLID_MAX + 1];     /* sponsor */
+	char crid[SIM_CLID_MAX + 1];
+	char upid[SIM_CLID_MAX + 1];     /* "" until updated */
+	int64_t crdate, update, trdate;  /* ms since the epoch; 0: never */
+	uint32_t status;                 /* settable statuses, STB() bits */
+	char *status_text[ST_COUNT];     /* optional text given with a status; owned */
+	char *authpw;                    /* domains and contacts; owned; NULL for hosts */
+	struct reg_trn trn;              /* domains and contacts */
+	unsigned refs;                   /* hosts, contacts: domains that use it */
+};
+
+struct reg_tab {
+	struct reg_obj **b;
+	size_t nb, n;
+};
+
+struct reg_host;
+struct reg_contact;
+
+struct reg_dcontact {
+	int type;                        /* 0 admin, 1 billing, 2 tech */
+	struct reg_contact *c;
+};
+
+/* One secDNS record: dsData (with optional keyData) or keyData alone. */
+struct reg_ds {
+	unsigned keytag, alg, dtype;
+	char *digest;                    /* hex, as given (upper case kept) */
+	int has_key;
+	unsigned flags, protocol, kalg;
+	char *pubkey;
+};
+
+struct reg_domain {
+	struct reg_obj o;
+	struct reg_contact *registrant;  /* NULL: none */
+	struct reg_dcontact *contacts;
+	size_t ncontacts;
+	struct reg_host **ns;
+	size_t nns;
+	unsigned nsub;                   /* subordinate host objects */
+	int64_t exdate;
+	int64_t deleted;                 /* non-zero: in redemption since then */
+	struct reg_domain *rgp_next;     /* list of domains in redemption, oldest first */
+	int keyiface;                    /* records are keyData alone (1) or dsData (0) */
+	int maxsiglife;                  /* 0: none */
+	struct reg_ds *ds;
+	size_t nds;
+};
+
+struct reg_addr {
+	int v6;
+	char ip[46];
+};
+
+struct reg_host {
+	struct reg_obj o;
+	struct reg_domain *parent;       /* superordinate domain in this registry, or NULL */
+	struct reg_addr *addrs;
+	size_t naddrs;
+};
+
+struct reg_postal {
+	int loc;                         /* type: 0 int, 1 loc */
+	char *name, *org;
+	char *street[3];
+	size_t nstreet;
+	char *city, *sp, *pc, *cc;
+};
+
+struct reg_contact {
+	struct reg_obj o;
+	struct reg_postal pi[2];
+	size_t npi;
+	char *voice, *voice_x, *fax, *fax_x;
+	char *email;
+	int disclose;                    /* -1 none given, else the flag (details not kept) */
+};
+
+/* A poll message. A transfer notice carries a snapshot of the transfer. */
+struct reg_msg {
+	struct reg_msg *next;
+	unsigned long id;
+	int64_t qdate;
+	char text[200];
+	enum sim_objtype objtype;        /* SIM_OBJ_NONE: text only */
+	char name[256];
+	struct reg_trn trn;
+};
+
+struct reg_account {
+	char clid[SIM_CLID_MAX + 1];
+	char *pw;                        /* owned; changed by login newPW */
+	struct reg_msg *head, *tail;
+	unsigned long nmsg;
+};
+
+struct registry {
+	pthread_mutex_t mu;
+	struct registry_config cfg;      /* strings point into owned copies below */
+	char *strings[2 * SIM_MAX_URIS + 2];
+	size_t nstrings;
+	struct reg_account *acct;
+	size_t nacct;
+	struct reg_tab domains, hosts, contacts;
+	struct reg_domain *rgp_head, *rgp_tail;
+	unsigned long next_roid, next_msgid;
+	unsigned long svtrid;            /* atomic: greetings run without the lock */
+	char svtrid_prefix[24];
+	unsigned sessions;               /* logged in now */
+	int64_t clock_offset;
+};
+
+/* What a command handler gets. Handlers set the result with sx_resp_result(). */
+struct reg_cmd {
+	struct registry *reg;
+	struct sim_session *s;
+	const struct sim_request *rq;
+	struct sx_resp *resp;
+	int64_t now;
+	int close;                       /* the session ends after this command */
+};
+
+/* ---- registry.c: shared helpers ---- */
+int64_t reg_now(struct registry *r);
+void reg_fmt_time(int64_t ms, char out[32]);   /* 2024-01-02T03:04:05.0Z */
+void reg_fmt_date(int64_t ms, char out[16]);   /* 2024-01-02 */
+int64_t reg_add_months(int64_t ms, int months);
+void reg_new_roid(struct registry *r, char out[32], char kind);
+
+struct reg_obj *reg_tab_get(struct reg_tab *t, const char *key);
+int reg_tab_put(struct reg_tab *t, struct reg_obj *o);       /* 0 or -1 ENOMEM */
+void reg_tab_del(struct reg_tab *t, struct reg_obj *o);
+/* Iteration: *i starts at 0 and *cur at NULL; returns NULL at the end. */
+struct reg_obj *reg_tab_next(struct reg_tab *t, size_t *i, struct reg_obj *cur);
+
+/* Lower-case copy of a domain or host name; -1 when it is not a valid host name. */
+int reg_name_norm(const char *in, char *out, size_t cap);
+const char *reg_st_name(enum reg_st s);
+int reg_st_parse(const char *name);            /* -1 unknown */
+/* Sets or clears a status and its text (text NULL or "": none). */
+int reg_st_set(struct reg_obj *o, enum reg_st s, const char *text);
+void reg_st_clear(struct reg_obj *o, enum reg_st s);
+void reg_obj_free(struct reg_obj *o);          /* frees what reg_obj owns, not o */
+/* <prefix:status s=...> elements: the set bits plus the derived ones in extra; "ok"
+ * when none. pad: bytes of extra text on the first status (info padding). */
+void reg_show_status(xmlNodePtr parent, const struct reg_obj *o, uint32_t extra,
+    size_t pad);
+/* authInfo check: 1 when given and equal to the object's. */
+int reg_auth_ok(const struct reg_obj *o, const char *pw);
+/* Reads <X:authInfo><X:pw> of an element: 1 present (pw filled), 0 absent, -1 bad. */
+int reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap);
+int reg_is_sponsor(const struct reg_cmd *c, const struct reg_obj *o);
+
+/* Queues a poll message for clid (no-op when there is no such account). */
+void reg_queue_msg(struct registry *r, const char *clid, const char *text,
+    enum sim_objtype t, const char *name, const struct reg_trn *trn);
+/* Adds a transfer data element (domain:trnData, contact:trnData) to resData. */
+void reg_show_trn(struct sx_resp *resp, enum sim_objtype t, const char *name,
+    const struct reg_trn *trn);
+const char *reg_trn_name(enum trn_status st);
+
+/* Reads the <X:status s=..> children of an add or rem element (NULL: none) into bits,
+ * with their texts when texts is not NULL. Unknown names get 2005, names outside
+ * allowed 2306. 0, or -1 with the result set on c. */
+int reg_read_statuses(struct reg_cmd *c, xmlNodePtr addrem, const char *ns,
+    uint32_t allowed, uint32_t *bits, char (*texts)[256]);
+/* 0 when the add bits are not set yet and the rem bits are; -1 with 2306 set otherwise. */
+int reg_check_statuses(struct reg_cmd *c, const struct reg_obj *o, uint32_t add,
+    uint32_t rem);
+/* Applies a checked change. 0, or -1 when out of memory. */
+int reg_apply_statuses(struct reg_obj *o, uint32_t add, char (*texts)[256], uint32_t rem);
+/* An authInfo for objects created without one. */
+void reg_gen_authpw(struct registry *r, char out[32]);
+
+/* Parses <X:period unit=..>N</X:period>; *months set (default 12 when absent). 0, or
+ * -1 with the result set on c. */
+int reg_read_period(struct reg_cmd *c, xmlNodePtr parent, int *months);
+
+/* ---- reg_domain.c, reg_host.c, reg_contact.c ---- */
+void reg_domain_cmd(struct reg_cmd *c);
+void reg_host_cmd(struct reg_cmd *c);
+void reg_contact_cmd(struct reg_cmd *c);
+void reg_domain_free(struct reg_domain *d);
+void reg_host_free(struct reg_host *h);
+void reg_contact_free(struct reg_contact *k);
+/* Drops domains whose redemption period is over. */
+void reg_purge_expired(struct registry *r, int64_t now);
+/* ---- reg_secdns.c ---- */
+struct reg_ds_list {
+	int iface;                       /* -1 none yet, 0 dsData, 1 keyData */
+	struct reg_ds v[REG_MAX_LIST];
+	size_t n;
+};
+
+void reg_ds_clear(struct reg_ds *v, size_t n);          /* frees the records' strings */
+/* dsData/keyData children of a secDNS create/add/rem element. 0, or -1 with the result set
+ * (the records read so far stay in l for reg_ds_clear). */
+int reg_ds_read_list(struct reg_cmd *c, xmlNodePtr parent, struct reg_ds_list *l);
+/* <secDNS:maxSigLife> of parent: 1 and *out, 0 absent, -1 with the result set. */
+int reg_ds_read_maxsig(struct reg_cmd *c, xmlNodePtr parent, int *out);
+int reg_ds_equal(const struct reg_ds *a, const struct reg_ds *b, int keyonly);
+int reg_ds_find(const struct reg_domain *d, const struct reg_ds *x);   /* index or -1 */
+/* Moves the records of l to the end of d's. 0, or -1 when out of memory. */
+int reg_ds_append(struct reg_domain *d, struct reg_ds_list *l);
+void reg_ds_remove(struct reg_domain *d, int i);
+void reg_ds_show(xmlNodePtr parent, const struct reg_ds *ds, int keyonly);
+
+/* ---- reg_fee.c ---- */
+struct reg_fee_cmd {
+	char name[16];                   /* create, renew, transfer, restore, update, delete */
+	int months;
+};
+
+/* Reads <fee:check> (at most 8 commands). 0, or -1 with the result set. */
+int reg_fee_read(struct reg_cmd *c, xmlNodePtr fc, struct reg_fee_cmd *cmds, size_t *n);
+/* One <fee:cd> for name under data (fee:chkData). */
+void reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, int valid,
+    const struct reg_fee_cmd *cmds, size_t n);
+
+/* Transfer of domains and contacts: the common part (reg_transfer.c). */
+/* exdate: the domain's expiry date, moved on approval; NULL for contacts. */
+void reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t,
+    xmlNodePtr cmdnode, int64_t *exdate);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * reg_transfer.c - the transfer command for domains (RFC 5731 section 3.2.4)
+ * and contacts (RFC 5733 section 3.2.4): request, query, approve, reject,
+ * cancel, with a poll message to the other side at every change.
+ *
+ * Who may do what: the request comes from another registrar with the
+ * object's authInfo; approve and reject from the sponsor; cancel from the
+ * requester; query from either, or anyone with the authInfo. A pending
+ * transfer waits: the simulator never approves on its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "reg_model.h"
+
+#define ACTION_MS ((int64_t)5 * 86400 * 1000)   /* acDate: the sponsor has 5 days to act */
+
+static void
+notify(struct reg_cmd *c, const char *to, const char *what, enum sim_objtype t,
+    const struct reg_obj *o)
+{
+	char text[200];
+
+	snprintf(text, sizeof(text), "Transfer %s.", what);
+	reg_queue_msg(c->reg, to, text, t, o->name, &o->trn);
+}
+
+static void
+transfer_request(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNodePtr node,
+    int64_t *exdate, int have_pw, const char *pw)
+{
+	int months = 12;
+
+	if (exdate != NULL && reg_read_period(c, node, &months) == -1)
+		return;
+	if (reg_is_sponsor(c, o)) {
+		sx_resp_result(c->resp, 2106, "'%s' is sponsored by you already", o->name);
+		return;
+	}
+	if (o->trn.st == TRN_PENDING) {
+		sx_resp_result(c->resp, 2300, "'%s' has a transfer pending", o->name);
+		return;
+	}
+	if (o->status & STB(ST_CLIENT_TRANSFER_PROHIBITED)) {
+		sx_resp_result(c->resp, 2304, "clientTransferProhibited");
+		return;
+	}
+	if (o->status & STB(ST_SERVER_TRANSFER_PROHIBITED)) {
+		sx_resp_result(c->resp, 2304, "serverTransferProhibited");
+		return;
+	}
+	if (!have_pw) {
+		sx_resp_result(c->resp, 2202, "a transfer request needs the authInfo");
+		return;
+	}
+	if (!reg_auth_ok(o, pw)) {
+		sx_resp_result(c->resp, 2202, NULL);
+		return;
+	}
+	memset(&o->trn, 0, sizeof(o->trn));
+	o->trn.st = TRN_PENDING;
+	snprintf(o->trn.reid, sizeof(o->trn.reid), "%s", c->s->clid);
+	snprintf(o->trn.acid, sizeof(o->trn.acid), "%s", o->clid);
+	o->trn.redate = c->now;
+	o->trn.acdate = c->now + ACTION_MS;
+	o->trn.months = months;
+	if (exdate != NULL)
+		o->trn.exdate = reg_add_months(*exdate, months);
+	sx_resp_result(c->resp, 1001, NULL);
+	reg_show_trn(c->resp, t, o->name, &o->trn);
+	notify(c, o->trn.acid, "requested", t, o);
+}
+
+/* approve, reject (by the sponsor) and cancel (by the requester). */
+static void
+transfer_act(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, int64_t *exdate)
+{
+	const char *op = c->rq->op;
+	int cancel = strcmp(op, "cancel") == 0;
+
+	if (o->trn.st != TRN_PENDING) {
+		sx_resp_result(c->resp, 2301, "'%s' has no transfer pending", o->name);
+		return;
+	}
+	if (cancel && strcmp(c->s->clid, o->trn.reid) != 0) {
+		sx_resp_result(c->resp, 2201, "only the requesting registrar may cancel");
+		return;
+	}
+	if (!cancel && !reg_is_sponsor(c, o)) {
+		sx_resp_result(c->resp, 2201, "only the sponsoring registrar may %s", op);
+		return;
+	}
+	o->trn.acdate = c->now;
+	if (cancel) {
+		o->trn.st = TRN_CLIENT_CANCELLED;
+		notify(c, o->trn.acid, "cancelled", t, o);
+	} else if (strcmp(op, "reject") == 0) {
+		o->trn.st = TRN_CLIENT_REJECTED;
+		notify(c, o->trn.reid, "rejected", t, o);
+	} else {
+		o->trn.st = TRN_CLIENT_APPROVED;
+		snprintf(o->clid, sizeof(o->clid), "%s", o->trn.reid);
+		o->trdate = c->now;
+		if (exdate != NULL)
+			*exdate = o->trn.exdate;
+		notify(c, o->trn.reid, "approved", t, o);
+	}
+	sx_resp_result(c->resp, 1000, NULL);
+	reg_show_trn(c->resp, t, o->name, &o->trn);
+}
+
+void
+reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNodePtr node,
+    int64_t *exdate)
+{
+	const char *ns = t == SIM_OBJ_DOMAIN ? SX_NS_DOMAIN : SX_NS_CONTACT;
+	const char *op = c->rq->op;
+	char pw[256];
+	int a;
+
+	if ((a = reg_read_authinfo(node, ns, pw, sizeof(pw))) == -1) {
+		sx_resp_result(c->resp, 2005, "authInfo must hold a pw");
+		return;
+	}
+	if (strcmp(op, "request") == 0) {
+		transfer_request(c, o, t, node, exdate, a == 1, pw);
+		return;
+	}
+	if (strcmp(op, "query") != 0) {
+		transfer_act(c, o, t, exdate);
+		return;
+	}
+	if (o->trn.st == TRN_NONE) {
+		sx_resp_result(c->resp, 2301, "'%s' was never transferred", o->name);
+		return;
+	}
+	if (!reg_is_sponsor(c, o) && strcmp(c->s->clid, o->trn.reid) != 0 &&
+	    strcmp(c->s->clid, o->trn.acid) != 0) {
+		if (a != 1) {
+			sx_resp_result(c->resp, 2201, "not a party to this transfer");
+			return;
+		}
+		if (!reg_auth_ok(o, pw)) {
+			sx_resp_result(c->resp, 2202, NULL);
+			return;
+		}
+	}
+	reg_show_trn(c->resp, t, o->name, &o->trn);
+}
