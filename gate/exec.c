@@ -34,7 +34,9 @@ fail(struct job *j, enum eg_errcode code, const char *code_name, const char *fmt
 static void
 answer(struct job *j, json_object *resp)
 {
-	if (job_reply_json(j, resp, epp_resp_code(resp)) == -1)
+	int code = epp_resp_code(resp);
+
+	if (job_reply_json(j, resp, code > 0 ? code : 0) == -1)
 		fail(j, EG_ENOMEM, NULL, "out of memory");
 }
 

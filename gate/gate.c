@@ -179,7 +179,7 @@ on_delivery(void *ctx, const struct delivery *d)
 	req = NULL;
 	if (j->req.klass == EPP_CLASS_LOCAL) {
 		status = gate_status(g);
-		if (status == NULL || job_reply_json(j, status, -1) == -1) {
+		if (status == NULL || job_reply_json(j, status, 0) == -1) {
 			eg_err_set(&err, EG_ENOMEM, "out of memory");
 			job_fail(j, &err, NULL);
 		}

@@ -34,7 +34,8 @@ struct job {
 	/* result */
 	char *reply;                /* JSON text (malloc'd) */
 	size_t reply_len;
-	int code;                   /* EPP result code, or -1 for a gate error reply */
+	int code;                   /* EPP result code; 0 when the reply has none (a greeting,
+	                               gate_status); -1 for a gate error reply */
 	int session_id;             /* session that served it, -1 if none */
 	int sent;                   /* the command was written to the registry */
 };
@@ -48,7 +49,7 @@ const char *job_id(const struct job *j);
 /* Sets the reply to the gate error for e (epp_reply.h); code_name adds "code". */
 void job_fail(struct job *j, const struct eg_err *e, const char *code_name);
 
-/* Sets the reply to the JSON text of obj (not consumed) and code to code. */
+/* Sets the reply to the JSON text of obj (not consumed) and code to code (0: none). */
 int job_reply_json(struct job *j, json_object *obj, int code);
 
 /* Key used in error replies: a machine-readable reason next to "error". */

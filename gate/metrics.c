@@ -224,6 +224,8 @@ code_label(int code, char *out, size_t cap)
 {
 	if (code < 0)
 		snprintf(out, cap, "error");
+	else if (code == 0)
+		snprintf(out, cap, "none");   /* a reply without a result: greeting, gate_status */
 	else
 		snprintf(out, cap, "%d", code);
 }

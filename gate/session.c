@@ -20,7 +20,8 @@ static const char *const known_objs[] = {
 static const char *const known_exts[] = {
 	"urn:ietf:params:xml:ns:secDNS-1.1",
 	"urn:ietf:params:xml:ns:rgp-1.0",
-	"urn:ietf:params:xml:ns:fee-1.0",
+	"urn:ietf:params:xml:ns:epp:fee-1.0",      /* RFC 8748 */
+	"urn:ietf:params:xml:ns:fee-1.0",          /* the same, as some registries name it */
 };
 
 #define NKNOWN(a) (sizeof(a) / sizeof((a)[0]))

@@ -4,7 +4,7 @@
 # broker comes from tests/run-all (AMQP_HOST, AMQP_PORT); guest/guest on loopback.
 #
 #   eg_setup NAME          scratch dir $T, certificates $CERTS, a queue of its own $QUEUE
-#   sim_start [OPTS...]    epp-sim over TLS: $SIM_PORT $SIM_PID $SIM_CMDLOG $SIM_OUT
+#   eg_sim_start [OPTS...] epp-sim over TLS (tests/lib/sim.sh): $SIM_PORT $SIM_PID $SIM_CMDLOG
 #   gate_config [TEXT]     writes $GATE_CONF for the sim and the broker (TEXT appended)
 #   gate_start [OPTS...]   epp-gate -c $GATE_CONF: $GATE_PID $GATE_OUT, waits for sessions
 #   gate_wait_up N [SECS]  waits until N sessions are up (gate_status)
@@ -12,6 +12,8 @@
 #   sim_count ERE          command-log lines of epp-sim matching ERE
 
 EG_BUILD=${EG_BUILD:-$EG_SRCDIR/build}
+# shellcheck source=tests/lib/sim.sh
+. "$EG_SRCDIR/tests/lib/sim.sh"
 AMQP_HOST=${AMQP_HOST:-127.0.0.1}
 AMQP_PORT=${AMQP_PORT:-5672}
 SIM_CLID=${SIM_CLID:-registrar1}
@@ -29,19 +31,12 @@ eg_setup() {
 	fi
 }
 
-sim_start() {
-	SIM_CMDLOG=$T/sim-commands.log
-	SIM_OUT=$T/sim.out
-	rm -f "$T/sim.port"
-	"$EG_BIN/epp-sim" --listen 127.0.0.1:0 --port-file "$T/sim.port" \
-	    --cert "$CERTS/server.crt" --key "$CERTS/server.key" \
-	    --account "$SIM_CLID:$SIM_PW" --account "registrar2:password-two" \
-	    --log "$SIM_CMDLOG" "$@" >"$SIM_OUT" 2>&1 &
-	SIM_PID=$!
-	track_pid "$SIM_PID"
-	wait_for 10 test -s "$T/sim.port" || { echo "# epp-sim did not start:"; sed 's/^/#   /' "$SIM_OUT"; return 1; }
-	SIM_PORT=$(cat "$T/sim.port")
-	export SIM_PORT SIM_PID SIM_CMDLOG SIM_OUT
+# The sim with this test's certificates and the two registrar accounts.
+eg_sim_start() {
+	SIM_CERTS=$CERTS sim_start "$T/sim" --account "$SIM_CLID:$SIM_PW" \
+	    --account "registrar2:password-two" "$@" || return 1
+	SIM_CMDLOG=$SIM_LOG
+	export SIM_PORT SIM_PID SIM_CMDLOG
 }
 
 # gate_config [EXTRA]: the gate's config for this test; EXTRA is libconfig text appended.
