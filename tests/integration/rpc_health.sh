@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The health-file mechanism (SPEC 10): on a transport failure a line "<error> at <time>" is
+# appended, the client pauses, reconnects, and re-sends once, with the same message_id,
+# only a command without side effects. A create is never sent twice.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/rpc.sh"
+
+q=$(qname health)
+H=$T/health
+start_responder resp.log "$q" --delay 2500 --count-file "$T/count"
+ok $? "slow responder consumes $q"
+
+# call CMD ARGS [options]: epp-rpc in the background; the broker drops its connection while
+# it waits for the reply. Sets rc, out, err.
+call_and_drop() {
+	local cmd=$1 args=$2
+	shift 2
+	rpc -q "$q" -t 10 "$@" "$cmd" "$args" >"$T/out" 2>"$T/err" &
+	local pid=$!
+	wait_for 5 grep -q "$cmd" "$T/count"    # the responder has it: the request was delivered
+	close_conn epp-rpc; ok $? "the broker closed the client's connection during $cmd"
+	wait "$pid"; rc=$?
+	out=$(cat "$T/out"); err=$(cat "$T/err")
+}
+
+# --- a check is retried once ------------------------------------------------------------
+: >"$T/count"
+t0=$(now_ms)
+call_and_drop domain_check '{"domains": ["a.example"]}' --health-file "$H" --health-wait 0.5
+t1=$(now_ms)
+is "$rc" 0 "check: answered after the retry, exit 0"
+like "$out" '"@code": "1000"' "check: the reply is printed"
+is "$(wc -l <"$H")" 1 "check: one line appended to the health file"
+like "$(cat "$H")" "^the broker closed the connection: 320 CONNECTION_FORCED - closed by the test at [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4}$" \
+    "check: the line is '<error> at <asctime>'"
+is "$(grep -c domain_check "$T/count")" 2 "check: executed twice (sent, then re-sent once)"
+is "$(cut -d' ' -f1 "$T/count" | sort -u | wc -l)" 1 "check: the re-sent request kept its message_id"
+[ $((t1 - t0)) -ge 5000 ]; ok $? "check: paused, then waited for the second reply ($((t1 - t0)) ms)"
+
+# --- a create is not retried ------------------------------------------------------------
+: >"$T/count"; : >"$H"
+call_and_drop domain_create '{"name": "new.example"}' --health-file "$H" --health-wait 0.5
+is "$rc" 3 "create: exit 3"
+like "$err" "outcome unknown; not sent again: the command has side effects" \
+    "create: the error says the outcome is unknown"
+is "$(wc -l <"$H")" 1 "create: one line appended to the health file"
+sleep 3
+is "$(grep -c domain_create "$T/count")" 1 "create: executed once, never blindly a second time"
+
+# --- renew and transfer request are not retried; transfer query is ------------------------
+: >"$T/count"; : >"$H"
+call_and_drop domain_renew '{"name": "a.example", "cur_exp_date": "2030-01-01", "period": 1}' \
+    --health-file "$H" --health-wait 0.2
+is "$rc" 3 "renew: exit 3, not retried"
+: >"$T/count"
+call_and_drop domain_transfer '{"name": "a.example", "op": "query"}' --health-file "$H" \
+    --health-wait 0.2
+is "$rc" 0 "transfer query: retried, exit 0"
+is "$(grep -c domain_transfer "$T/count")" 2 "transfer query: executed twice"
+
+# --- without a health file nothing is re-sent (reference behaviour) ----------------------
+: >"$T/count"
+call_and_drop domain_info '{"name": "a.example"}'
+is "$rc" 3 "no health file: exit 3"
+like "$err" "not sent again: no health file is configured" "no health file: says why"
+sleep 3
+is "$(grep -c domain_info "$T/count")" 1 "no health file: executed once"
+
+# --- RPC_CLIENT_HEALTH_FILE from the environment ------------------------------------------
+: >"$T/count"; rm -f "$T/health-env"
+RPC_CLIENT_HEALTH_FILE=$T/health-env "$EG_BIN/epp-rpc" -H "$AMQP_HOST" -p "$AMQP_PORT" \
+    -q "$q" -t 10 --health-wait 0.2 host_info '{"name": "ns1.a.example"}' >"$T/out" 2>"$T/err" &
+pid=$!
+wait_for 5 grep -q host_info "$T/count"
+close_conn epp-rpc
+wait "$pid"; is $? 0 "RPC_CLIENT_HEALTH_FILE: retried, exit 0"
+is "$(wc -l <"$T/health-env" 2>/dev/null)" 1 "RPC_CLIENT_HEALTH_FILE: line appended"
+stop_pid "$RESP_PID"
+
+# --- the broker cannot be reached: line, pause, one more attempt -------------------------
+dead=$(free_port)
+: >"$H"
+t0=$(now_ms)
+"$EG_BIN/epp-rpc" --no-env -H 127.0.0.1 -p "$dead" --health-file "$H" --health-wait 0.7 \
+    domain_check '{"domains": ["a.example"]}' >/dev/null 2>"$T/err"; rc=$?
+t1=$(now_ms)
+is "$rc" 3 "unreachable broker with a health file: exit 3"
+is "$(wc -l <"$H")" 1 "unreachable broker: one line appended"
+like "$(cat "$H")" "^cannot connect to the broker at 127.0.0.1:$dead: .* at " "the line names the failure"
+[ $((t1 - t0)) -ge 700 ]; ok $? "paused before the second attempt ($((t1 - t0)) ms)"
+
+done_testing
