@@ -5,8 +5,9 @@
  * correlation_id, then acks it. No EPP, no registry.
  *
  * Test knobs: a delay per reply, replies held back and sent in reverse
- * order, a file that gets one line per executed request (to prove that an
- * expired request never ran), and an extra reply with a foreign correlation
+ * order, a file that gets one line per executed request with the properties
+ * that matter (to prove that an expired request never ran, and that a
+ * re-sent one kept its message_id), and an extra reply with a foreign correlation
  * id before each real one. Prints "ready" on stdout once it consumes.
  */
 #include <errno.h>
@@ -111,29 +112,64 @@ dup_bytes(amqp_bytes_t b)
 	return s;
 }
 
-/* One line per executed request: "message_id correlation_id cmd". */
+/* A property as text, "-" when absent. */
 static void
-count(struct responder *rs, const amqp_basic_properties_t *p, amqp_bytes_t body)
+prop(char *out, size_t n, int present, amqp_bytes_t b)
 {
-	char line[512], *text;
+	if (!present)
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.*s", (int)b.len, (const char *)b.bytes);
+}
+
+/* The x-deadline header as text, "-" when absent. */
+static void
+deadline(char *out, size_t n, const amqp_basic_properties_t *p)
+{
+	const amqp_table_entry_t *e;
+	int i;
+
+	snprintf(out, n, "-");
+	if (!(p->_flags & AMQP_BASIC_HEADERS_FLAG))
+		return;
+	for (i = 0; i < p->headers.num_entries; i++) {
+		e = &p->headers.entries[i];
+		if (e->key.len != 10 || memcmp(e->key.bytes, "x-deadline", 10) != 0)
+			continue;
+		if (e->value.kind == AMQP_FIELD_KIND_I64)
+			snprintf(out, n, "%lld", (long long)e->value.value.i64);
+		else
+			snprintf(out, n, "kind-%c", e->value.kind);
+	}
+}
+
+/*
+ * One line per executed request:
+ * "message_id correlation_id cmd expiration x-deadline redelivered".
+ */
+static void
+count(struct responder *rs, const amqp_envelope_t *env)
+{
+	const amqp_basic_properties_t *p = &env->message.properties;
+	char line[1024], msgid[128], corr[128], exp[32], dl[32], *text;
 	json_object *req, *cmd;
 	const char *name = "?";
 	int n;
 
 	if (rs->count_fd < 0)
 		return;
-	text = dup_bytes(body);
+	text = dup_bytes(env->message.body);
 	req = json_tokener_parse(text);
 	free(text);
 	if (req != NULL && json_object_object_get_ex(req, "cmd", &cmd) &&
 	    json_object_is_type(cmd, json_type_string))
 		name = json_object_get_string(cmd);
-	n = snprintf(line, sizeof(line), "%.*s %.*s %s\n",
-	    (p->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) ? (int)p->message_id.len : 1,
-	    (p->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) ? (const char *)p->message_id.bytes : "-",
-	    (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG) ? (int)p->correlation_id.len : 1,
-	    (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG) ?
-	    (const char *)p->correlation_id.bytes : "-", name);
+	prop(msgid, sizeof(msgid), p->_flags & AMQP_BASIC_MESSAGE_ID_FLAG, p->message_id);
+	prop(corr, sizeof(corr), p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG, p->correlation_id);
+	prop(exp, sizeof(exp), p->_flags & AMQP_BASIC_EXPIRATION_FLAG, p->expiration);
+	deadline(dl, sizeof(dl), p);
+	n = snprintf(line, sizeof(line), "%s %s %s %s %s %d\n", msgid, corr, name, exp, dl,
+	    env->redelivered ? 1 : 0);
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
 	if (write(rs->count_fd, line, (size_t)n) != n)
@@ -217,7 +253,7 @@ handle(struct responder *rs, const amqp_envelope_t *env)
 	const amqp_basic_properties_t *p = &env->message.properties;
 	struct held h;
 
-	count(rs, p, env->message.body);
+	count(rs, env);
 	if (!(p->_flags & AMQP_BASIC_REPLY_TO_FLAG)) {
 		amqp_basic_ack(rs->conn, CHANNEL, env->delivery_tag, 0);
 		rs->done++;
