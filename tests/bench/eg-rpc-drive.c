@@ -9,8 +9,9 @@
  *	N calls in a row on one context; before each call after the first it
  *	waits (at most 120 s) for WAITFILE to appear, then removes it, so that
  *	a test can act (restart the broker) between calls. One line per call.
+ *	With --service MS it calls egrpc_service() every MS while it waits.
  *
- * Options: -H host -p port -q queue -t timeout_ms -c cmd
+ * Options: -H host -p port -q queue -t timeout_ms -c cmd -b heartbeat_s
  *          --health-file FILE --health-wait MS
  * Exit status 0 when every request succeeded.
  */
@@ -110,15 +111,21 @@ pipeline(egrpc_ctx *c, const char *cmd, int timeout_ms, long total, long window)
 	return rc;
 }
 
+/* Waits for path to appear; with service_ms > 0, keeps the idle connection alive meanwhile. */
 static int
-wait_file(const char *path)
+wait_file(egrpc_ctx *c, const char *path, int service_ms)
 {
-	int64_t end = now_ms() + 120000;
+	int64_t end = now_ms() + 120000, next = now_ms() + service_ms;
 	struct timespec ts = { 0, 50 * 1000000L };
 
 	while (access(path, F_OK) != 0) {
 		if (now_ms() > end)
 			return -1;
+		if (service_ms > 0 && now_ms() >= next) {
+			if (egrpc_service(c) != EGRPC_OK)
+				fprintf(stderr, "service: %s\n", c->errstr);
+			next = now_ms() + service_ms;
+		}
 		nanosleep(&ts, NULL);
 	}
 	unlink(path);
@@ -126,14 +133,15 @@ wait_file(const char *path)
 }
 
 static int
-repeat(egrpc_ctx *c, const char *cmd, int timeout_ms, long count, const char *waitfile)
+repeat(egrpc_ctx *c, const char *cmd, int timeout_ms, long count, const char *waitfile,
+    int service_ms)
 {
 	egrpc_reply *r;
 	long i;
 	int st, rc = 0;
 
 	for (i = 1; i <= count; i++) {
-		if (i > 1 && wait_file(waitfile) != 0) {
+		if (i > 1 && wait_file(c, waitfile, service_ms) != 0) {
 			printf("call %ld: gave up waiting for %s\n", i, waitfile);
 			return 1;
 		}
@@ -154,27 +162,30 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "health-file", required_argument, NULL, 'F' },
 		{ "health-wait", required_argument, NULL, 'W' },
+		{ "service", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	egrpc_options o;
 	egrpc_ctx *c;
 	const char *cmd = "domain_check", *port = getenv("AMQP_PORT");
-	int ch, timeout_ms = 10000, rc;
+	int ch, timeout_ms = 10000, service_ms = 0, rc;
 
 	egrpc_options_init(&o);
 	o.no_env = 1;
 	o.host = getenv("AMQP_HOST") != NULL ? getenv("AMQP_HOST") : "127.0.0.1";
 	o.port = port != NULL ? atoi(port) : 0;
 	o.connection_name = "eg-rpc-drive";
-	while ((ch = getopt_long(argc, argv, "H:p:q:t:c:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "H:p:q:t:c:b:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
 		case 'q': o.queue = optarg; break;
 		case 't': timeout_ms = atoi(optarg); break;
 		case 'c': cmd = optarg; break;
+		case 'b': o.heartbeat_s = atoi(optarg); break;
 		case 'F': o.health_file = optarg; break;
 		case 'W': o.health_wait_ms = atoi(optarg); break;
+		case 'S': service_ms = atoi(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -191,7 +202,7 @@ main(int argc, char **argv)
 		rc = pipeline(c, cmd, timeout_ms, atol(argv[1]),
 		    argc == 3 && atol(argv[2]) > 0 ? atol(argv[2]) : atol(argv[1]));
 	else if (strcmp(argv[0], "repeat") == 0 && argc == 3)
-		rc = repeat(c, cmd, timeout_ms, atol(argv[1]), argv[2]);
+		rc = repeat(c, cmd, timeout_ms, atol(argv[1]), argv[2], service_ms);
 	else {
 		egrpc_free(c);
 		goto usage;
@@ -200,7 +211,8 @@ main(int argc, char **argv)
 	return rc;
 usage:
 	fprintf(stderr, "usage: eg-rpc-drive [-H host] [-p port] [-q queue] [-t timeout_ms] "
-	    "[-c cmd] [--health-file F] [--health-wait MS]\n"
+	    "[-c cmd] [-b heartbeat_s] [--health-file F] [--health-wait MS]\n"
+	    "         [--service MS]\n"
 	    "         pipeline N [WINDOW] | repeat N WAITFILE\n");
 	return 64;
 }

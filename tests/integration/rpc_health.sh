@@ -78,6 +78,41 @@ wait "$pid"; is $? 0 "RPC_CLIENT_HEALTH_FILE: retried, exit 0"
 is "$(wc -l <"$T/health-env" 2>/dev/null)" 1 "RPC_CLIENT_HEALTH_FILE: line appended"
 stop_pid "$RESP_PID"
 
+# --- many requests in flight when the connection drops ------------------------------------
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+lines_ge() { [ "$(wc -l <"$2")" -ge "$1" ]; }
+q2=$(qname health-pipe)
+start_responder resp-pipe.log "$q2" --echo --delay 20 --prefetch 200 --count-file "$T/pcount"
+drive_and_drop() {
+	: >"$T/pcount"; : >"$H"
+	"$BENCH/eg-rpc-drive" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q2" -t 20000 -c "$1" \
+	    --health-file "$H" --health-wait 200 pipeline 100 >"$T/drive.out" 2>"$T/drive.err" &
+	local pid=$!
+	wait_for 10 lines_ge 20 "$T/pcount"
+	close_conn eg-rpc-drive; ok $? "the broker closed the connection with $1 requests in flight"
+	wait "$pid"
+	out=$(cat "$T/drive.out")
+	diag "$1: $out"
+}
+drive_and_drop domain_check
+is "$(field ok "$out")" 100 "pipelined checks: all 100 answered (the unanswered re-sent once)"
+is "$(field mismatched "$out")" 0 "pipelined checks: no reply went to the wrong request"
+is "$(wc -l <"$H")" 1 "pipelined checks: one health line for the one failure"
+sleep 1
+dups=$(cut -d' ' -f1 "$T/pcount" | sort | uniq -d | wc -l)
+[ "$dups" -gt 0 ]; ok $? "pipelined checks: $dups re-sent with their message_id"
+drive_and_drop domain_create
+errors=$(field errors "$out")
+is "$(( $(field ok "$out") + errors ))" 100 "pipelined creates: each completed once"
+[ "$errors" -gt 0 ]; ok $? "pipelined creates: $errors in flight failed (outcome unknown)"
+like "$(cat "$T/drive.err")" "outcome unknown; not sent again: the command has side effects" \
+    "pipelined creates: the failures say the outcome is unknown"
+wait_for 10 lines_ge 100 "$T/pcount"
+sleep 0.5
+is "$(cut -d' ' -f1 "$T/pcount" | sort | uniq -d | wc -l)" 0 "pipelined creates: none executed twice"
+is "$(wc -l <"$T/pcount")" 100 "pipelined creates: executed exactly 100 times"
+stop_pid "$RESP_PID"
+
 # --- the broker cannot be reached: line, pause, one more attempt -------------------------
 dead=$(free_port)
 : >"$H"
