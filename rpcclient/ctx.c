@@ -683,6 +683,38 @@ on_frame(struct rpcc_ctx *c)
 }
 
 /*
+ * Reads one thing from the broker, waiting at most tv, and acts on it.
+ * Returns 1 when something was handled, 0 when nothing came in time, -1
+ * when the connection was found lost (lost() has dealt with it).
+ */
+static int
+consume(struct rpcc_ctx *c, const struct timeval *tv)
+{
+	amqp_envelope_t env;
+	amqp_rpc_reply_t rr;
+	char why[WHY_LEN];
+
+	amqp_maybe_release_buffers(c->conn);
+	rr = amqp_consume_message(c->conn, &env, tv, 0);
+	if (rr.reply_type == AMQP_RESPONSE_NORMAL) {
+		on_reply(c, &env);
+		amqp_destroy_envelope(&env);
+		return 1;
+	}
+	if (rr.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+		if (rr.library_error == AMQP_STATUS_TIMEOUT)
+			return 0;
+		if (rr.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+			on_frame(c);
+			return c->conn != NULL ? 1 : -1;
+		}
+	}
+	rpc_text(rr, why, sizeof(why));
+	lost(c, why);
+	return -1;
+}
+
+/*
  * Waits once for something from the broker: at most until `until` and the
  * earliest request deadline (monotonic ms), blocking in poll() inside
  * rabbitmq-c, which also services heartbeats meanwhile.
@@ -690,10 +722,7 @@ on_frame(struct rpcc_ctx *c)
 static void
 pump(struct rpcc_ctx *c, int64_t until)
 {
-	amqp_envelope_t env;
-	amqp_rpc_reply_t rr;
 	struct timeval tv;
-	char why[WHY_LEN];
 	int64_t now;
 
 	if (c->conn == NULL) {
@@ -706,55 +735,19 @@ pump(struct rpcc_ctx *c, int64_t until)
 		until = c->head->deadline;
 	now = rpcc_mono_ms();
 	ms_to_tv(until > now ? until - now : 0, &tv);
-	amqp_maybe_release_buffers(c->conn);
-	rr = amqp_consume_message(c->conn, &env, &tv, 0);
-	if (rr.reply_type == AMQP_RESPONSE_NORMAL) {
-		on_reply(c, &env);
-		amqp_destroy_envelope(&env);
-		return;
-	}
-	if (rr.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
-		if (rr.library_error == AMQP_STATUS_TIMEOUT)
-			return;
-		if (rr.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-			on_frame(c);
-			return;
-		}
-	}
-	rpc_text(rr, why, sizeof(why));
-	lost(c, why);
+	consume(c, &tv);
 }
 
 /* Handles everything already received, without waiting. */
 static void
 drain(struct rpcc_ctx *c)
 {
-	amqp_envelope_t env;
-	amqp_rpc_reply_t rr;
 	struct timeval zero = { 0, 0 };
-	char why[WHY_LEN];
 	int i;
 
-	for (i = 0; i < DRAIN_MAX && c->conn != NULL; i++) {
-		amqp_maybe_release_buffers(c->conn);
-		rr = amqp_consume_message(c->conn, &env, &zero, 0);
-		if (rr.reply_type == AMQP_RESPONSE_NORMAL) {
-			on_reply(c, &env);
-			amqp_destroy_envelope(&env);
-			continue;
-		}
-		if (rr.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
-			if (rr.library_error == AMQP_STATUS_TIMEOUT)
-				return;
-			if (rr.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
-				on_frame(c);
-				continue;
-			}
-		}
-		rpc_text(rr, why, sizeof(why));
-		lost(c, why);
-		return;
-	}
+	for (i = 0; i < DRAIN_MAX && c->conn != NULL; i++)
+		if (consume(c, &zero) <= 0)
+			return;
 }
 
 /*
@@ -769,7 +762,7 @@ lost(struct rpcc_ctx *c, const char *why_in)
 {
 	struct rpcc_req *r, *next, *chain;
 	char why[WHY_LEN], again[WHY_LEN];
-	int paused, need = 0, broken = 0, resend;
+	int retry, need = 0, broken = 0, resend;
 	int64_t now;
 
 	/* Copied: why_in may live in a buffer that what follows overwrites. */
@@ -779,10 +772,15 @@ lost(struct rpcc_ctx *c, const char *why_in)
 	if (c->npending == 0)
 		return;
 	c->health_note[0] = '\0';
-	paused = health_pause(c, why);
+	/* The health file is what allows a retry (the reference's rule). */
+	retry = c->cf.health_file != NULL;
+	health_mark(c, why);
 	for (r = c->head; r != NULL; r = r->next)
-		if (!r->sent || (paused && r->safe && r->sends < 2))
+		if (!r->sent || (retry && r->safe && r->sends < 2))
 			need = 1;
+	/* Pause only for a retry: it gives whoever watches the health file time to act. */
+	if (need && retry)
+		sleep_ms(c->cf.health_wait_ms);
 	if (need && conn_open(c, again, sizeof(again)) != 0) {
 		while ((r = c->head) != NULL) {
 			if (r->sent)
@@ -801,7 +799,7 @@ lost(struct rpcc_ctx *c, const char *why_in)
 	now = rpcc_mono_ms();
 	for (r = chain; r != NULL; r = next) {
 		next = r->next;
-		resend = !r->sent || (paused && r->safe && r->sends < 2);
+		resend = !r->sent || (retry && r->safe && r->sends < 2);
 		/* A retry gets the whole timeout again, as in the reference. */
 		if (resend && r->sent)
 			r->deadline = now + r->timeout_ms;
@@ -809,7 +807,7 @@ lost(struct rpcc_ctx *c, const char *why_in)
 		if (!resend)
 			fail(c, r, EGRPC_EIO, "connection to the broker lost while waiting for the "
 			    "reply to '%s' (%s): outcome unknown; not sent again: %s%s", r->cmd, why,
-			    !r->safe ? "the command has side effects" : !paused ?
+			    !r->safe ? "the command has side effects" : !retry ?
 			    "no health file is configured" : "it was re-sent once already",
 			    c->health_note);
 		else if (broken || publish(c, r, again, sizeof(again)) != 0)
@@ -935,52 +933,53 @@ submit(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char
     int timeout_ms)
 {
 	struct rpcc_reply *rep;
-	struct rpcc_req *r;
+	struct rpcc_req *r = NULL;
 	char why[WHY_LEN];
-	uint64_t id;
+	uint64_t id = 0;
 	int st;
 
 	if (!c->configured) {
 		c->pub.err = EGRPC_ECONFIG;   /* errstr still says what was wrong */
-		return 0;
+		goto out;
 	}
 	if (timeout_ms <= 0)
 		timeout_ms = c->cf.timeout_ms;
 	if (timeout_ms > RPCC_MAX_TIMEOUT_MS) {
 		set_err(c, EGRPC_EINVAL, "timeout %d ms is longer than a day", timeout_ms);
-		return 0;
+		goto out;
 	}
 	r = rpcc_req_new(c->last_id + 1, cmd, args, args_text, timeout_ms, &st, c->pub.errstr,
 	    sizeof(c->pub.errstr));
 	if (r == NULL) {
 		c->pub.err = st;
-		return 0;
+		goto out;
 	}
 	if ((r->reply = calloc(1, sizeof(*r->reply))) == NULL || tab_reserve(c) != 0) {
-		rpcc_req_free(r);
 		set_err(c, EGRPC_ENOMEM, "out of memory");
-		return 0;
+		goto out;
 	}
 	if (ensure_connected(c) != 0) {
 		rpcc_fmt(why, sizeof(why), "%s", c->pub.errstr);
 		set_err(c, EGRPC_EIO, "%s: '%s' was not sent", why, r->cmd);
-		rpcc_req_free(r);
-		return 0;
+		goto out;
 	}
 	/* ensure_connected() may have completed others, never added any: the reserve holds. */
 	id = ++c->last_id;
 	r->deadline = rpcc_mono_ms() + timeout_ms;
 	add_pending(c, r);
+	clear_err(c);
 	if (publish(c, r, why, sizeof(why)) != 0) {
 		/* It never reached the broker: lost() sends it on a new connection or fails it. */
 		lost(c, why);
 		if ((rep = take_ready(c, id)) != NULL) {
 			set_err(c, rep->pub.status, "%s", rep->pub.msg);
 			egrpc_reply_free(&rep->pub);
-			return 0;
+			id = 0;
 		}
 	}
-	clear_err(c);
+	r = NULL;   /* pending or completed: the context's now */
+out:
+	rpcc_req_free(r);
 	return id;
 }
 

@@ -293,97 +293,95 @@ print_reply(const egrpc_reply *r, int pretty)
 		putchar('\n');
 }
 
-int
-main(int argc, char **argv)
-{
+struct cli {
 	egrpc_options o;
-	egrpc_ctx *c = NULL;
-	egrpc_reply *r = NULL;
-	json_object *args = NULL;
-	char *password = NULL, *cmd = NULL;
-	const char *args_text = NULL;
-	int ch, pretty = 0, rc = EXIT_USAGE, st, ms;
+	int pretty;
+	char *password;     /* read from --password-file; owned */
+};
 
-	/* A write to a connection the broker closed must be an error, not a signal (TLS). */
-	signal(SIGPIPE, SIG_IGN);
-	egrpc_options_init(&o);
-	o.connection_name = "epp-rpc";
+/* Parses the options into cl. Returns -1 to go on, else the exit status to end with. */
+static int
+parse_options(int argc, char **argv, struct cli *cl)
+{
+	egrpc_options *o = &cl->o;
+	int ch, ms;
+
 	while ((ch = getopt_long(argc, argv, "c:H:p:u:q:t:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			o.config_path = optarg;
+			o->config_path = optarg;
 			break;
 		case 'H':
-			o.host = optarg;
+			o->host = optarg;
 			break;
 		case 'p':
-			if (parse_int(optarg, 1, 65535, &o.port) != 0)
+			if (parse_int(optarg, 1, 65535, &o->port) != 0)
 				return bad_usage("bad port '%s'", optarg);
 			break;
 		case 'u':
-			o.username = optarg;
+			o->username = optarg;
 			break;
 		case OPT_PASSWORD:
-			o.password = optarg;
+			o->password = optarg;
 			break;
 		case OPT_PASSWORD_FILE:
-			free(password);
-			if ((password = read_secret(optarg)) == NULL) {
+			free(cl->password);
+			if ((cl->password = read_secret(optarg)) == NULL) {
 				fprintf(stderr, "epp-rpc: password file %s: %s\n", optarg,
 				    strerror(errno));
 				return EXIT_CONFIG;
 			}
-			o.password = password;
+			o->password = cl->password;
 			break;
 		case OPT_VHOST:
-			o.vhost = optarg;
+			o->vhost = optarg;
 			break;
 		case 'q':
-			o.queue = optarg;
+			o->queue = optarg;
 			break;
 		case 't':
-			if (parse_seconds(optarg, 0.001, 86400, &o.timeout_ms) != 0)
+			if (parse_seconds(optarg, 0.001, 86400, &o->timeout_ms) != 0)
 				return bad_usage("bad timeout '%s' (seconds, 0.001-86400)", optarg);
 			break;
 		case OPT_TLS:
-			o.tls = 1;
+			o->tls = 1;
 			break;
 		case OPT_CA:
-			o.tls = 1;
-			o.tls_ca_file = optarg;
+			o->tls = 1;
+			o->tls_ca_file = optarg;
 			break;
 		case OPT_CERT:
-			o.tls_cert_file = optarg;
+			o->tls_cert_file = optarg;
 			break;
 		case OPT_KEY:
-			o.tls_key_file = optarg;
+			o->tls_key_file = optarg;
 			break;
 		case OPT_INSECURE:
-			o.tls_no_verify = 1;
+			o->tls_no_verify = 1;
 			break;
 		case OPT_HEARTBEAT:
-			if (parse_int(optarg, 0, 65535, &o.heartbeat_s) != 0)
+			if (parse_int(optarg, 0, 65535, &o->heartbeat_s) != 0)
 				return bad_usage("bad heartbeat '%s' (seconds, 0-65535)", optarg);
-			if (o.heartbeat_s == 0)
-				o.heartbeat_s = -1;
+			if (o->heartbeat_s == 0)
+				o->heartbeat_s = -1;   /* the library's "off" */
 			break;
 		case OPT_CONNECT_TIMEOUT:
-			if (parse_seconds(optarg, 0.001, 3600, &o.connect_timeout_ms) != 0)
+			if (parse_seconds(optarg, 0.001, 3600, &o->connect_timeout_ms) != 0)
 				return bad_usage("bad connect timeout '%s' (seconds)", optarg);
 			break;
 		case OPT_HEALTH_FILE:
-			o.health_file = optarg;
+			o->health_file = optarg;
 			break;
 		case OPT_HEALTH_WAIT:
 			if (parse_seconds(optarg, 0, 600, &ms) != 0)
 				return bad_usage("bad health-file pause '%s' (seconds, 0-600)", optarg);
-			o.health_wait_ms = ms == 0 ? -1 : ms;
+			o->health_wait_ms = ms == 0 ? -1 : ms;
 			break;
 		case OPT_NO_ENV:
-			o.no_env = 1;
+			o->no_env = 1;
 			break;
 		case OPT_PRETTY:
-			pretty = 1;
+			cl->pretty = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -397,6 +395,27 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cl;
+	egrpc_ctx *c = NULL;
+	egrpc_reply *r = NULL;
+	json_object *args = NULL;
+	char *cmd = NULL;
+	const char *args_text = NULL;
+	int rc, st;
+
+	/* A write to a connection the broker closed must be an error, not a signal (TLS). */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&cl, 0, sizeof(cl));
+	egrpc_options_init(&cl.o);
+	cl.o.connection_name = "epp-rpc";
+	if ((rc = parse_options(argc, argv, &cl)) >= 0)
+		goto out;
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || argc > 2 || (strcmp(argv[0], "-") == 0 && argc != 1)) {
@@ -414,10 +433,10 @@ main(int argc, char **argv)
 		}
 		args_text = argc == 2 ? argv[1] : NULL;
 	}
-	if (o.tls_no_verify)
+	if (cl.o.tls_no_verify)
 		fprintf(stderr, "epp-rpc: warning: the broker's TLS certificate is not verified\n");
 
-	if ((c = egrpc_connect_with_options(&o)) == NULL) {
+	if ((c = egrpc_connect_with_options(&cl.o)) == NULL) {
 		fprintf(stderr, "epp-rpc: out of memory\n");
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -432,7 +451,7 @@ main(int argc, char **argv)
 	else
 		st = egrpc_call_text(c, cmd, args_text, 0, &r);
 	if (r != NULL)
-		print_reply(r, pretty);
+		print_reply(r, cl.pretty);
 	if (st != EGRPC_OK)
 		fprintf(stderr, "epp-rpc: %s\n", c->errstr);
 	rc = exit_status(st);
@@ -446,8 +465,8 @@ out:
 	egrpc_free(c);
 	json_object_put(args);
 	free(cmd);
-	if (password != NULL)
-		explicit_bzero(password, strlen(password));
-	free(password);
+	if (cl.password != NULL)
+		explicit_bzero(cl.password, strlen(cl.password));
+	free(cl.password);
 	return rc;
 }

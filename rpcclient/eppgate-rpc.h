@@ -142,6 +142,7 @@ EGRPC_API void egrpc_options_init(egrpc_options *o);
  * A failed connection attempt is reported in the health file and tried once
  * more after the pause, as for requests (see egrpc_call).
  */
+/* Explicit parameters only (port 0: 5672); the environment is not read. */
 EGRPC_API egrpc_ctx *egrpc_connect(const char *host, int port, const char *username,
     const char *password);
 /* path NULL: $RPC_CLIENT_CONF_PATH, else $RPC_CLIENT_CONF, else defaults. */
@@ -164,14 +165,16 @@ EGRPC_API void egrpc_free(egrpc_ctx *c);
  * Transport failures: a request that certainly did not reach the broker (the
  * connection was found closed before publishing, or publishing failed) is
  * sent on a new connection. If the connection is lost after the request was
- * published, and a health file is configured, a line "<error> at <time>" is
- * appended to it, the library pauses, reconnects and re-sends the request
- * once, with the same message_id, but only if the command has no side
- * effects (names ending in _check or _info, poll_req, hello, gate_status,
- * domain_transfer with op "query"). For any other command the result is
- * EGRPC_EIO with a message saying that the outcome is unknown: a create or
- * renew is never sent twice blindly. Without a health file nothing is
- * re-sent after publishing (as the reference client).
+ * published and a health file is configured, a line "<error> at <time>" is
+ * appended to it; then, only if the command has no side effects (names
+ * ending in _check or _info, poll_req, hello, gate_status, domain_transfer
+ * with op "query"), the library pauses, reconnects and re-sends the request
+ * once, with the same message_id and a fresh timeout. For any other command
+ * the result is EGRPC_EIO with a message saying that the outcome is unknown:
+ * a create or renew is never sent twice blindly. Without a health file
+ * nothing is re-sent after publishing (as the reference client). A failure
+ * to connect is also reported in the health file and tried once more after
+ * the pause.
  */
 EGRPC_API int egrpc_call(egrpc_ctx *c, const char *cmd, struct json_object *args,
     int timeout_ms, egrpc_reply **replyp);
