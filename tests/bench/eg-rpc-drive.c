@@ -5,18 +5,21 @@
  *	keeps up to WINDOW (default N) requests in flight from one thread until
  *	N are done; with an echoing responder (eg-responder --echo) it checks
  *	that every reply belongs to its request. Prints one line of counts.
+ *	With -T THREADS, that many threads do so at once, each with its own
+ *	context (one line each).
  *   eg-rpc-drive [options] repeat N WAITFILE
  *	N calls in a row on one context; before each call after the first it
  *	waits (at most 120 s) for WAITFILE to appear, then removes it, so that
  *	a test can act (restart the broker) between calls. One line per call.
  *	With --service MS it calls egrpc_service() every MS while it waits.
  *
- * Options: -H host -p port -q queue -t timeout_ms -c cmd -b heartbeat_s
+ * Options: -H host -p port -q queue -t timeout_ms -c cmd -b heartbeat_s -T threads
  *          --health-file FILE --health-wait MS
  * Exit status 0 when every request succeeded.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +115,58 @@ pipeline(egrpc_ctx *c, const char *cmd, int timeout_ms, long total, long window)
 }
 
 /* Waits for path to appear; with service_ms > 0, keeps the idle connection alive meanwhile. */
+struct job {
+	const egrpc_options *o;
+	const char *cmd;
+	int timeout_ms;
+	long total, window;
+	int rc;
+};
+
+/* One thread, one context: contexts share nothing. */
+static void *
+pipeline_thread(void *arg)
+{
+	struct job *j = arg;
+	egrpc_ctx *c = egrpc_connect_with_options(j->o);
+
+	if (c == NULL || c->err != EGRPC_OK) {
+		fprintf(stderr, "eg-rpc-drive: %s\n", c != NULL ? c->errstr : "out of memory");
+		j->rc = 2;
+	} else {
+		j->rc = pipeline(c, j->cmd, j->timeout_ms, j->total, j->window);
+	}
+	egrpc_free(c);
+	return NULL;
+}
+
+static int
+threads_pipeline(const egrpc_options *o, const char *cmd, int timeout_ms, long total,
+    long window, int nthreads)
+{
+	pthread_t tid[64];
+	struct job job[64];
+	int i, started = 0, rc = 0;
+
+	for (i = 0; i < nthreads; i++) {
+		job[i].o = o;
+		job[i].cmd = cmd;
+		job[i].timeout_ms = timeout_ms;
+		job[i].total = total;
+		job[i].window = window;
+		job[i].rc = 2;
+		if (pthread_create(&tid[i], NULL, pipeline_thread, &job[i]) != 0)
+			break;
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(tid[i], NULL);
+		if (job[i].rc > rc)
+			rc = job[i].rc;
+	}
+	return started == nthreads ? rc : 2;
+}
+
 static int
 wait_file(egrpc_ctx *c, const char *path, int service_ms)
 {
@@ -168,14 +223,14 @@ main(int argc, char **argv)
 	egrpc_options o;
 	egrpc_ctx *c;
 	const char *cmd = "domain_check", *port = getenv("AMQP_PORT");
-	int ch, timeout_ms = 10000, service_ms = 0, rc;
+	int ch, timeout_ms = 10000, service_ms = 0, threads = 1, rc;
 
 	egrpc_options_init(&o);
 	o.no_env = 1;
 	o.host = getenv("AMQP_HOST") != NULL ? getenv("AMQP_HOST") : "127.0.0.1";
 	o.port = port != NULL ? atoi(port) : 0;
 	o.connection_name = "eg-rpc-drive";
-	while ((ch = getopt_long(argc, argv, "H:p:q:t:c:b:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "H:p:q:t:c:b:T:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -183,6 +238,7 @@ main(int argc, char **argv)
 		case 't': timeout_ms = atoi(optarg); break;
 		case 'c': cmd = optarg; break;
 		case 'b': o.heartbeat_s = atoi(optarg); break;
+		case 'T': threads = atoi(optarg); break;
 		case 'F': o.health_file = optarg; break;
 		case 'W': o.health_wait_ms = atoi(optarg); break;
 		case 'S': service_ms = atoi(optarg); break;
@@ -191,8 +247,14 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2)
+	if (argc < 2 || threads < 1 || threads > 64)
 		goto usage;
+	if (threads > 1) {
+		if (strcmp(argv[0], "pipeline") != 0 || argc > 3 || atol(argv[1]) <= 0)
+			goto usage;
+		return threads_pipeline(&o, cmd, timeout_ms, atol(argv[1]),
+		    argc == 3 && atol(argv[2]) > 0 ? atol(argv[2]) : atol(argv[1]), threads);
+	}
 	if ((c = egrpc_connect_with_options(&o)) == NULL || c->err != EGRPC_OK) {
 		fprintf(stderr, "eg-rpc-drive: %s\n", c != NULL ? c->errstr : "out of memory");
 		egrpc_free(c);
@@ -211,7 +273,7 @@ main(int argc, char **argv)
 	return rc;
 usage:
 	fprintf(stderr, "usage: eg-rpc-drive [-H host] [-p port] [-q queue] [-t timeout_ms] "
-	    "[-c cmd] [-b heartbeat_s] [--health-file F] [--health-wait MS]\n"
+	    "[-c cmd] [-b heartbeat_s] [-T threads] [--health-file F] [--health-wait MS]\n"
 	    "         [--service MS]\n"
 	    "         pipeline N [WINDOW] | repeat N WAITFILE\n");
 	return 64;

@@ -30,6 +30,14 @@ is "$rc" 0 "1000 calls with at most 100 in flight"
 is "$(field mismatched "$out")" 0 "... none mismatched"
 stop_pid "$RESP_PID"
 
+# Contexts share nothing: four threads, a context each, pipelining at once.
+start_responder resp-threads.log "$q" --echo
+out=$(drive -q "$q" -t 20000 -T 4 pipeline 250 2>"$T/err"); rc=$?
+while read -r line; do diag "$line"; done <<<"$out"
+is "$rc" 0 "4 threads x 250 pipelined calls, one context per thread"
+is "$(grep -c 'ok=250 mismatched=0 ' <<<"$out")" 4 "every thread got its own 250 replies"
+stop_pid "$RESP_PID"
+
 # Per-request deadlines in a pipeline: nobody consumes, every request times out on its own.
 "$BENCH/eg-responder" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$(qname void)" --declare-only
 t0=$(now_ms)
