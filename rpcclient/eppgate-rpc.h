@@ -154,8 +154,10 @@ EGRPC_API void egrpc_free(egrpc_ctx *c);
 /*
  * Synchronous call: publish {"cmd": cmd, "args": args} and wait at most
  * timeout_ms (<= 0: the context's default) for its reply. args may be NULL
- * (no "args" key) and is neither modified nor taken over; for the _text form
- * it is JSON text of an object (NULL or "" for none).
+ * (no "args" key) and is neither modified nor taken over (its reference
+ * count is raised and lowered while the body is built: do not let another
+ * thread use the same object meanwhile); for the _text form it is JSON text
+ * of an object (NULL or "" for none).
  *
  * Returns the outcome (enum egrpc_status), also stored in c->err with a
  * message in c->errstr ("EPP 2302: Object exists", "timeout: ..."). When a
