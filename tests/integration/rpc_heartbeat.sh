@@ -19,8 +19,8 @@ drive repeat 2 "$T/go" >"$T/idle.out" 2>&1 &
 pid=$!
 track_pid "$pid"
 wait_for 10 grep -q '^call 1: ok' "$T/idle.out"; ok $? "first call"
-sleep 4
-is "$(conn_pid eg-rpc-drive)" "" "idle for 4 s with a 1 s heartbeat: the broker dropped it"
+sleep 5
+is "$(conn_pid eg-rpc-drive)" "" "idle for 5 s with a 1 s heartbeat: the broker dropped it"
 touch "$T/go"
 wait "$pid"; is $? 0 "the next call on that context succeeds"
 is "$(sed -n 2p "$T/idle.out")" "call 2: ok: " "... it reconnected before publishing"
@@ -30,7 +30,7 @@ drive --service 300 repeat 2 "$T/go" >"$T/svc.out" 2>&1 &
 pid=$!
 track_pid "$pid"
 wait_for 10 grep -q '^call 1: ok' "$T/svc.out"; ok $? "first call"
-sleep 4
+sleep 5
 [ -n "$(conn_pid eg-rpc-drive)" ]; ok $? "idle but calling egrpc_service(): the connection is kept"
 touch "$T/go"
 wait "$pid"; is $? 0 "the next call succeeds"
