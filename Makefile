@@ -122,15 +122,19 @@ $(LIBRPC_A): $(call obj,$(RPC_SRC))
 
 $(LIBRPC_SO): $(call obj,$(RPC_SRC)) rpcclient/libeppgate-rpc.map
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,$(LIBRPC_SONAME) -Wl,--version-script=rpcclient/libeppgate-rpc.map \
+	$(CC) -shared -Wl,-z,defs -Wl,-soname,$(LIBRPC_SONAME) -Wl,--version-script=rpcclient/libeppgate-rpc.map \
 	    $(ALL_LDFLAGS) -o $@ $(call obj,$(RPC_SRC)) $(RPC_LIBS)
 	ln -sf libeppgate-rpc.so.$(VERSION) $(BUILD)/lib/$(LIBRPC_SONAME)
 	ln -sf $(LIBRPC_SONAME) $(BUILD)/lib/libeppgate-rpc.so
 
-$(BUILD)/lib/eppgate-rpc.pc: rpcclient/eppgate-rpc.pc.in Makefile
+# The .pc names the install directories: written again whenever they change.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|'
+$(BUILD)/lib/eppgate-rpc.pc: rpcclient/eppgate-rpc.pc.in FORCE
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+	@$(PC_SED) $< > $@.tmp && if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+FORCE:
 
 # ---- programs --------------------------------------------------------------
 $(BUILD)/bin/epp-gate: $(call obj,gate/main.c) $(LIBGATE) $(LIBCOMMON)
@@ -219,7 +223,7 @@ install: all
 	install -m 0644 man/epp-rpc.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/epp-gate.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0640 etc/epp-gate.conf.example $(DESTDIR)$(SYSCONFDIR)/epp-gate/
+	install -m 0640 etc/*.example $(DESTDIR)$(SYSCONFDIR)/epp-gate/
 	install -m 0644 systemd/*.service systemd/*.path $(DESTDIR)$(UNITDIR)/
 
 uninstall:

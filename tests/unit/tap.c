@@ -7,6 +7,8 @@
 
 static int tap_n, tap_failed;
 
+static int vreport(int cond, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static int
 vreport(int cond, const char *fmt, va_list ap)
 {
