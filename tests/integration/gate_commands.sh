@@ -10,17 +10,13 @@ gate_config
 gate_start || { ok 1 "epp-gate starts"; done_testing; exit 1; }
 ok 0 "epp-gate up against epp-sim"
 
-# code CMD ARGS: the reply's EPP result code (or the error text)
-code() {
-	local out
-	out=$(rpc -t 10 "$1" "${2:-}")
-	REPLY_JSON=$out
-	json_get "$out" epp.response.result.@code || echo "$out"
-}
-
-expect() { # expect CODE CMD ARGS DESCRIPTION
+# expect CODE CMD ARGS DESCRIPTION: the reply's EPP result code is CODE; the reply is
+# left in REPLY_JSON for further checks.
+expect() {
 	local got
-	got=$(code "$2" "${3:-}")
+	REPLY_JSON=$(rpc -t 10 "$2" "${3:-}" 2>"$T/rpc.err")
+	got=$(json_get "$REPLY_JSON" epp.response.result.@code)
+	[ -n "$got" ] && [ "$got" != None ] || got="$REPLY_JSON $(cat "$T/rpc.err")"
 	is "$got" "$1" "$4"
 }
 
