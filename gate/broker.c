@@ -227,7 +227,9 @@ broker_set_prefetch(struct broker *b, int n, struct eg_err *err)
 		return eg_err_set(err, EG_EIO, "not connected to the broker");
 	if (n < 1)
 		n = 1;
-	amqp_basic_qos(b->conn, CHANNEL, 0, (uint16_t)(n > 65535 ? 65535 : n), 0);
+	/* Per channel (global): RabbitMQ applies a per-consumer limit only to consumers made
+	 * after it, while the channel's limit changes at once, as sessions come and go. */
+	amqp_basic_qos(b->conn, CHANNEL, 0, (uint16_t)(n > 65535 ? 65535 : n), 1);
 	return rpc_failed(amqp_get_rpc_reply(b->conn), "setting the prefetch", err);
 }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sessions in parallel: against a registry that answers in 20 ms, 16 sessions serve at
+# least 10 times what one session does (ideal: 16x), and prefetch follows the sessions.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$EG_SRCDIR/tests/lib/gate.sh"
+eg_setup scaling
+eg_sim_start --latency 20 || { ok 1 "epp-sim starts"; done_testing; exit 1; }
+load=$EG_BUILD/bench/eg-load
+
+GATE_SESSIONS=1 GATE_LOG_LEVEL=info gate_config
+gate_start || { ok 1 "gate with 1 session starts"; done_testing; exit 1; }
+one=$("$load" -p "$AMQP_PORT" -q "$QUEUE" -w 16 -n 100 -P one -j)
+ok $? "1 session: 100 checks with 16 in flight"
+rps1=$(json_get "$one" rps)
+diag "1 session: $one"
+kill -TERM "$GATE_PID"; wait "$GATE_PID" 2>/dev/null
+
+GATE_SESSIONS=16 GATE_LOG_LEVEL=info gate_config
+gate_start || { ok 1 "gate with 16 sessions starts"; done_testing; exit 1; }
+sixteen=$("$load" -p "$AMQP_PORT" -q "$QUEUE" -w 32 -n 960 -P sixteen -j)
+ok $? "16 sessions: 960 checks with 32 in flight"
+rps16=$(json_get "$sixteen" rps)
+diag "16 sessions: $sixteen"
+ratio=$(/usr/bin/python3 -c "print(round($rps16 / $rps1, 2))")
+/usr/bin/python3 -c "import sys; sys.exit(0 if $rps16 >= 10 * $rps1 else 1)"
+ok $? "16 sessions give ${ratio}x the throughput of one (at least 10x)"
+/usr/bin/python3 -c "import sys; sys.exit(0 if $rps1 <= 55 else 1)"
+ok $? "one session is bound by the registry's 20 ms ($rps1/s)"
+is "$(sim_count ' cmd=domain:check .*code=1000')" 1060 "every check reached the registry once"
+done_testing
