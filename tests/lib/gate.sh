@@ -59,7 +59,7 @@ gate_config() {
 		};
 		queue_wait_ms = ${GATE_QUEUE_WAIT:-10000};
 		log: { level = "${GATE_LOG_LEVEL:-debug}"; timestamps = true; };
-		$1
+		${1:-}
 	CONF
 	chmod 600 "$GATE_CONF"
 	export GATE_CONF

@@ -42,12 +42,12 @@ stop_tracked() {
 	local i pid
 	for ((i = ${#_tap_pids[@]} - 1; i >= 0; i--)); do
 		pid=${_tap_pids[$i]}
-		kill -TERM "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for pid in "${_tap_pids[@]}"; do
 		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
 	_tap_pids=()
 }
