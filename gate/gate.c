@@ -136,6 +136,10 @@ gate_status(struct gate *g)
 	json_object_object_add(gs, "sessions", pool_status(g->pool));
 	json_object_object_add(gs, "journal", g->journal ?
 	    json_object_new_int64((int64_t)journal_count(g->journal)) : NULL);
+	/* the gauges are otherwise refreshed only when the metrics file is written */
+	metrics_in_flight(g->metrics, pool_outstanding(g->pool));
+	if (g->journal != NULL)
+		metrics_journal_entries(g->metrics, (long)journal_count(g->journal));
 	if ((m = metrics_json(g->metrics)) != NULL)
 		json_object_object_add(gs, "counters", m);
 	return o;
