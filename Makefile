@@ -26,9 +26,11 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SAN       ?=
 BUILD     ?= $(if $(SAN),build-san,build)
 CC        ?= cc
-PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig libcurl libsystemd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# The daemon needs the first five; only epp-gate-mail (the alert mailer) needs libcurl.
+PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+MAIL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 RPC_PKGS  := librabbitmq json-c
 RPC_LIBS  := $(shell pkg-config --libs $(RPC_PKGS) 2>/dev/null)
 
@@ -74,7 +76,8 @@ LIBSIM    := $(BUILD)/lib/libeppsim.a
 LIBRPC_SO := $(BUILD)/lib/libeppgate-rpc.so.$(VERSION)
 LIBRPC_SONAME := libeppgate-rpc.so.$(SOVERSION)
 
-PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-sim $(BUILD)/bin/epp-codec
+PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rpc \
+            $(BUILD)/bin/epp-sim $(BUILD)/bin/epp-codec
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
@@ -141,6 +144,11 @@ $(BUILD)/bin/epp-gate: $(call obj,gate/main.c) $(LIBGATE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bin/epp-gate-mail: $(call obj,tools/epp-gate-mail.c) $(LIBGATE) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MAIL_LIBS)
 
 $(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
 	@mkdir -p $(dir $@)
@@ -212,7 +220,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/epp-gate $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(BUILD)/bin/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate
+	install -m 0755 $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(LIBRPC_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBRPC_SO) $(DESTDIR)$(LIBDIR)/
@@ -227,7 +235,7 @@ install: all
 	install -m 0644 systemd/*.service systemd/*.path $(DESTDIR)$(UNITDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec \
+	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate-mail $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec \
 	    $(DESTDIR)$(LIBDIR)/libeppgate-rpc.* $(DESTDIR)$(INCDIR)/eppgate-rpc.h \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/eppgate-rpc.pc $(DESTDIR)$(MANDIR)/man1/epp-rpc.1 \
 	    $(DESTDIR)$(MANDIR)/man5/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man8/epp-gate.8

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "alert.h"
@@ -18,6 +17,7 @@
 #include "health.h"
 #include "journal.h"
 #include "metrics.h"
+#include "notify.h"
 #include "pool.h"
 #include "ratelimit.h"
 #include "tls.h"
@@ -209,7 +209,7 @@ notify(struct gate *g, const char *state)
 	snprintf(status, sizeof(status), "%s\nSTATUS=sessions up %d/%d, broker %s",
 	    state, pool_sessions_up(g->pool), g->cfg->epp.sessions,
 	    broker_connected(g->broker) ? "connected" : "disconnected");
-	(void)sd_notify(0, status);
+	notify_send(status);
 }
 
 static void
@@ -285,7 +285,7 @@ on_signal(struct gate *g)
 		g->drain_deadline = eg_now_ms() + limit;
 		log_info(g->log, "signal %u: stopping: no new requests; finishing %d in flight",
 		    si.ssi_signo, pool_outstanding(g->pool));
-		(void)sd_notify(0, "STOPPING=1");
+		notify_send("STOPPING=1");
 		if (broker_connected(g->broker) && broker_cancel(g->broker, &err) == -1)
 			log_err(g->log, "%s", err.msg);
 	}
@@ -446,8 +446,7 @@ start(struct gate *g, struct eg_err *err)
 	pe.queue_wait_ms = c->queue_wait_ms;
 	if ((g->pool = pool_start(&pe, err)) == NULL)
 		return -1;
-	if (sd_watchdog_enabled(0, &g->watchdog_us) <= 0)
-		g->watchdog_us = 0;
+	g->watchdog_us = notify_watchdog_usec();
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "pool.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,6 @@
 struct slot_view {
 	int up;
 	int64_t up_since;
-	unsigned long commands;
 	unsigned long opens;
 	int last_code;
 	char svid[128];
@@ -32,6 +32,7 @@ struct slot {
 	int failures;             /* consecutive failed opens */
 	int relogin;              /* under p->mu */
 	int was_up;
+	atomic_ulong commands;    /* answered on this session, for gate_status */
 	uint64_t rnd;             /* xorshift state for backoff jitter */
 	struct slot_view view;    /* under p->mu */
 };
@@ -39,11 +40,17 @@ struct slot {
 struct pool {
 	struct pool_env env;
 	pthread_mutex_t mu;
+	/* Idle sessions that are up wait on `work`: one is woken per job. Sessions waiting out
+	 * a reconnect backoff wait on `down`, so that a job's wake-up never lands on a session
+	 * that cannot take it. Both are broadcast for stop and re-login. */
 	pthread_cond_t work;
+	pthread_cond_t down;
 	struct job *qhead, *qtail;    /* waiting for a session */
 	struct job *dhead, *dtail;    /* finished, waiting for pool_collect */
-	int outstanding;              /* submitted, not yet collected */
-	int up;                       /* sessions up */
+	/* Written under mu, read without it by the AMQP thread on every turn. */
+	atomic_int outstanding;       /* submitted, not yet collected */
+	atomic_int queued;            /* in qhead */
+	atomic_int up;                /* sessions up */
 	int ever_up;
 	int lost;                     /* all sessions down after having been up */
 	int stopping;
@@ -121,7 +128,6 @@ sync_state(struct slot *sl, const char *error)
 	pthread_mutex_lock(&p->mu);
 	sl->view.up = s->up;
 	sl->view.up_since = s->up_since;
-	sl->view.commands = s->commands;
 	sl->view.last_code = s->last_code;
 	snprintf(sl->view.svid, sizeof(sl->view.svid), "%s", s->svid);
 	snprintf(sl->view.objs, sizeof(sl->view.objs), "%s", s->objs);
@@ -209,15 +215,15 @@ try_open(struct slot *sl)
 	}
 }
 
-/* Waits on the pool's condition until deadline (monotonic ms, -1 forever). mu held. */
+/* Waits on cond until deadline (monotonic ms, -1 forever). mu held. */
 static void
-wait_until(struct pool *p, int64_t deadline)
+wait_until(struct pool *p, pthread_cond_t *cond, int64_t deadline)
 {
 	struct timespec ts;
 	int64_t left;
 
 	if (deadline < 0) {
-		pthread_cond_wait(&p->work, &p->mu);
+		pthread_cond_wait(cond, &p->mu);
 		return;
 	}
 	left = deadline - eg_now_ms();
@@ -230,7 +236,7 @@ wait_until(struct pool *p, int64_t deadline)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	pthread_cond_timedwait(&p->work, &p->mu, &ts);
+	pthread_cond_timedwait(cond, &p->mu, &ts);
 }
 
 static void *
@@ -253,7 +259,7 @@ session_main(void *arg)
 				break;
 			}
 			if (eg_now_ms() < sl->next_attempt) {
-				wait_until(p, sl->next_attempt);
+				wait_until(p, &p->down, sl->next_attempt);
 				pthread_mutex_unlock(&p->mu);
 				continue;
 			}
@@ -264,12 +270,13 @@ session_main(void *arg)
 		}
 		while (p->qhead == NULL && !p->stopping && !sl->relogin &&
 		    (ka = session_keepalive_in(&sl->s)) != 0)
-			wait_until(p, ka < 0 ? -1 : eg_now_ms() + ka);
+			wait_until(p, &p->work, ka < 0 ? -1 : eg_now_ms() + ka);
 		j = p->qhead;
 		if (j != NULL) {
 			p->qhead = j->next;
 			if (p->qhead == NULL)
 				p->qtail = NULL;
+			p->queued--;
 		}
 		relogin = sl->relogin;
 		sl->relogin = 0;
@@ -277,9 +284,11 @@ session_main(void *arg)
 
 		if (j != NULL) {
 			exec_job(&p->env.exec, &sl->s, j);
-			sync_state(sl, NULL);
-			if (!sl->s.up)
+			atomic_fetch_add(&sl->commands, 1);
+			if (sl->s.up != sl->was_up) {
+				sync_state(sl, NULL);
 				sl->next_attempt = eg_now_ms();   /* reconnect at once after a drop */
+			}
 			pthread_mutex_lock(&p->mu);
 			push_done(p, j);
 			pthread_mutex_unlock(&p->mu);
@@ -324,6 +333,7 @@ pool_start(const struct pool_env *env, struct eg_err *err)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->work, &ca);
+	pthread_cond_init(&p->down, &ca);
 	pthread_condattr_destroy(&ca);
 	if ((p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		eg_err_set(err, EG_EIO, "eventfd: %s", strerror(errno));
@@ -370,7 +380,8 @@ pool_submit(struct pool *p, struct job *j)
 		p->qhead = j;
 	p->qtail = j;
 	p->outstanding++;
-	pthread_cond_broadcast(&p->work);
+	p->queued++;
+	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -406,8 +417,11 @@ pool_expire(struct pool *p)
 {
 	struct job **pp, *j;
 	struct eg_err e;
-	int64_t now = eg_now_ms(), next = -1;
+	int64_t now, next = -1;
 
+	if (atomic_load(&p->queued) == 0)
+		return -1;
+	now = eg_now_ms();
 	pthread_mutex_lock(&p->mu);
 	for (pp = &p->qhead; (j = *pp) != NULL;) {
 		if (j->wait_until_ms > now) {
@@ -417,6 +431,7 @@ pool_expire(struct pool *p)
 			continue;
 		}
 		*pp = j->next;
+		p->queued--;
 		if (j->deadline_ms >= 0 && j->deadline_ms <= now) {
 			eg_err_set(&e, EG_ETIMEOUT, "request expired before it was sent to the registry");
 			job_fail(j, &e, JOB_EXPIRED);
@@ -437,23 +452,13 @@ pool_expire(struct pool *p)
 int
 pool_sessions_up(struct pool *p)
 {
-	int n;
-
-	pthread_mutex_lock(&p->mu);
-	n = p->up;
-	pthread_mutex_unlock(&p->mu);
-	return n;
+	return atomic_load(&p->up);
 }
 
 int
 pool_outstanding(struct pool *p)
 {
-	int n;
-
-	pthread_mutex_lock(&p->mu);
-	n = p->outstanding;
-	pthread_mutex_unlock(&p->mu);
-	return n;
+	return atomic_load(&p->outstanding);
 }
 
 void
@@ -465,6 +470,7 @@ pool_relogin(struct pool *p)
 	for (i = 0; i < p->n; i++)
 		p->slots[i].relogin = 1;
 	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->down);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -508,7 +514,8 @@ pool_status(struct pool *p)
 		json_object_object_add(one, "id", json_object_new_int(i));
 		json_object_object_add(one, "up", json_object_new_boolean(v->up));
 		json_object_object_add(one, "up_since_ms", json_object_new_int64(v->up_since));
-		json_object_object_add(one, "commands", json_object_new_int64((int64_t)v->commands));
+		json_object_object_add(one, "commands",
+		    json_object_new_int64((int64_t)atomic_load(&p->slots[i].commands)));
 		json_object_object_add(one, "logins", json_object_new_int64((int64_t)v->opens));
 		if (v->last_error[0] != '\0')
 			json_object_object_add(one, "last_error", json_object_new_string(v->last_error));
@@ -532,6 +539,7 @@ pool_stop(struct pool *p)
 	pthread_mutex_lock(&p->mu);
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->down);
 	pthread_mutex_unlock(&p->mu);
 	for (i = 0; i < p->n; i++) {
 		if (p->slots[i].started) {
@@ -563,6 +571,7 @@ pool_free(struct pool *p)
 	if (p->efd != -1)
 		close(p->efd);
 	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->down);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(gcc make pkg-config librabbitmq-dev libssl-dev libxml2-dev libjson-c-dev
-            libconfig-dev libcurl4-openssl-dev libsystemd-dev)
+            libconfig-dev libcurl4-openssl-dev)
 TEST_PKGS=(openssl rabbitmq-server python3 python3-pika valgrind clang libclang-rt-14-dev
            systemd procps iproute2 psmisc man-db)
 ALL_PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -181,13 +182,13 @@ test_command_env(void)
 	    "EPPGATE_MESSAGE");
 	tap_ok(strstr(out, "TIME=20") != NULL && strstr(out, "Z\nSTDIN") != NULL &&
 	    strchr(strstr(out, "TIME="), 'T') != NULL, "EPPGATE_TIME is ISO 8601 UTC");
-	tap_ok(strstr(out, "STDIN=/dev/null\nSTDOUT=/dev/null\nSTDERR=/dev/null\n") != NULL,
-	    "stdin, stdout, stderr are /dev/null");
+	tap_ok(strstr(out, "STDIN=/dev/null\nSTDOUT=/dev/null\nSTDERR=pipe:") != NULL,
+	    "stdin and stdout are /dev/null, stderr a pipe to the gate");
 	tap_ok(strstr(out, "LEAKFD=no\n") != NULL, "no descriptor of the gate is inherited");
 	tap_ok(strstr(out, "LEAKENV=none\n") != NULL, "the gate's environment is not passed on");
 	tap_ok(strstr(out, "PATHSET=yes\n") != NULL, "PATH is set");
-	tap_ok(lg != NULL && strstr(lg, "exited with status 3") != NULL,
-	    "a failing command is logged with its status");
+	tap_ok(lg != NULL && strstr(lg, "exited with status 3: noise on stderr") != NULL,
+	    "a failing command is logged with its status and first line of stderr");
 	free(out);
 	free(lg);
 }
@@ -546,8 +547,8 @@ test_mail_plain_explicit(void)
 	tap_ok(has(&s, "\r\n.\r\n") && has(&s, "QUIT"), "message ended and session closed");
 	tap_ok(lg != NULL && strstr(lg, "\"starttls\" is false") != NULL,
 	    "plain SMTP draws a warning at start");
-	tap_ok(lg != NULL && strstr(lg, "sent by e-mail to 2 recipients") != NULL,
-	    "delivery logged");
+	if (!tap_ok(lg != NULL && strstr(lg, "sent to 2 recipients") != NULL, "delivery logged"))
+		tap_diag("log: %s", lg ? lg : "(none)");
 	tap_ok(lg != NULL && strstr(lg, PASSWORD) == NULL, "the log holds no password");
 	free(lg);
 }
@@ -677,8 +678,13 @@ rm_tree(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	char mailer[4096];
+
+	/* the mail sender is the program built next to the gate: BUILD/bin/epp-gate-mail */
+	snprintf(mailer, sizeof(mailer), "%s/../bin/epp-gate-mail", argc > 0 ? dirname(argv[0]) : ".");
+	setenv("EPPGATE_MAILER", mailer, 0);
 	signal(SIGPIPE, SIG_IGN);   /* as the gate does: the alert command must not inherit it */
 	snprintf(dir, sizeof(dir), "%s/eg-alert.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") :
 	    "/tmp");

@@ -1,0 +1,145 @@
+/*
+ * epp-gate-mail: sends one alert e-mail, as configured by the reference's
+ * --alert_email_config JSON file, over SMTP with STARTTLS (libcurl).
+ *
+ *   EPPGATE_EVENT=session_lost EPPGATE_MESSAGE=... epp-gate-mail CONFIG
+ *
+ * epp-gate runs it for every alert when an e-mail configuration is set; it
+ * reads the event from the same environment an alert command gets, so it can
+ * also be used as an alert command by hand. Exit status 0 when the server took
+ * the mail, 1 when sending failed, 2 for a usage or configuration error; one
+ * line on standard error says why (never the password).
+ *
+ * STARTTLS is required (CURLUSESSL_ALL): a server that does not offer it gets
+ * neither the password nor the message. Only "starttls": false in the file
+ * allows plain SMTP (a warning says so).
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mail.h"
+
+#define MAIL_TIMEOUT_MS 25000
+#define MAIL_CONNECT_MS 10000
+
+struct upload {
+	const char *p;
+	size_t left;
+};
+
+static size_t
+upload_read(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct upload *u = arg;
+	size_t n = size * nmemb < u->left ? size * nmemb : u->left;
+
+	memcpy(dst, u->p, n);
+	u->p += n;
+	u->left -= n;
+	return n;
+}
+
+static int
+send_mail(const struct email_conf *m, const char *host, const struct buf *msg)
+{
+	struct curl_slist *rcpt = NULL, *l;
+	struct upload up = {msg->data, msg->len};
+	char url[600], addr[MAIL_ADDR_MAX + 2], errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode res = CURLE_OUT_OF_MEMORY;
+	CURL *c;
+	int i;
+
+	if ((c = curl_easy_init()) == NULL)
+		goto out;
+	for (i = 0; i < m->nto; i++) {
+		snprintf(addr, sizeof(addr), "<%s>", m->to[i]);
+		if ((l = curl_slist_append(rcpt, addr)) == NULL)
+			goto out;
+		rcpt = l;
+	}
+	/* Port 465 is SMTP inside TLS from the first byte; the others start plain and
+	 * must switch with STARTTLS. The path names us in EHLO. */
+	snprintf(url, sizeof(url), "%s://%s%s%s:%d/%s", m->port == 465 ? "smtps" : "smtp",
+	    strchr(m->host, ':') != NULL ? "[" : "", m->host,
+	    strchr(m->host, ':') != NULL ? "]" : "", m->port, host);
+	snprintf(addr, sizeof(addr), "<%s>", m->from);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)(m->starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, addr);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &up);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE, (long)msg->len);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)MAIL_CONNECT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)MAIL_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (m->ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, m->ca_file);
+	if (m->username[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_USERNAME, m->username);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, m->password);
+	}
+	res = curl_easy_perform(c);
+out:
+	if (res == CURLE_OK)
+		fprintf(stderr, "sent to %d recipient%s via %s\n", m->nto, m->nto == 1 ? "" : "s",
+		    m->host);
+	else
+		fprintf(stderr, "e-mail via %s:%d failed: %s\n", m->host, m->port,
+		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(res));
+	curl_slist_free_all(rcpt);
+	if (c != NULL)
+		curl_easy_cleanup(c);
+	return res == CURLE_OK ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *event = getenv("EPPGATE_EVENT"), *message = getenv("EPPGATE_MESSAGE");
+	struct email_conf *m;
+	struct eg_log log;
+	struct eg_err err;
+	struct buf msg = BUF_INIT;
+	char host[256];
+	int rc = 2;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: EPPGATE_EVENT=... EPPGATE_MESSAGE=... epp-gate-mail CONFIG\n");
+		return 2;
+	}
+	/* The gate logged the file's warnings when it started: only errors here. */
+	eg_log_open(&log, "epp-gate-mail", NULL, EG_LOG_ERR, NULL);
+	log.timestamps = 0;
+	if ((m = email_conf_load(argv[1], &log, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 2;
+	}
+	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (email_message(m, host, event ? event : "alert", message ? message : "", time(NULL),
+	    &msg) == -1) {
+		fprintf(stderr, "out of memory\n");
+		goto out;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "cannot initialise libcurl\n");
+		goto out;
+	}
+	rc = send_mail(m, host, &msg) == 0 ? 0 : 1;
+	curl_global_cleanup();
+out:
+	buf_free(&msg);
+	email_conf_free(m);
+	return rc;
+}
