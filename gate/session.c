@@ -1,10 +1,12 @@
 #include "session.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "net.h"
 #include "epp_cmd.h"
 #include "epp_resp.h"
 #include "redact.h"
@@ -85,6 +87,12 @@ read_frame(struct session *s, int64_t deadline, const char **xml, size_t *len,
 		if (r == -1)
 			return eg_err_set(err, EG_EPROTO, "bad frame from the registry: %s",
 			    s->rd.errstr);
+		/* The answer cannot be there yet when nothing is buffered: wait for the socket
+		 * first rather than let a read fail with EAGAIN. */
+		if (SSL_pending(s->conn->ssl) == 0 &&
+		    net_wait(s->conn->fd, POLLIN, deadline) == 0) {
+			return eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
+		}
 		if ((n = tls_read(s->conn, chunk, sizeof(chunk), deadline, err)) < 0) {
 			if (err != NULL && err->code == EG_ETIMEOUT)
 				eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
