@@ -878,17 +878,26 @@ fail:
 }
 
 json_object *
-x2j_convert(const char *xml, size_t len, const struct x2j_limits *lim, struct eg_err *err)
+x2j_convert_with(struct eg_xml_parser *p, const char *xml, size_t len,
+    const struct x2j_limits *lim, struct eg_err *err)
 {
 	json_object *o;
 	xmlDocPtr doc;
 
-	/* eg_xml_parse() refuses an oversized document before libxml2 sees a byte. */
-	if ((doc = eg_xml_parse(xml, len, lim != NULL ? lim->max_bytes : 0, err)) == NULL)
+	/* The parser refuses an oversized document before libxml2 sees a byte. */
+	doc = p != NULL ? eg_xml_parse_with(p, xml, len, lim != NULL ? lim->max_bytes : 0, err) :
+	    eg_xml_parse(xml, len, lim != NULL ? lim->max_bytes : 0, err);
+	if (doc == NULL)
 		return NULL;
 	o = x2j_convert_doc(doc, lim, err);
 	xmlFreeDoc(doc);
 	return o;
+}
+
+json_object *
+x2j_convert(const char *xml, size_t len, const struct x2j_limits *lim, struct eg_err *err)
+{
+	return x2j_convert_with(NULL, xml, len, lim, err);
 }
 
 const char *

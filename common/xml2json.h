@@ -30,6 +30,12 @@ struct x2j_limits {
 json_object *x2j_convert(const char *xml, size_t len, const struct x2j_limits *lim,
     struct eg_err *err);
 
+/* The same with a parser kept by the caller (xmlsafe.h), for a thread that converts many
+ * documents. */
+struct eg_xml_parser;
+json_object *x2j_convert_with(struct eg_xml_parser *p, const char *xml, size_t len,
+    const struct x2j_limits *lim, struct eg_err *err);
+
 /* Converts an already parsed document (the caller keeps doc). */
 json_object *x2j_convert_doc(xmlDocPtr doc, const struct x2j_limits *lim, struct eg_err *err);
 

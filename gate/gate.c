@@ -42,6 +42,7 @@ struct gate {
 	int64_t broker_retry_at;     /* monotonic ms */
 	int broker_failures;
 	int64_t next_metrics;
+	int64_t next_service;        /* monotonic ms: service the broker even when quiet */
 	int64_t next_watchdog;
 	uint64_t watchdog_us;        /* 0: systemd watchdog off */
 	int64_t started_wall;
@@ -322,13 +323,22 @@ periodic(struct gate *g)
 	}
 }
 
+/* How often a quiet broker connection is serviced anyway (heartbeats). */
+static int64_t
+service_interval(const struct gate *g)
+{
+	int64_t t = (int64_t)g->cfg->broker.heartbeat_s * 250;
+
+	return t <= 0 || t > 1000 ? 1000 : t;
+}
+
 static int
 poll_timeout(struct gate *g, int64_t expire_in)
 {
-	int64_t t = (int64_t)g->cfg->broker.heartbeat_s * 500, now = eg_now_ms();
+	int64_t t = service_interval(g), now = eg_now_ms();
 
-	if (t <= 0 || t > 1000)
-		t = 1000;
+	if (broker_connected(g->broker) && g->next_service - now < t)
+		t = g->next_service - now;
 	if (expire_in >= 0 && expire_in < t)
 		t = expire_in;
 	if (!broker_connected(g->broker) && !g->draining && g->broker_retry_at - now < t)
@@ -348,7 +358,7 @@ loop(struct gate *g)
 	struct pollfd fds[4];
 	struct eg_err err;
 	int64_t expire_in = -1;
-	int n, i_health;
+	int n, i_health, i_broker;
 
 	for (;;) {
 		keep_broker(g);
@@ -359,8 +369,9 @@ loop(struct gate *g)
 		fds[n++].events = POLLIN;
 		fds[n].fd = pool_event_fd(g->pool);
 		fds[n++].events = POLLIN;
-		i_health = -1;
+		i_health = i_broker = -1;
 		if (broker_connected(g->broker)) {
+			i_broker = n;
 			fds[n].fd = broker_fd(g->broker);
 			fds[n++].events = POLLIN;
 		}
@@ -380,9 +391,15 @@ loop(struct gate *g)
 			pool_relogin(g->pool);
 		}
 		collect(g);
-		/* Serviced on every turn, not only when readable: heartbeats go out from here. */
-		if (broker_connected(g->broker) && broker_service(g->broker, on_delivery, g, &err) == -1)
-			broker_lost(g, &err);
+		/* Serviced when something arrived, and at least every quarter heartbeat even when
+		 * quiet: rabbitmq-c sends heartbeats only from inside such calls. */
+		if (broker_connected(g->broker) &&
+		    ((i_broker >= 0 && fds[i_broker].revents != 0) || broker_pending(g->broker) ||
+		    eg_now_ms() >= g->next_service)) {
+			g->next_service = eg_now_ms() + service_interval(g);
+			if (broker_service(g->broker, on_delivery, g, &err) == -1)
+				broker_lost(g, &err);
+		}
 		expire_in = pool_expire(g->pool);
 		collect(g);
 		periodic(g);

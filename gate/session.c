@@ -11,6 +11,7 @@
 #include "epp_resp.h"
 #include "redact.h"
 #include "xml2json.h"
+#include "xmlsafe.h"
 
 /* What this gate can build commands for; the login offers the intersection with the
  * registry's greeting unless the configuration names the URIs itself. */
@@ -35,6 +36,7 @@ session_init(struct session *s, int id, const struct session_env *env)
 	s->id = id;
 	s->env = env;
 	frame_reader_init(&s->rd, env->epp->max_frame);
+	s->parser = eg_xml_parser_new();   /* NULL: each parse makes its own */
 }
 
 void
@@ -43,6 +45,8 @@ session_free(struct session *s)
 	session_drop(s, NULL);
 	frame_reader_free(&s->rd);
 	buf_free(&s->out);
+	eg_xml_parser_free(s->parser);
+	s->parser = NULL;
 }
 
 void
@@ -127,7 +131,7 @@ read_document(struct session *s, int64_t deadline, struct eg_err *err)
 	if (read_frame(s, deadline, &xml, &len, err) == -1)
 		return NULL;
 	trace_xml(s, "<<", xml, len);
-	if ((doc = x2j_convert(xml, len, NULL, err)) == NULL && err != NULL &&
+	if ((doc = x2j_convert_with(s->parser, xml, len, NULL, err)) == NULL && err != NULL &&
 	    err->code != EG_ELIMIT)
 		err->code = EG_ERESPONSE;
 	return doc;

@@ -54,6 +54,7 @@ struct session {
 	struct tls_conn *conn;
 	struct frame_reader rd;
 	struct buf out;                /* the frame being written */
+	struct eg_xml_parser *parser;  /* kept for every response of this session's thread */
 	int up;                        /* logged in and in step */
 	int64_t last_io_ms;            /* monotonic: last command or keepalive */
 	int64_t up_since;              /* wall clock ms, 0 when down */
