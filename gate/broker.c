@@ -365,6 +365,10 @@ broker_service(struct broker *b, delivery_fn fn, void *ctx, struct eg_err *err)
 		if (r.reply_type == AMQP_RESPONSE_NORMAL) {
 			deliver(b, &env, fn, ctx);
 			amqp_destroy_envelope(&env);
+			/* Nothing left in rabbitmq-c's buffers: what else arrived will wake the
+			 * caller's poll; asking again now would cost a read that finds nothing. */
+			if (!amqp_frames_enqueued(b->conn) && !amqp_data_in_buffer(b->conn))
+				return 0;
 			continue;
 		}
 		if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
