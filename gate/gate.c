@@ -46,7 +46,9 @@ struct gate {
 	int64_t next_watchdog;
 	uint64_t watchdog_us;        /* 0: systemd watchdog off */
 	int64_t started_wall;
+	int64_t started_mono;
 	int ready_sent;
+	int last_up;                 /* sessions up when systemd was last told */
 };
 
 /* ---- finishing a request: reply, ack, log, count -------------------------- */
@@ -246,12 +248,7 @@ keep_broker(struct gate *g)
 			metrics_broker_reconnect(g->metrics);
 		g->broker_failures = 0;
 		g->prefetch = want;
-		if (!g->ready_sent) {
-			g->ready_sent = 1;
-			notify(g, "READY=1");
-		} else {
-			notify(g, "");
-		}
+		notify(g, "");
 		return;
 	}
 	if (want != g->prefetch && !g->draining) {
@@ -259,6 +256,28 @@ keep_broker(struct gate *g)
 			broker_lost(g, &err);
 		else
 			g->prefetch = want;
+	}
+}
+
+/*
+ * systemd hears READY=1 once the queue is consumed and a session is up, or, if the
+ * registry is out of reach, 10 s after the start: the gate then runs (and answers
+ * requests with errors) rather than have systemd kill it for a registry outage.
+ * STATUS follows the sessions.
+ */
+static void
+tell_systemd(struct gate *g)
+{
+	int up = pool_sessions_up(g->pool);
+
+	if (!g->ready_sent && broker_connected(g->broker) &&
+	    (up > 0 || eg_now_ms() - g->started_mono > 10000)) {
+		g->ready_sent = 1;
+		g->last_up = up;
+		notify(g, "READY=1");
+	} else if (g->ready_sent && up != g->last_up) {
+		g->last_up = up;
+		notify(g, "");
 	}
 }
 
@@ -403,6 +422,7 @@ loop(struct gate *g)
 		expire_in = pool_expire(g->pool);
 		collect(g);
 		periodic(g);
+		tell_systemd(g);
 	}
 }
 
@@ -501,6 +521,7 @@ gate_run(const struct gate_config *cfg, struct eg_log *log, int sigfd)
 	g.log = log;
 	g.sigfd = sigfd;
 	g.started_wall = eg_wall_ms();
+	g.started_mono = eg_now_ms();
 	if (start(&g, &err) == -1) {
 		log_err(log, "cannot start: %s", err.msg);
 		rc = 1;

@@ -46,8 +46,12 @@ _broker_launch() {
 }
 
 broker_start() {
-	BROKER_DIR=$(mkdir -p "$1" && cd "$1" && pwd)
-	rm -rf "${BROKER_DIR:?}"/*
+	# The broker runs as the rabbitmq user, which must reach its directories: they go
+	# under /tmp (world-traversable) whatever the permissions of the build tree; DIR
+	# gets a link to them, and their logs when the broker is stopped.
+	BROKER_KEEP=$(mkdir -p "$1" && cd "$1" && pwd)
+	BROKER_DIR=$(mktemp -d /tmp/eg-broker.XXXXXX) || return 1
+	ln -sfn "$BROKER_DIR" "$BROKER_KEEP/data"
 	mkdir -p "$BROKER_DIR/mnesia" "$BROKER_DIR/log"
 	echo "[]." >"$BROKER_DIR/enabled_plugins"
 	# Quiet, small, loopback-only broker; guest works from loopback only.
@@ -67,7 +71,7 @@ broker_start() {
 	BROKER_EPMD_PORT=$(free_port)
 	BROKER_NODE="egtest$$-$AMQP_PORT@localhost"
 	sed -i "s/^listeners.tcp.default.*/listeners.tcp.default = 127.0.0.1:$AMQP_PORT/" "$BROKER_DIR/rabbitmq.conf"
-	export AMQP_HOST AMQP_PORT BROKER_NODE BROKER_DIR BROKER_DIST_PORT BROKER_EPMD_PORT
+	export AMQP_HOST AMQP_PORT BROKER_NODE BROKER_DIR BROKER_KEEP BROKER_DIST_PORT BROKER_EPMD_PORT
 	_broker_launch
 }
 
@@ -76,6 +80,13 @@ broker_stop() {
 	_broker_ctl stop >/dev/null 2>&1
 	# epmd was started for this broker on its own port: end it too.
 	( _broker_env; epmd -port "$BROKER_EPMD_PORT" -kill >/dev/null 2>&1 )
+	if [ -d "$BROKER_DIR" ] && [ -n "${BROKER_KEEP:-}" ]; then
+		rm -rf "$BROKER_KEEP/log" "$BROKER_KEEP/data"
+		cp -r "$BROKER_DIR/log" "$BROKER_KEEP/log" 2>/dev/null
+		cp "$BROKER_DIR/launch.log" "$BROKER_KEEP/" 2>/dev/null
+		rm -rf "$BROKER_DIR"
+	fi
+	BROKER_NODE=
 	return 0
 }
 

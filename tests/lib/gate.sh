@@ -39,7 +39,8 @@ eg_sim_start() {
 	export SIM_PORT SIM_PID SIM_CMDLOG
 }
 
-# gate_config [EXTRA]: the gate's config for this test; EXTRA is libconfig text appended.
+# gate_config [EXTRA]: the gate's config for this test; EXTRA is libconfig text appended
+# (GATE_SESSIONS, GATE_LOG_LEVEL, GATE_LOG_FILE, GATE_CMD_TIMEOUT... tune the rest).
 gate_config() {
 	GATE_CONF=$T/gate.conf
 	cat >"$GATE_CONF" <<-CONF
@@ -58,7 +59,7 @@ gate_config() {
 		  queue: { name = "$QUEUE"; };
 		};
 		queue_wait_ms = ${GATE_QUEUE_WAIT:-10000};
-		log: { level = "${GATE_LOG_LEVEL:-debug}"; timestamps = true; };
+		log: { level = "${GATE_LOG_LEVEL:-debug}"; timestamps = true; ${GATE_LOG_FILE:+file = \"$GATE_LOG_FILE\";} };
 		${1:-}
 	CONF
 	chmod 600 "$GATE_CONF"
