@@ -81,7 +81,7 @@ PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rp
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check check-san check-unit demo bench soak fuzz fuzz-ci deps ensure-deps install \
+.PHONY: all check check-san check-valgrind check-unit demo bench soak fuzz fuzz-ci deps ensure-deps install \
         uninstall clean tests
 .DEFAULT_GOAL := all
 
@@ -242,3 +242,8 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-fuzz tests/tmp
+
+# The unit tests under valgrind (CI runs this too).
+check-valgrind: ensure-deps
+	@$(MAKE) --no-print-directory tests
+	@tests/run-all --valgrind $(BUILD)
