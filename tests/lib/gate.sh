@@ -70,6 +70,7 @@ gate_start() {
 	"$EG_BIN/epp-gate" --config "$GATE_CONF" "$@" >>"$GATE_OUT" 2>&1 &
 	GATE_PID=$!
 	track_pid "$GATE_PID"
+	watch_log "$GATE_OUT"
 	export GATE_PID GATE_OUT
 	gate_wait_up "${GATE_SESSIONS:-1}" 20 || {
 		echo "# epp-gate did not come up:"; tail -20 "$GATE_OUT" | sed 's/^/#   /'; return 1; }
