@@ -77,3 +77,18 @@ mk_domain() {
 }
 
 gate_alive() { kill -0 "$GATE_PID" 2>/dev/null; }
+
+# gate_launch [OPTS...]: starts the gate like gate_start but waits only until it answers
+# gate_status (its sessions may be down on purpose).
+gate_launch() {
+	GATE_OUT=$T/gate.out
+	"$EG_BIN/epp-gate" --config "$GATE_CONF" "$@" >>"$GATE_OUT" 2>&1 &
+	GATE_PID=$!
+	track_pid "$GATE_PID"
+	watch_log "$GATE_OUT"
+	export GATE_PID GATE_OUT
+	wait_for 20 rpc -t 1 gate_status
+}
+
+# logins [CODE]: login lines in epp-sim's command log (with that result code).
+logins() { grep -cE " cmd=login .*code=${1:-[0-9]+}" "$SIM_CMDLOG"; }
