@@ -19,30 +19,22 @@ gate_start || { ok 1 "epp-gate starts"; done_testing; exit 1; }
 mk_contact c-br >/dev/null
 
 N=40
-: >"$T/requests"
-for i in $(seq 1 $N); do
-	printf 'br-create-%d\t{"cmd": "domain_create", "args": {"name": "br%d.example", "registrant": "c-br", "contacts": {"admin": "c-br"}, "auth_info": "br-pw-%d"}}\n' "$i" "$i" "$i" >>"$T/requests"
-	printf 'br-check-%d\t{"cmd": "domain_check", "args": {"domains": ["brc%d.example"]}}\n' "$i" "$i" >>"$T/requests"
-done
-/usr/bin/python3 "$EG_SRCDIR/tests/lib/durable_client.py" "$AMQP_PORT" "$QUEUE" "$QUEUE-replies" \
-    "$T/requests" "$T/replies" --rate 20 --quiet 4 --deadline 75 >"$T/client.out" 2>"$T/client.err" &
-client=$!
-track_pid "$client"
-replies() { [ "$(wc -l <"$T/replies" 2>/dev/null || echo 0)" -ge "$1" ]; }
-wait_for 20 replies 10
+requests_file "$T/requests" br "$N" c-br
+durable_client "$T/requests" "$T/replies" --rate 20 --quiet 4 --deadline 75
+wait_for 20 lines_at_least "$T/replies" 10
 ok $? "load running: replies coming in"
 broker_restart
 ok $? "broker stopped and started again"
 diag "restarted after $(wc -l <"$T/replies") of $((2 * N)) replies"
-wait "$client"
+wait "$CLIENT_PID"
 is "$?" 0 "the client got a reply to every request"
-diag "client: $(tail -1 "$T/client.out")"
+diag "client: $(tail -1 "$T/replies.out")"
 
 bad=0 unknown=0
 for i in $(seq 1 $N); do
 	n=$(sim_ran domain:create "br$i.example")
 	[ "$n" = 1 ] || { bad=$((bad + 1)); diag "br$i.example executed $n times"; }
-	r=$(grep -P "^br-create-$i\t" "$T/replies" | cut -f2-)
+	r=$(reply_for "$T/replies" "br-create-$i")
 	c=$(code_of "$r")
 	if [ "$c" != 1000 ]; then
 		if [ "$(errcode_of "$r")" = outcome_unknown ] &&
@@ -57,7 +49,7 @@ is "$bad" 0 "each of the $N creates ran exactly once, and its reply says it was 
 diag "$unknown create(s) answered 'outcome unknown' (a copy came while the first was in flight)"
 bad=0
 for i in $(seq 1 $N); do
-	r=$(grep -P "^br-check-$i\t" "$T/replies" | cut -f2-)
+	r=$(reply_for "$T/replies" "br-check-$i")
 	[ "$(code_of "$r")" = 1000 ] || { bad=$((bad + 1)); diag "br-check-$i: $r"; }
 done
 is "$bad" 0 "every check was answered"

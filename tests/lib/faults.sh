@@ -92,3 +92,31 @@ gate_launch() {
 
 # logins [CODE]: login lines in epp-sim's command log (with that result code).
 logins() { grep -cE " cmd=login .*code=${1:-[0-9]+}" "$SIM_CMDLOG"; }
+
+# requests_file FILE PREFIX N REGISTRANT: N domain creates (PREFIXi.example) and N checks,
+# interleaved, for durable_client.py; ids PREFIX-create-i and PREFIX-check-i.
+requests_file() {
+	local i
+	: >"$1"
+	for i in $(seq 1 "$3"); do
+		printf '%s-create-%d\t{"cmd": "domain_create", "args": {"name": "%s%d.example", "registrant": "%s", "contacts": {"admin": "%s"}, "auth_info": "pw-%s-%d"}}\n' \
+		    "$2" "$i" "$2" "$i" "$4" "$4" "$2" "$i" >>"$1"
+		printf '%s-check-%d\t{"cmd": "domain_check", "args": {"domains": ["%s-c%d.example"]}}\n' \
+		    "$2" "$i" "$2" "$i" >>"$1"
+	done
+}
+
+# durable_client REQUESTS REPLIES [OPTS...]: starts tests/lib/durable_client.py in the
+# background on $QUEUE with the reply queue $QUEUE-replies; sets CLIENT_PID.
+durable_client() {
+	local req=$1 rep=$2
+	shift 2
+	/usr/bin/python3 "$EG_SRCDIR/tests/lib/durable_client.py" "$AMQP_PORT" "$QUEUE" \
+	    "$QUEUE-replies" "$req" "$rep" "$@" >"$rep.out" 2>"$rep.err" &
+	CLIENT_PID=$!
+	track_pid "$CLIENT_PID"
+}
+
+# reply_for REPLIES ID: the reply the client recorded for ID.
+reply_for() { grep -P "^$2\t" "$1" | head -1 | cut -f2-; }
+lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
