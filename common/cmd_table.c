@@ -108,6 +108,10 @@ epp_request_parse(const char *json, size_t len, struct eg_err *err)
 		eg_err_set(err, EG_ENOMEM, "out of memory");
 		return NULL;
 	}
+	/* Strict: what a JSON parser takes (the reference's Python json module) and no
+	 * more. json-c's lenient default reads single quotes, comments and trailing
+	 * commas, so text a caller never meant as a request could still run one. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	req = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (req == NULL || jerr != json_tokener_success) {

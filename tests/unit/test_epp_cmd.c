@@ -301,6 +301,12 @@ parse_errors(void)
 		{"{\"cmd\": \"poll_req\"} x", "request is not JSON"},
 		{"{\"cmd\": \"poll_\\u0001req\"}", "'cmd' must be valid UTF-8 text"},
 		{"{\"cmd\": \"poll_req\"", "request is not JSON"},
+		/* What a JSON parser accepts (Python's json module, the reference's) and
+		 * nothing more: */
+		{"{'cmd': 'poll_req'}", "request is not JSON"},
+		{"{\"cmd\": \"poll_req\" /* c */}", "request is not JSON"},
+		{"{\"cmd\": \"poll_req\",}", "request is not JSON"},
+		{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": 01}}", "request is not JSON"},
 	};
 	struct eg_err err;
 	json_object *req;
