@@ -120,3 +120,12 @@ durable_client() {
 # reply_for REPLIES ID: the reply the client recorded for ID.
 reply_for() { grep -P "^$2\t" "$1" | head -1 | cut -f2-; }
 lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+
+# sim_drop_all: epp-sim closes every connection (SIGUSR2); returns once it has.
+sim_drop_all() {
+	local n
+	n=$(grep -c 'SIGUSR2: closing' "$SIM_DIR/sim.err")
+	kill -USR2 "$SIM_PID"
+	wait_for 10 _sim_dropped $((n + 1))
+}
+_sim_dropped() { [ "$(grep -c 'SIGUSR2: closing' "$SIM_DIR/sim.err")" -ge "$1" ]; }
