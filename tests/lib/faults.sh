@@ -11,6 +11,12 @@
 #   r2_send BODY...             runs command bodies as registrar2 straight against epp-sim
 #   mk_contact ID / mk_domain NAME REGISTRANT   objects made through the gate
 #   gate_alive                  the gate process still runs
+#   gate_launch [OPTS...]       starts the gate without waiting for its sessions
+#   logins [CODE]               login lines in epp-sim's log (with that result code)
+#   sim_drop_all                epp-sim closes every connection (SIGUSR2), waited for
+#   requests_file FILE PREFIX N REGISTRANT    N creates and N checks for durable_client
+#   durable_client REQUESTS REPLIES [OPTS...] tests/lib/durable_client.py in the background
+#   reply_for REPLIES ID / lines_at_least FILE N   reading what that client got
 
 FAULTS=
 _faults_reloads=0
