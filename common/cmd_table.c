@@ -92,6 +92,57 @@ request_shape(json_object *req, const char **name, json_object **args, struct eg
 	return 0;
 }
 
+/* Value of the four hex digits at p, or -1. */
+static long
+hex4(const char *p)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v <<= 4;
+		if (p[i] >= '0' && p[i] <= '9')
+			v |= p[i] - '0';
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			v |= (p[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/*
+ * Does the text hold a \u escape that is half of a UTF-16 surrogate pair? json-c puts
+ * U+FFFD in its place without a word, so the registry would get another value than
+ * the one sent. Backslashes occur only inside strings in JSON, so no string tracking
+ * is needed: each one starts an escape of two characters, or six for \u.
+ */
+static int
+lone_surrogate(const char *json, size_t len)
+{
+	size_t i;
+	long u, lo;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (json[i] != '\\')
+			continue;
+		if (json[i + 1] != 'u' || i + 6 > len || (u = hex4(json + i + 2)) < 0) {
+			i++;
+			continue;
+		}
+		i += 5;
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return 1;
+		if (u < 0xd800 || u > 0xdbff)
+			continue;
+		if (i + 7 > len || json[i + 1] != '\\' || json[i + 2] != 'u' ||
+		    (lo = hex4(json + i + 3)) < 0xdc00 || lo > 0xdfff)
+			return 1;
+		i += 6;
+	}
+	return 0;
+}
+
 json_object *
 epp_request_parse(const char *json, size_t len, struct eg_err *err)
 {
@@ -108,6 +159,10 @@ epp_request_parse(const char *json, size_t len, struct eg_err *err)
 		eg_err_set(err, EG_ENOMEM, "out of memory");
 		return NULL;
 	}
+	/* Strict: what a JSON parser takes (the reference's Python json module) and no
+	 * more. json-c's lenient default reads single quotes, comments and trailing
+	 * commas, so text a caller never meant as a request could still run one. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	req = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (req == NULL || jerr != json_tokener_success) {
@@ -122,6 +177,11 @@ epp_request_parse(const char *json, size_t len, struct eg_err *err)
 			eg_err_set(err, EG_EREQUEST, "request is not JSON: data after the object");
 			goto fail;
 		}
+	}
+	if (lone_surrogate(json, len)) {
+		eg_err_set(err, EG_EREQUEST, "request holds half of a UTF-16 surrogate pair "
+		    "(a \\u escape that is no character)");
+		goto fail;
 	}
 	if (request_shape(req, &name, &args, err) != 0)
 		goto fail;

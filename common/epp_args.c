@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +141,12 @@ ea_check_int(json_object *v, const char *path, long long min, long long max, lon
 	size_t n, i;
 
 	if (v != NULL && json_object_is_type(v, json_type_int)) {
-		/* json-c saturates at INT64_MIN/MAX, which any range here refuses. */
+		/* json-c keeps a number above INT64_MAX as unsigned and get_int64 reads it as
+		 * INT64_MAX, which a range up to INT64_MAX (msg_id) would take: refuse it
+		 * rather than act on another number. Below INT64_MIN it saturates at
+		 * INT64_MIN, which every range here refuses. */
+		if (json_object_get_uint64(v) > (uint64_t)INT64_MAX)
+			goto bad;
 		x = (long long)json_object_get_int64(v);
 	} else if (v != NULL && json_object_is_type(v, json_type_string)) {
 		s = json_object_get_string(v);

@@ -193,6 +193,10 @@ exec_job(const struct exec_env *env, struct session *s, struct job *j)
 			return;
 		}
 		if (r == -1) {
+			/* The caller learns it from the reply; the operator must learn it too, or a
+			 * full disk shows only as refused requests. */
+			log_err(env->log, "%s %s refused, not sent: the journal cannot record it: %s",
+			    j->cmd, id, err.msg);
 			fail(j, EG_EIO, JOB_NOT_SENT, "the journal cannot record the command, so it was "
 			    "not sent: %s", err.msg);
 			return;

@@ -131,8 +131,11 @@ read_document(struct session *s, int64_t deadline, struct eg_err *err)
 	if (read_frame(s, deadline, &xml, &len, err) == -1)
 		return NULL;
 	trace_xml(s, "<<", xml, len);
+	/* A document past the parser's limits (depth, entity expansion, sizes) is one we
+	 * cannot read either: the caller is told so with the reference's prefix. Only our
+	 * own shortage of memory is not the registry's doing. */
 	if ((doc = x2j_convert_with(s->parser, xml, len, NULL, err)) == NULL && err != NULL &&
-	    err->code != EG_ELIMIT)
+	    err->code != EG_ENOMEM)
 		err->code = EG_ERESPONSE;
 	return doc;
 }

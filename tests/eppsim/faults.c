@@ -7,7 +7,7 @@
 
 static const char *const kind_names[] = {
 	"none", "drop-before", "drop-after", "garbage", "oversize", "wrong-cltrid", "partial",
-	"stall", "refuse-login", "session-limit",
+	"stall", "refuse-login", "session-limit", "reply-file",
 };
 
 const char *
@@ -56,13 +56,24 @@ fault_rule_parse(const char *spec, struct fault_rule *out, struct eg_err *err)
 	*num++ = '\0';
 	if ((rest = strchr(num, ':')) != NULL)
 		*rest++ = '\0';
+	/* reply-file=PATH: the kind carries its file. */
+	if (strncmp(copy, "reply-file=", 11) == 0) {
+		if (copy[11] == '\0' || strlen(copy + 11) >= sizeof(out->arg))
+			return eg_err_set(err, EG_ECONFIG, "fault '%s': reply-file needs a file "
+			    "(reply-file=PATH:N)", spec);
+		snprintf(out->arg, sizeof(out->arg), "%s", copy + 11);
+		copy[10] = '\0';
+	} else if (strcmp(copy, "reply-file") == 0) {
+		return eg_err_set(err, EG_ECONFIG, "fault '%s': reply-file needs a file "
+		    "(reply-file=PATH:N)", spec);
+	}
 	for (i = 1; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
 		if (strcmp(copy, kind_names[i]) == 0)
 			out->kind = (enum fault_kind)i;
 	if (out->kind == FAULT_NONE)
 		return eg_err_set(err, EG_ECONFIG, "fault '%s': unknown kind '%s' (drop-before, "
 		    "drop-after, garbage, oversize, wrong-cltrid, partial, stall, refuse-login, "
-		    "session-limit)", spec, copy);
+		    "session-limit, reply-file=PATH)", spec, copy);
 	errno = 0;
 	n = strtoul(num, &end, 10);
 	if (num[0] < '1' || num[0] > '9' || *end != '\0' || errno != 0)
@@ -191,10 +202,19 @@ matches(const struct fault_rule *r, const char *cmd, enum sim_class klass)
 enum fault_kind
 fault_plan_match(struct fault_plan *p, const char *cmd, enum sim_class klass)
 {
+	return fault_plan_match_arg(p, cmd, klass, NULL, 0);
+}
+
+enum fault_kind
+fault_plan_match_arg(struct fault_plan *p, const char *cmd, enum sim_class klass, char *arg,
+    size_t cap)
+{
 	enum fault_kind k = FAULT_NONE;
 	struct fault_rule *r;
 	size_t i;
 
+	if (arg != NULL && cap > 0)
+		arg[0] = '\0';
 	pthread_mutex_lock(&p->mu);
 	for (i = 0; i < p->n; i++) {
 		r = &p->rules[i];
@@ -205,6 +225,8 @@ fault_plan_match(struct fault_plan *p, const char *cmd, enum sim_class klass)
 			continue;
 		r->fired = 1;
 		k = r->kind;
+		if (arg != NULL && cap > 0)
+			snprintf(arg, cap, "%s", r->arg);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return k;
@@ -219,4 +241,51 @@ fault_plan_count(struct fault_plan *p)
 	n = p->n;
 	pthread_mutex_unlock(&p->mu);
 	return n;
+}
+
+int
+fault_reply_load(const char *path, const char *cltrid, struct buf *out, struct eg_err *err)
+{
+	static const char mark[] = "@CLTRID@";
+	struct buf raw = BUF_INIT;
+	char chunk[65536], *at, *p, *end;
+	size_t n;
+	FILE *fp;
+	int rc = -1;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return eg_err_set(err, EG_EIO, "reply-file %s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (raw.len + n > FAULT_FILE_MAX) {
+			eg_err_set(err, EG_ELIMIT, "reply-file %s: larger than %zu bytes", path,
+			    FAULT_FILE_MAX);
+			goto done;
+		}
+		if (buf_append(&raw, chunk, n) == -1)
+			goto nomem;
+	}
+	if (ferror(fp)) {
+		eg_err_set(err, EG_EIO, "reply-file %s: read error", path);
+		goto done;
+	}
+	/* The file may hold NUL bytes on purpose: search by length, not as a string. */
+	buf_reset(out);
+	p = raw.data;
+	end = raw.data + raw.len;
+	while (p < end && (at = memmem(p, (size_t)(end - p), mark, sizeof(mark) - 1)) != NULL) {
+		if (buf_append(out, p, (size_t)(at - p)) == -1 ||
+		    buf_append(out, cltrid, strlen(cltrid)) == -1)
+			goto nomem;
+		p = at + sizeof(mark) - 1;
+	}
+	if (p < end && buf_append(out, p, (size_t)(end - p)) == -1)
+		goto nomem;
+	rc = 0;
+	goto done;
+nomem:
+	eg_err_set(err, EG_ENOMEM, "out of memory");
+done:
+	fclose(fp);
+	buf_free(&raw);
+	return rc;
 }

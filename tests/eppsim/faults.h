@@ -10,6 +10,11 @@
  * login, logout and hello). refuse-login and session-limit apply to login
  * only, whatever CMDS says.
  *
+ * reply-file takes a file: written reply-file=PATH:N[:CMDS][:once] (PATH
+ * without ':'). The command is executed, then the file's bytes are sent as the
+ * response frame, with every "@CLTRID@" replaced by the command's clTRID: any
+ * response a hostile or broken registry could send.
+ *
  * When several rules match a command, each counts it and the first one that
  * fires wins. The plan has its own mutex: connection threads consult it, the
  * main thread replaces it (SIGUSR1).
@@ -20,6 +25,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 #include "registry.h"
 
@@ -34,10 +40,13 @@ enum fault_kind {
 	FAULT_STALL,          /* execute, never answer, close after the stall time */
 	FAULT_REFUSE_LOGIN,   /* answer login with 2200 without checking */
 	FAULT_SESSION_LIMIT,  /* answer login with 2502 and close */
+	FAULT_REPLY_FILE,     /* execute, answer a file's bytes as the frame */
 };
 
 #define FAULT_MAX_RULES 32
 #define FAULT_MAX_CMDS 16
+#define FAULT_ARG_MAX 512
+#define FAULT_FILE_MAX ((size_t)64 << 20)   /* largest reply-file */
 
 struct fault_rule {
 	enum fault_kind kind;
@@ -45,6 +54,7 @@ struct fault_rule {
 	int once;
 	char cmds[FAULT_MAX_CMDS][32];    /* none: "all" */
 	size_t ncmds;
+	char arg[FAULT_ARG_MAX];          /* reply-file: the file */
 	unsigned long seen;               /* matching commands counted so far */
 	int fired;
 };
@@ -69,6 +79,14 @@ int fault_plan_add(struct fault_plan *p, const struct fault_rule *r, struct eg_e
 int fault_plan_load(struct fault_plan *p, const char *path, struct eg_err *err);
 /* Counts a command against the rules; the kind of the rule that fires, or FAULT_NONE. */
 enum fault_kind fault_plan_match(struct fault_plan *p, const char *cmd, enum sim_class klass);
+/* The same, and copies the firing rule's argument (the reply-file path; "" for other
+ * kinds) into arg. */
+enum fault_kind fault_plan_match_arg(struct fault_plan *p, const char *cmd,
+    enum sim_class klass, char *arg, size_t cap);
+/* Reads a reply-file (at most FAULT_FILE_MAX bytes) into out, every "@CLTRID@" replaced by
+ * cltrid. 0, or -1 with err set. */
+int fault_reply_load(const char *path, const char *cltrid, struct buf *out,
+    struct eg_err *err);
 /* Number of rules (for the start-up log). */
 size_t fault_plan_count(struct fault_plan *p);
 

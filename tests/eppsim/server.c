@@ -247,14 +247,15 @@ handle_frame(struct conn *c, struct sim_session *ss, const char *xml, size_t len
 	struct sim_reply rp;
 	struct sim_request rq;
 	enum fault_kind f;
-	struct buf fr = BUF_INIT;
+	struct buf fr = BUF_INIT, body = BUF_INIT;
 	struct eg_err e;
 	unsigned char hdr[4];
+	char arg[FAULT_ARG_MAX];
 	int rc = -1;
 
 	memset(&rp, 0, sizeof(rp));
 	sim_request_parse(xml, len, &rq);
-	f = fault_plan_match(srv->cfg.faults, rq.cmd, rq.klass);
+	f = fault_plan_match_arg(srv->cfg.faults, rq.cmd, rq.klass, arg, sizeof(arg));
 	switch (f) {
 	case FAULT_DROP_BEFORE:
 		log_cmd(c, ss, &rq, -1, f);
@@ -301,6 +302,19 @@ handle_frame(struct conn *c, struct sim_session *ss, const char *xml, size_t len
 		    rp.xml.len < 1024 ? rp.xml.len : 1024) == 0)
 			send_bytes(c, fr.data, fr.len);
 		goto done;
+	case FAULT_REPLY_FILE:
+		/* Whatever the file holds, as the response; the session goes on after it. */
+		if (fault_reply_load(arg, rq.has_cltrid ? rq.cltrid : "", &body, &e) == -1 ||
+		    frame_pack(&fr, body.data, body.len, FAULT_FILE_MAX + FRAME_HDR_LEN, &e) == -1) {
+			/* above the default frame limit on purpose: oversized frames are a case */
+			log_warn(srv->cfg.log, "s=%lu: %s; closing", c->id, e.msg);
+			goto done;
+		}
+		delay(c);
+		if (send_bytes(c, fr.data, fr.len) == -1)
+			goto done;
+		rc = 0;
+		goto done;
 	case FAULT_PARTIAL:
 		delay(c);
 		if (frame_pack(&fr, rp.xml.data, rp.xml.len, 0, &e) == 0 &&
@@ -316,6 +330,7 @@ handle_frame(struct conn *c, struct sim_session *ss, const char *xml, size_t len
 	rc = 0;
 done:
 	buf_free(&fr);
+	buf_free(&body);
 	sim_reply_free(&rp);
 	sim_request_free(&rq);
 	return rc;

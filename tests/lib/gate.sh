@@ -5,7 +5,10 @@
 #
 #   eg_setup NAME          scratch dir $T, certificates $CERTS, a queue of its own $QUEUE
 #   eg_sim_start [OPTS...] epp-sim over TLS (tests/lib/sim.sh): $SIM_PORT $SIM_PID $SIM_CMDLOG
-#   gate_config [TEXT]     writes $GATE_CONF for the sim and the broker (TEXT appended)
+#   gate_config [TEXT]     writes $GATE_CONF for the sim and the broker (TEXT appended;
+#                          GATE_SESSIONS, GATE_KEEPALIVE, GATE_CMD_TIMEOUT, GATE_BACKOFF_MIN,
+#                          GATE_BACKOFF_MAX, GATE_QUEUE_WAIT, GATE_LOG_LEVEL and
+#                          GATE_QUEUE_OPTS (libconfig text inside broker.queue) change it)
 #   gate_start [OPTS...]   epp-gate -c $GATE_CONF: $GATE_PID $GATE_OUT, waits for sessions
 #   gate_wait_up N [SECS]  waits until N sessions are up (gate_status)
 #   rpc [OPTS] CMD [ARGS]  epp-rpc against the broker and $QUEUE
@@ -56,7 +59,7 @@ gate_config() {
 		broker: {
 		  hosts = [ "$AMQP_HOST:$AMQP_PORT" ]; user = "guest"; password = "guest";
 		  heartbeat = 10; backoff_min_ms = 200; backoff_max_ms = 2000;
-		  queue: { name = "$QUEUE"; };
+		  queue: { name = "$QUEUE"; ${GATE_QUEUE_OPTS:-} };
 		};
 		queue_wait_ms = ${GATE_QUEUE_WAIT:-10000};
 		log: { level = "${GATE_LOG_LEVEL:-debug}"; timestamps = true; ${GATE_LOG_FILE:+file = \"$GATE_LOG_FILE\";} };
@@ -71,6 +74,7 @@ gate_start() {
 	"$EG_BIN/epp-gate" --config "$GATE_CONF" "$@" >>"$GATE_OUT" 2>&1 &
 	GATE_PID=$!
 	track_pid "$GATE_PID"
+	watch_log "$GATE_OUT"
 	export GATE_PID GATE_OUT
 	gate_wait_up "${GATE_SESSIONS:-1}" 20 || {
 		echo "# epp-gate did not come up:"; tail -20 "$GATE_OUT" | sed 's/^/#   /'; return 1; }

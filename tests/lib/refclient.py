@@ -6,10 +6,11 @@
                                                            each reply on its own line
   refclient.py PORT QUEUE publish JSON [--no-reply-to] [--deadline-ms DELTA]
                                        [--message-id ID] [--correlation-id ID]
-                                       [--wait S]
+                                       [--wait S] [--reply-to QUEUE]
       publishes one request by hand: without reply_to, with an x-deadline header DELTA ms
       from now (negative: already expired), with a message id; waits S seconds for a
-      reply when it has a reply_to and prints it (or "TIMEOUT").
+      reply when it has a reply_to and prints it (or "TIMEOUT"). With --reply-to the
+      reply goes to QUEUE, which this client neither declares nor reads.
 
 Like the reference client it declares an exclusive server-named reply queue, uses uuid4
 correlation ids and ignores replies with other ids. Uses Debian's python3-pika.
@@ -68,7 +69,9 @@ def publish(port, queue, body, args):
     cid = args[args.index("--correlation-id") + 1] if "--correlation-id" in args \
         else str(uuid.uuid4())
     reply_queue = None
-    if "--no-reply-to" not in args:
+    if "--reply-to" in args:
+        props["reply_to"] = args[args.index("--reply-to") + 1]
+    elif "--no-reply-to" not in args:
         reply_queue = ch.queue_declare(queue="", exclusive=True).method.queue
         props["reply_to"] = reply_queue
     ch.basic_publish(exchange="", routing_key=queue, body=body,

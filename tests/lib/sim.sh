@@ -24,6 +24,7 @@ sim_start() {
 	    >"$SIM_DIR/sim.out" 2>"$SIM_DIR/sim.err" &
 	SIM_PID=$!
 	track_pid "$SIM_PID"
+	watch_log "$SIM_DIR/sim.err"
 	if ! wait_for 10 test -s "$SIM_DIR/sim.port"; then
 		diag "epp-sim did not start: $(cat "$SIM_DIR/sim.err")"
 		return 1

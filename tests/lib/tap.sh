@@ -5,8 +5,12 @@
 #   like "$got" "regex" "description"
 #   diag "text"; done_testing
 # Processes a test starts are registered with track_pid and ended (by PID) at exit.
+# Output files registered with watch_log are searched at done_testing, after those
+# processes ended, for sanitizer and valgrind reports: each one found is a failure (under
+# `make check-san` a leak or a bad access in the gate would otherwise go unnoticed
+# whenever the test's own checks happened to pass).
 
-_tap_n=0 _tap_failed=0 _tap_pids=()
+_tap_n=0 _tap_failed=0 _tap_pids=() _tap_logs=()
 EG_BIN=${EG_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}
 EG_SRCDIR=${EG_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 EG_SHARED=${EG_SHARED:-$(cd "$EG_SRCDIR/.." && pwd)/shared}
@@ -52,8 +56,32 @@ stop_tracked() {
 	_tap_pids=()
 }
 
+watch_log() { _tap_logs+=("$1"); }
+
+# The reports AddressSanitizer, LeakSanitizer, UBSan and valgrind write.
+SAN_REPORT_RE='ERROR: (Address|Leak|Thread|Memory)Sanitizer|AddressSanitizer:DEADLYSIGNAL|[a-z_]+\.[ch]:[0-9]+:[0-9]+: runtime error:|== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Mismatched free)|definitely lost: [1-9]'
+
+# One test result per watched file: no sanitizer report in it.
+check_logs() {
+	local f seen=" " hit
+	for f in "${_tap_logs[@]}"; do
+		case "$seen" in *" $f "*) continue ;; esac
+		seen="$seen$f "
+		[ -f "$f" ] || continue
+		hit=$(grep -m 3 -E "$SAN_REPORT_RE" "$f")
+		if [ -z "$hit" ]; then
+			ok 0 "no sanitizer report in $(basename "$f")"
+		else
+			ok 1 "no sanitizer report in $(basename "$f")"
+			grep -E -A 12 "$SAN_REPORT_RE" "$f" | head -30 | sed 's/^/#   /'
+		fi
+	done
+	_tap_logs=()
+}
+
 done_testing() {
 	stop_tracked
+	check_logs
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]
 }

@@ -301,6 +301,28 @@ parse_errors(void)
 		{"{\"cmd\": \"poll_req\"} x", "request is not JSON"},
 		{"{\"cmd\": \"poll_\\u0001req\"}", "'cmd' must be valid UTF-8 text"},
 		{"{\"cmd\": \"poll_req\"", "request is not JSON"},
+		/* What a JSON parser accepts (Python's json module, the reference's) and
+		 * nothing more: */
+		{"{'cmd': 'poll_req'}", "request is not JSON"},
+		{"{\"cmd\": \"poll_req\" /* c */}", "request is not JSON"},
+		{"{\"cmd\": \"poll_req\",}", "request is not JSON"},
+		{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": 01}}", "request is not JSON"},
+		/* Half a surrogate pair is no character; json-c would put U+FFFD in its
+		 * place and the registry would get another name than the caller's. */
+		{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"\\ud800.example\"}}",
+		    "request holds half of a UTF-16 surrogate pair"},
+		{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a\\udc00\"}}",
+		    "request holds half of a UTF-16 surrogate pair"},
+		{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"\\uD83D\\u0041\"}}",
+		    "request holds half of a UTF-16 surrogate pair"},
+		{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"\\ud83d\"}}",
+		    "request holds half of a UTF-16 surrogate pair"},
+	};
+	/* A whole pair, and backslashes that only look like the start of an escape. */
+	static const char *const pairs[] = {
+		"{\"cmd\": \"x\", \"args\": {\"a\": \"\\ud83d\\ude00\"}}",
+		"{\"cmd\": \"x\", \"args\": {\"a\": \"\\\\ud800\"}}",
+		"{\"cmd\": \"x\", \"args\": {\"a\": \"\\\\\\u00e9\\\"\\ud800\\udfff\"}}",
 	};
 	struct eg_err err;
 	json_object *req;
@@ -319,6 +341,12 @@ parse_errors(void)
 	tap_ok(req != NULL, "null args and trailing whitespace accepted");
 	if (req != NULL)
 		json_object_put(req);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		req = epp_request_parse(pairs[i], strlen(pairs[i]), &err);
+		tap_ok(req != NULL, "accepted: %s", pairs[i]);
+		if (req != NULL)
+			json_object_put(req);
+	}
 }
 
 static void

@@ -526,6 +526,12 @@ static const struct refusal refusals[] = {
 	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": \"\"}}", "argument 'msg_id': must not be empty"},
 	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": -1}}",
 		"argument 'msg_id': must be an integer from 0 to 9223372036854775807"},
+	/* Past INT64_MAX json-c keeps the number unsigned and reads it back as INT64_MAX:
+	 * acking that message instead would act on another number than the caller's. */
+	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": 9223372036854775808}}",
+		"argument 'msg_id': must be an integer from 0 to 9223372036854775807"},
+	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": 18446744073709551616}}",
+		"argument 'msg_id': must be an integer from 0 to 9223372036854775807"},
 };
 
 static void

@@ -1,7 +1,8 @@
 /*
  * epp-sim's fault plan without a network: rule syntax (command names hold
  * colons themselves), every-Nth counting over all callers, once, classes,
- * the login-only kinds, and loading a fault file.
+ * the login-only kinds, loading a fault file, and reply-file (its path, and
+ * the clTRID put into the file's bytes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,11 +120,59 @@ test_load(void)
 	fault_plan_destroy(&p);
 }
 
+static void
+test_reply_file(void)
+{
+	char path[] = "/tmp/eg-reply-XXXXXX", arg[FAULT_ARG_MAX], spec[600];
+	static const char body[] = "<a>@CLTRID@</a>\0<b>@CLTRID@@CLTRID@</b>@CLTRID";
+	struct fault_plan p;
+	struct fault_rule r;
+	struct buf out = BUF_INIT;
+	struct eg_err e;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	snprintf(spec, sizeof(spec), "reply-file=%s:2:domain:info:once", path);
+	tap_is_int(fault_rule_parse(spec, &r, &e), 0, "reply-file=PATH:N:CMDS:once");
+	tap_ok(r.kind == FAULT_REPLY_FILE && strcmp(r.arg, path) == 0 && r.every == 2 &&
+	    r.ncmds == 1 && r.once, "kind, path, N, command, once");
+	tap_is_str(fault_kind_name(FAULT_REPLY_FILE), "reply-file", "its name in the log");
+	tap_is_int(fault_rule_parse("reply-file:1", &r, &e), -1, "without a file: refused");
+	tap_ok(strstr(e.msg, "needs a file") != NULL, "saying so (%s)", e.msg);
+	tap_is_int(fault_rule_parse("reply-file=:1", &r, &e), -1, "with an empty file: refused");
+	tap_is_int(fault_rule_parse("garbage:1", &r, &e), 0, "another kind");
+	tap_is_str(r.arg, "", "has no argument");
+
+	fault_plan_init(&p);
+	fault_rule_parse(spec, &r, &e);
+	fault_plan_add(&p, &r, &e);
+	strcpy(arg, "stale");
+	tap_is_int(fault_plan_match_arg(&p, "domain:info", SIM_CLASS_QUERY, arg, sizeof(arg)),
+	    FAULT_NONE, "1st info: no fault");
+	tap_is_str(arg, "", "and no argument");
+	tap_is_int(fault_plan_match_arg(&p, "domain:info", SIM_CLASS_QUERY, arg, sizeof(arg)),
+	    FAULT_REPLY_FILE, "2nd info: reply-file");
+	tap_is_str(arg, path, "with its file");
+	fault_plan_destroy(&p);
+
+	f = fdopen(fd, "wb");
+	fwrite(body, 1, sizeof(body) - 1, f);
+	fclose(f);
+	tap_is_int(fault_reply_load(path, "ABC-1", &out, &e), 0, "the file is read");
+	tap_ok(out.len == sizeof(body) - 1 - 3 * (8 - 5) &&
+	    memcmp(out.data, "<a>ABC-1</a>\0<b>ABC-1ABC-1</b>@CLTRID", out.len) == 0,
+	    "every @CLTRID@ replaced, NUL bytes and a partial marker kept (%zu bytes)", out.len);
+	unlink(path);
+	tap_is_int(fault_reply_load(path, "ABC-1", &out, &e), -1, "a missing file is an error");
+	buf_free(&out);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_match();
 	test_load();
+	test_reply_file();
 	return tap_done();
 }
