@@ -102,13 +102,9 @@ if perf record -o "$T/probe.data" -e cpu-clock true >/dev/null 2>&1; then
 	echo "-- the gate's own functions, inclusive (children) time"
 	perf report -i "$T/perf.data" --children -g none --sort sym --stdio 2>/dev/null |
 	    grep -E '^ +[0-9.]+% +[0-9.]+%' |
-	    grep -E ' (main|session_main|exec_job|session_exchange|read_document|write_frame|tls_read|tls_write|tls_idle_check|x2j_convert|x2j_to_string|epp_request_parse|epp_request_build|on_delivery|finish|collect|pool_submit|pool_collect|sync_state|push_done|wake_collector|broker_service|broker_reply|broker_ack|job_reply_json|metrics_request|eg_logf|session_open|amqp_basic_publish|amqp_basic_ack|amqp_consume_message|SSL_read|SSL_write|xmlReadMemory|xmlCtxtReadMemory|json_object_to_json_string_ext|pthread_cond_wait@@GLIBC_2.3.2|pthread_cond_timedwait@@GLIBC_2.3.2|pthread_cond_broadcast@@GLIBC_2.3.2|___pthread_mutex_lock|__GI___lll_lock_wait|__GI___lll_lock_wake|malloc|free|cfree@GLIBC_2.2.5)$' |
+	    grep -E ' (main|session_main|exec_job|session_exchange|read_document|write_frame|tls_read|tls_write|tls_idle_check|x2j_convert|x2j_to_string|epp_request_parse|epp_request_build|on_delivery|finish|collect|pool_submit|pool_collect|sync_state|push_done|wake_collector|broker_service|broker_reply|broker_ack|job_reply_json|metrics_request|eg_logf|session_open|amqp_basic_publish|amqp_basic_ack|amqp_consume_message|SSL_read|SSL_write|xmlReadMemory|xmlCtxtReadMemory|json_object_to_json_string_ext|wait_until|___pthread_cond_broadcast|___pthread_cond_timedwait64|__pthread_mutex_cond_lock|___pthread_mutex_lock|__GI___lll_lock_wait|__GI___lll_lock_wake|malloc|cfree@GLIBC_2.2.5)( \(inlined\))?$' |
 	    head -50
 	echo "  (columns: inclusive %, self %; shares of all samples in the gate's threads)"
-	echo
-	echo "-- by thread (the lowest id is the main thread: AMQP and replies; the others are sessions)"
-	perf report -i "$T/perf.data" --no-children -g none --sort tid --stdio 2>/dev/null |
-	    grep -E '^ +[0-9.]+%' | head -20
 	echo
 	echo "-- kernel entry points, inclusive"
 	perf report -i "$T/perf.data" --children -g none --sort sym --stdio 2>/dev/null |
