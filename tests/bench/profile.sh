@@ -64,6 +64,31 @@ echo "== CPU and context switches per request ($n requests)"
 load "$n" cpu -C "$GATE_PID"
 
 echo
+echo "== CPU per request of each process on the path (schedstat of all its threads, one run each)"
+# The same load against eg-responder on another queue: the broker floor's budget.
+"$EG_BUILD/bench/eg-responder" -p "$AMQP_PORT" -q "$QUEUE-floor" >"$T/responder.out" 2>&1 &
+RESP=$!
+track_pid "$RESP"
+wait_for 10 grep -q ready "$T/responder.out"
+BEAM=$(cat "$BROKER_DIR/broker.pid" 2>/dev/null)
+cpu_of() { # cpu_of QUEUE PID
+	timeout 300 "$LOAD" -p "$AMQP_PORT" -q "$1" -w "$W" -m "$MODE" -n "$n" -P "b$RANDOM" \
+	    -C "$2" -j | sed -n 's/.*"rps": \([0-9.]*\).*"sched_us_per_req": \([0-9.]*\).*/\2 us (at \1 req\/s)/p'
+}
+own_cpu() { # own_cpu QUEUE: eg-load's own user+system time per request
+	/usr/bin/time -f "%U %S" -o "$T/time.txt" timeout 300 "$LOAD" -p "$AMQP_PORT" -q "$1" \
+	    -w "$W" -m "$MODE" -n "$n" -P "o$RANDOM" >/dev/null
+	awk -v n="$n" '{ printf "%.1f us\n", ($1 + $2) * 1e6 / n }' "$T/time.txt"
+}
+echo "  through the gate:  epp-gate $(cpu_of "$QUEUE" "$GATE_PID")"
+echo "                     epp-sim $(cpu_of "$QUEUE" "$SIM_PID")"
+[ -n "$BEAM" ] && echo "                     RabbitMQ $(cpu_of "$QUEUE" "$BEAM")"
+echo "                     eg-load $(own_cpu "$QUEUE")"
+echo "  broker floor:      eg-responder $(cpu_of "$QUEUE-floor" "$RESP")"
+[ -n "$BEAM" ] && echo "                     RabbitMQ $(cpu_of "$QUEUE-floor" "$BEAM")"
+echo "                     eg-load $(own_cpu "$QUEUE-floor")"
+
+echo
 echo "== system calls per request (strace -c -f; 2000 requests, slowed down by strace)"
 if command -v strace >/dev/null; then
 	timeout 300 strace -f -c -p "$GATE_PID" -o "$T/strace.txt" &
