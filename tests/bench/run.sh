@@ -72,14 +72,13 @@ stop_one() {
 }
 
 # bench_sim NAME [epp-sim options]: an epp-sim with the registrar account; sets SIM_PORT.
-declare -A SIMPORT SIMPID GPID GQ
+declare -A SIMPORT GPID GQ
 bench_sim() {
 	local name=$1
 	shift
 	SIM_CERTS=$CERTS sim_start "$BT/$name" --account "$SIM_CLID:$SIM_PW" --log /dev/null "$@" ||
 	    return 1
 	SIMPORT[$name]=$SIM_PORT
-	SIMPID[$name]=$SIM_PID
 }
 
 # bench_gate NAME SIM SESSIONS: an epp-gate on its own queue against epp-sim SIM.

@@ -125,7 +125,6 @@ sample
 mkdir -p "$(dirname "$CSV")"
 cp "$T/soak.csv" "$CSV"
 
-total=$(requests_done)
 failed_batches=$(cat "$T/failed" 2>/dev/null | wc -l)
 stats=$(/usr/bin/python3 - "$T/batches.jsonl" "$T/soak.csv" "$(getconf CLK_TCK)" <<'PY'
 import csv, json, sys
