@@ -3,7 +3,7 @@
  * client library's pipelined API, WINDOW requests in flight.
  *
  *   eg-load [-H host] [-p port] [-q queue] [-w window] [-n count] [-t timeout_ms]
- *           [-m check|info|mix|big-check|big-info] [-P prefix] [-j]
+ *           [-m check|info|mix|big-check|big-info] [-P prefix] [-C pid] [-j]
  *
  * Mixes: check (domain_check of one name), info (domain_info of a domain created in
  * a setup phase), mix (check, info, create of a new domain, renew of a set-up domain,
@@ -12,13 +12,21 @@
  * not timed. Prints one line of figures, or one JSON object with -j: requests, ok,
  * epp_errors (2xxx), errors (gate error, timeout, transport), seconds, rps, and
  * latency p50/p90/p99/max in ms from submit to reply.
+ *
+ * -C PID (the gate's) adds its CPU time over the timed phase only (the setup excluded):
+ * utime+stime from /proc/PID/stat (cpu_ticks, cpu_us_per_req) and the sum of its
+ * threads' run time from /proc/PID/task/x/schedstat (ns resolution: sched_us_per_req),
+ * its threads' context switches per request (ctxsw_per_req), and its VmRSS, VmHWM,
+ * RssAnon and RssFile (kB) after the run.
  */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -38,6 +46,11 @@ struct load {
 	int64_t *t_submit;        /* by request index */
 	uint64_t first_id;
 	long ok, epp_errors, errors;
+	/* the watched process (-C) */
+	long pid;
+	long ticks0, ticks1;
+	int64_t sched0, sched1;   /* ns */
+	long csw0, csw1;          /* context switches, voluntary and not */
 };
 
 static int64_t
@@ -47,6 +60,85 @@ now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* utime+stime of a process in clock ticks, or -1. */
+static long
+proc_ticks(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the name in parentheses may hold spaces: fields are counted after the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+/* The run time of every thread of a process, in ns (schedstat), or -1; with csw, the sum
+ * of their context switches there. */
+static int64_t
+proc_sched_ns(long pid, long *csw)
+{
+	char path[320], line[256];
+	struct dirent *d;
+	long long ns;
+	int64_t sum = 0;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	if ((dir = opendir(path)) == NULL)
+		return -1;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.32s/schedstat", pid, d->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%lld", &ns) == 1)
+			sum += ns;
+		fclose(f);
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.32s/status", pid, d->d_name);
+		if (csw == NULL || (f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, "_ctxt_switches:") != NULL)
+				*csw += atol(strchr(line, ':') + 1);
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
+/* A "Name:   N kB" line of /proc/PID/status, or -1. */
+static long
+proc_status_kb(long pid, const char *name)
+{
+	char path[64], line[256];
+	size_t n = strlen(name);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, name, n) == 0 && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 /* A synchronous call for the setup phase; returns the reply (caller frees) or NULL. */
@@ -192,6 +284,10 @@ run(struct load *l, double *seconds)
 	int64_t t0;
 	uint64_t id;
 
+	if (l->pid > 0) {
+		l->ticks0 = proc_ticks(l->pid);
+		l->sched0 = proc_sched_ns(l->pid, &l->csw0);
+	}
 	t0 = now_us();
 	while (done < l->count) {
 		while (sent < l->count && sent - done < l->window) {
@@ -224,6 +320,10 @@ run(struct load *l, double *seconds)
 		done++;
 	}
 	*seconds = (double)(now_us() - t0) / 1e6;
+	if (l->pid > 0) {
+		l->ticks1 = proc_ticks(l->pid);
+		l->sched1 = proc_sched_ns(l->pid, &l->csw1);
+	}
 	return 0;
 }
 
@@ -244,7 +344,7 @@ main(int argc, char **argv)
 	l.count = 1000;
 	l.window = 1;
 	l.timeout_ms = 30000;
-	while ((ch = getopt(argc, argv, "H:p:q:w:n:t:m:P:j")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:q:w:n:t:m:P:C:j")) != -1) {
 		switch (ch) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -254,11 +354,12 @@ main(int argc, char **argv)
 		case 't': l.timeout_ms = atoi(optarg); break;
 		case 'm': l.mode = optarg; break;
 		case 'P': l.prefix = optarg; break;
+		case 'C': l.pid = atol(optarg); break;
 		case 'j': json = 1; break;
 		default:
 			fprintf(stderr, "usage: eg-load [-H host] [-p port] [-q queue] [-w window] "
 			    "[-n count] [-t timeout_ms] [-m check|info|mix|big-check|big-info] "
-			    "[-P prefix] [-j]\n");
+			    "[-P prefix] [-C pid] [-j]\n");
 			return 64;
 		}
 	}
@@ -276,14 +377,25 @@ main(int argc, char **argv)
 	if (setup(&l) == -1 || run(&l, &secs) == -1)
 		goto out;
 	qsort(l.lat_us, (size_t)l.count, sizeof(*l.lat_us), cmp64);
-	if (json)
+	if (json) {
 		printf("{\"mode\": \"%s\", \"window\": %ld, \"requests\": %ld, \"ok\": %ld, "
 		    "\"epp_errors\": %ld, \"errors\": %ld, \"seconds\": %.3f, \"rps\": %.1f, "
-		    "\"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
+		    "\"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f",
 		    l.mode, l.window, l.count, l.ok, l.epp_errors, l.errors, secs,
 		    (double)l.count / secs, pct(l.lat_us, l.count, .5), pct(l.lat_us, l.count, .9),
 		    pct(l.lat_us, l.count, .99), pct(l.lat_us, l.count, 1));
-	else
+		if (l.pid > 0 && l.ticks0 >= 0 && l.ticks1 >= 0 && l.sched0 >= 0 && l.sched1 >= 0)
+			printf(", \"cpu_ticks\": %ld, \"cpu_us_per_req\": %.2f, "
+			    "\"sched_us_per_req\": %.2f, \"ctxsw_per_req\": %.2f, \"rss_kb\": %ld, "
+			    "\"hwm_kb\": %ld, \"rss_anon_kb\": %ld, \"rss_file_kb\": %ld",
+			    l.ticks1 - l.ticks0, (double)(l.ticks1 - l.ticks0) * 1e6 /
+			    (double)sysconf(_SC_CLK_TCK) / (double)l.count,
+			    (double)(l.sched1 - l.sched0) / 1e3 / (double)l.count,
+			    (double)(l.csw1 - l.csw0) / (double)l.count, proc_status_kb(l.pid, "VmRSS"),
+			    proc_status_kb(l.pid, "VmHWM"), proc_status_kb(l.pid, "RssAnon"),
+			    proc_status_kb(l.pid, "RssFile"));
+		printf("}\n");
+	} else
 		printf("mode %s window %ld requests %ld ok %ld epp_errors %ld errors %ld seconds %.3f "
 		    "rps %.1f p50_ms %.3f p99_ms %.3f\n", l.mode, l.window, l.count, l.ok,
 		    l.epp_errors, l.errors, secs, (double)l.count / secs, pct(l.lat_us, l.count, .5),

@@ -8,7 +8,8 @@
  * order, a file that gets one line per executed request with the properties
  * that matter (to prove that an expired request never ran, and that a
  * re-sent one kept its message_id), and an extra reply with a foreign correlation
- * id before each real one. Prints "ready" on stdout once it consumes.
+ * id before each real one; --mandatory publishes replies with the mandatory flag, as
+ * the gate does. Prints "ready" on stdout once it consumes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +45,7 @@ struct held {
 
 struct responder {
 	const char *host, *user, *password, *queue, *reply;
-	int port, echo, delay_ms, reverse, prefetch, foreign, declare_only;
+	int port, echo, delay_ms, reverse, prefetch, foreign, declare_only, mandatory;
 	long max;
 	int count_fd;
 	amqp_connection_state_t conn;
@@ -196,7 +197,7 @@ publish(struct responder *rs, const char *reply_to, const char *corr_id, const c
 	b.bytes = (void *)(uintptr_t)body;
 	b.len = len;
 	st = amqp_basic_publish(rs->conn, CHANNEL, amqp_empty_bytes, amqp_cstring_bytes(reply_to),
-	    0, 0, &p, b);
+	    rs->mandatory, 0, &p, b);
 	if (st != AMQP_STATUS_OK)
 		die("publish", amqp_error_string2(st));
 }
@@ -281,7 +282,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: eg-responder [-H host] [-p port] [-u user] [-P password] [-q queue]\n"
 	    "         [--reply JSON | --echo] [--delay MS] [--reverse N] [--prefetch N]\n"
-	    "         [--count-file FILE] [--foreign] [--max N] [--declare-only]\n"
+	    "         [--count-file FILE] [--foreign] [--max N] [--declare-only] [--mandatory]\n"
 	    "  host/port default to $AMQP_HOST/$AMQP_PORT, then 127.0.0.1:5672\n");
 	exit(64);
 }
@@ -321,6 +322,7 @@ main(int argc, char **argv)
 		{ "foreign", no_argument, NULL, 'F' },
 		{ "max", required_argument, NULL, 'm' },
 		{ "declare-only", no_argument, NULL, 'D' },
+		{ "mandatory", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct responder rs;
@@ -356,6 +358,7 @@ main(int argc, char **argv)
 		case 'F': rs.foreign = 1; break;
 		case 'm': rs.max = atol(optarg); break;
 		case 'D': rs.declare_only = 1; break;
+		case 'M': rs.mandatory = 1; break;   /* publish replies as the gate does */
 		case 'c':
 			rs.count_fd = open(optarg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 			if (rs.count_fd < 0)
