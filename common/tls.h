@@ -54,6 +54,10 @@ ssize_t tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct
 int tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline,
     struct eg_err *err);
 
+/* 1 when OpenSSL holds bytes already read from the socket (read ahead): a reader must
+ * not wait in poll() for them. */
+int tls_buffered(const struct tls_conn *c);
+
 enum tls_idle { TLS_IDLE_QUIET, TLS_IDLE_CLOSED, TLS_IDLE_DATA };
 
 /* Without blocking: has the peer closed the connection (or reset it), or sent data we

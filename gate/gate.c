@@ -409,7 +409,10 @@ loop(struct gate *g)
 			log_info(g->log, "health file touched by someone else: logging in again");
 			pool_relogin(g->pool);
 		}
-		collect(g);
+		/* Finished jobs (and expired ones, which pool_expire hands back the same way)
+		 * signal the eventfd: collect only then. */
+		if (fds[1].revents & POLLIN)
+			collect(g);
 		/* Serviced when something arrived, and at least every quarter heartbeat even when
 		 * quiet: rabbitmq-c sends heartbeats only from inside such calls. */
 		if (broker_connected(g->broker) &&
@@ -420,7 +423,6 @@ loop(struct gate *g)
 				broker_lost(g, &err);
 		}
 		expire_in = pool_expire(g->pool);
-		collect(g);
 		periodic(g);
 		tell_systemd(g);
 	}

@@ -72,7 +72,7 @@ wake_collector(struct pool *p)
 	while (w == -1 && errno == EINTR);
 }
 
-/* Called with p->mu held. */
+/* Called with p->mu held; the caller wakes the collector after unlocking. */
 static void
 push_done(struct pool *p, struct job *j)
 {
@@ -82,7 +82,6 @@ push_done(struct pool *p, struct job *j)
 	else
 		p->dhead = j;
 	p->dtail = j;
-	wake_collector(p);
 }
 
 static uint64_t
@@ -292,6 +291,7 @@ session_main(void *arg)
 			pthread_mutex_lock(&p->mu);
 			push_done(p, j);
 			pthread_mutex_unlock(&p->mu);
+			wake_collector(p);
 			continue;
 		}
 		if (relogin) {
@@ -381,8 +381,10 @@ pool_submit(struct pool *p, struct job *j)
 	p->qtail = j;
 	p->outstanding++;
 	p->queued++;
-	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
+	/* Signalled after the unlock, so that the woken session does not run into the lock
+	 * still held; it checks the queue under the lock anyway. */
+	pthread_cond_signal(&p->work);
 }
 
 int
@@ -418,6 +420,7 @@ pool_expire(struct pool *p)
 	struct job **pp, *j;
 	struct eg_err e;
 	int64_t now, next = -1;
+	int expired = 0;
 
 	if (atomic_load(&p->queued) == 0)
 		return -1;
@@ -441,11 +444,14 @@ pool_expire(struct pool *p)
 			job_fail(j, &e, JOB_NOT_SENT);
 		}
 		push_done(p, j);
+		expired++;
 	}
 	p->qtail = NULL;
 	for (j = p->qhead; j != NULL; j = j->next)
 		p->qtail = j;
 	pthread_mutex_unlock(&p->mu);
+	if (expired > 0)
+		wake_collector(p);
 	return next;
 }
 
