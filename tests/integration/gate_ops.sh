@@ -23,8 +23,33 @@ out=$(rpc domain_check '{"domains": ["ref-cli.example"]}')
 is "$(json_get "$out" epp.response.result.@code)" 1000 "and it serves"
 grep -q 'request cmd=domain_check code=1000 ms=' "$T/ref.out"
 ok $? "-v logs one line per request"
+rpc poll_req >/dev/null
+sleep 0.3
+grep -q 'request cmd=poll_req' "$T/ref.out"
+is "$?" 1 "-v leaves poll requests out of the log"
 kill -TERM "$GATE_PID"; wait "$GATE_PID"
 is "$?" 0 "SIGTERM: exit status 0"
+SSL_CERT_FILE=$CERTS/ca.crt "$gate" -v -p --epp="$T/epp_params.txt" \
+    --rabbitmq="$T/rabbitmq_params.txt" --queue="$QUEUE" >"$T/ref2.out" 2>&1 &
+GATE_PID=$!
+track_pid "$GATE_PID"
+gate_wait_up 1 20
+rpc poll_req >/dev/null
+wait_for 5 grep -q 'request cmd=poll_req code=1300' "$T/ref2.out"
+ok $? "-p (--verbose_poll) logs them too"
+kill -TERM "$GATE_PID"; wait "$GATE_PID"
+
+# ---- broker failover: the first host of the list is down, the second serves
+dead=$(free_port)
+gate_config
+sed -i "s|hosts = \[ \"$AMQP_HOST:$AMQP_PORT\" \]|hosts = [ \"127.0.0.1:$dead\", \"$AMQP_HOST:$AMQP_PORT\" ]|" "$GATE_CONF"
+grep -q "127.0.0.1:$dead" "$GATE_CONF"
+ok $? "a broker list whose first host is down"
+gate_start
+ok $? "the gate fails over to the next broker"
+grep -q "broker 127.0.0.1:$dead" "$GATE_OUT"
+ok $? "after trying (and logging) the first"
+kill -TERM "$GATE_PID"; wait "$GATE_PID"
 chmod 644 "$T/epp_params.txt"
 out=$("$gate" --epp="$T/epp_params.txt" --rabbitmq="$T/rabbitmq_params.txt" --check-config 2>&1)
 like "$out" 'warning: .*epp_params.txt.*(group|others)' "a params file others can read draws a warning"
