@@ -137,6 +137,7 @@ outcome_unknown(const struct exec_env *env, struct session *s, struct job *j,
 		snprintf(e.msg + n, sizeof(e.msg) - n, ": %s", shows);
 	}
 	o = epp_error_reply(&e, JOB_OUTCOME_UNKNOWN);
+	epp_error_text(&e, j->error, sizeof(j->error));
 	if (o != NULL) {
 		json_object_object_add(o, "cltrid", json_object_new_string(cltrid));
 		if (info != NULL)

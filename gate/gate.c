@@ -89,10 +89,11 @@ finish(struct gate *g, struct job *j)
 		level = EG_LOG_TRACE;
 	if (eg_log_on(g->log, level))
 		eg_logf(g->log, level, "request cmd=%s code=%d ms=%.3f cltrid=%s correlation_id=%s "
-		    "session=%d%s%s", j->cmd, j->code, (double)us / 1000,
+		    "session=%d%s%s%s%s", j->cmd, j->code, (double)us / 1000,
 		    j->req.cltrid[0] ? j->req.cltrid : "-", j->correlation_id ? j->correlation_id : "-",
 		    j->session_id, j->reply_to ? "" : " reply_to=none",
-		    j->code < 0 ? (j->sent ? " (gate error after sending)" : " (gate error, not sent)") : "");
+		    j->code < 0 ? (j->sent ? " (gate error after sending)" : " (gate error, not sent)") : "",
+		    j->error[0] ? ": " : "", j->error);
 	metrics_request(g->metrics, j->cmd, j->code, us);
 	job_free(j);
 }

@@ -65,6 +65,8 @@ job_fail(struct job *j, const struct eg_err *e, const char *code_name)
 {
 	json_object *o = epp_error_reply(e, code_name);
 
+	epp_error_text(e, j->error, sizeof(j->error));
+
 	if (o == NULL || job_reply_json(j, o, -1) == -1) {
 		/* Out of memory: a fixed reply still tells the caller something went wrong. */
 		static const char fallback[] = "{\"error\":\"failed processing EPP command: out of memory\"}";

@@ -38,6 +38,7 @@ struct job {
 	                               gate_status); -1 for a gate error reply */
 	int session_id;             /* session that served it, -1 if none */
 	int sent;                   /* the command was written to the registry */
+	char error[200];            /* a gate error reply's text, for the log ("" otherwise) */
 };
 
 struct job *job_new(void);
