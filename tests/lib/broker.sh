@@ -75,11 +75,26 @@ broker_start() {
 	_broker_launch
 }
 
+# The PID of the process listening on a port, when it has the given name.
+_pid_on_port() {
+	ss -ltnpH "sport = :$1" 2>/dev/null | grep -o "\"$2\",pid=[0-9]*" | head -1 | cut -d= -f2
+}
+
 broker_stop() {
+	local pid i
 	[ -n "${BROKER_NODE:-}" ] || return 0
+	pid=$(cat "$BROKER_DIR/broker.pid" 2>/dev/null)
 	_broker_ctl stop >/dev/null 2>&1
-	# epmd was started for this broker on its own port: end it too.
-	( _broker_env; epmd -port "$BROKER_EPMD_PORT" -kill >/dev/null 2>&1 )
+	# A node that did not stop (rabbitmqctl gave up): end it by its PID.
+	for i in $(seq 1 50); do
+		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	# The epmd started for this broker on its own port ("epmd -kill" refuses while the
+	# node is still registered, so by PID).
+	pid=$(_pid_on_port "$BROKER_EPMD_PORT" epmd)
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
 	if [ -d "$BROKER_DIR" ] && [ -n "${BROKER_KEEP:-}" ]; then
 		rm -rf "$BROKER_KEEP/log" "$BROKER_KEEP/data"
 		cp -r "$BROKER_DIR/log" "$BROKER_KEEP/log" 2>/dev/null
