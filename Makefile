@@ -214,7 +214,7 @@ fuzz: ensure-deps
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-ci: ensure-deps
-	@tests/fuzz/run.sh 20
+	@tests/fuzz/run.sh 15
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
