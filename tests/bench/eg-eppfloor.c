@@ -33,6 +33,7 @@
 #include "cltrid.h"
 #include "config.h"
 #include "epp_cmd.h"
+#include "../unit/latency.h"
 #include "epp_resp.h"
 #include "session.h"
 #include "tls.h"
@@ -295,25 +296,6 @@ cpu_us(void)
 	    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 }
 
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const int64_t *sorted, long n, double p)
-{
-	long i;
-
-	if (n == 0)
-		return 0;
-	i = (long)(p * (double)(n - 1) + 0.5);
-	return (double)sorted[i] / 1000.0;
-}
-
 static void
 usage(void)
 {
@@ -337,6 +319,7 @@ main(int argc, char **argv)
 	struct worker *ws = NULL;
 	const char *login = "registrar1:password-one", *colon;
 	double secs;
+	size_t cnt;
 	int64_t t0, cpu0, cpu;
 	int ch, i, json = 0, rc = 1;
 	long n;
@@ -423,21 +406,22 @@ main(int argc, char **argv)
 	secs = (double)(eg_now_us() - t0) / 1e6;
 	cpu = cpu_us() - cpu0;
 	n = f.count;
-	qsort(f.lat_us, (size_t)n, sizeof(*f.lat_us), cmp64);
+	cnt = (size_t)n;
+	lat_sort(f.lat_us, cnt);
 	if (json)
 		printf("{\"mode\": \"%s\", \"sessions\": %d, \"window\": %d, \"requests\": %ld, "
 		    "\"ok\": %ld, \"epp_errors\": %ld, \"errors\": %ld, \"seconds\": %.3f, "
 		    "\"rps\": %.1f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, "
 		    "\"max_ms\": %.3f, \"self_cpu_us_per_req\": %.2f}\n", f.mode, f.nsessions,
 		    f.nsessions, n, atomic_load(&f.ok), atomic_load(&f.epp_errors),
-		    atomic_load(&f.errors), secs, (double)n / secs, pct(f.lat_us, n, .5),
-		    pct(f.lat_us, n, .9), pct(f.lat_us, n, .99), pct(f.lat_us, n, 1),
+		    atomic_load(&f.errors), secs, (double)n / secs, lat_pct_ms(f.lat_us, cnt, .5),
+		    lat_pct_ms(f.lat_us, cnt, .9), lat_pct_ms(f.lat_us, cnt, .99), lat_pct_ms(f.lat_us, cnt, 1),
 		    (double)cpu / (double)n);
 	else
 		printf("mode %s sessions %d requests %ld ok %ld epp_errors %ld errors %ld "
 		    "seconds %.3f rps %.1f p50_ms %.3f p99_ms %.3f\n", f.mode, f.nsessions, n,
 		    atomic_load(&f.ok), atomic_load(&f.epp_errors), atomic_load(&f.errors), secs,
-		    (double)n / secs, pct(f.lat_us, n, .5), pct(f.lat_us, n, .99));
+		    (double)n / secs, lat_pct_ms(f.lat_us, cnt, .5), lat_pct_ms(f.lat_us, cnt, .99));
 	rc = atomic_load(&f.errors) > 0 ? 1 : 0;
 	for (i = 0; i < f.nsessions; i++)
 		session_close(&f.sessions[i]);

@@ -31,6 +31,7 @@
 #include <json-c/json.h>
 
 #include "eppgate-rpc.h"
+#include "../unit/latency.h"
 
 struct load {
 	egrpc_ctx *c;
@@ -258,25 +259,6 @@ submit(struct load *l, long i)
 }
 
 static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const int64_t *sorted, long n, double p)
-{
-	long i;
-
-	if (n == 0)
-		return 0;
-	i = (long)(p * (double)(n - 1) + 0.5);
-	return (double)sorted[i] / 1000.0;
-}
-
-static int
 run(struct load *l, double *seconds)
 {
 	egrpc_reply *r;
@@ -333,6 +315,7 @@ main(int argc, char **argv)
 	egrpc_options o;
 	struct load l;
 	double secs = 0;
+	size_t cnt;
 	int ch, json = 0, rc = 1;
 
 	egrpc_options_init(&o);
@@ -365,8 +348,9 @@ main(int argc, char **argv)
 	}
 	if (l.count < 1 || l.window < 1)
 		return 64;
-	l.lat_us = calloc((size_t)l.count, sizeof(*l.lat_us));
-	l.t_submit = calloc((size_t)l.count, sizeof(*l.t_submit));
+	cnt = (size_t)l.count;
+	l.lat_us = calloc(cnt, sizeof(*l.lat_us));
+	l.t_submit = calloc(cnt, sizeof(*l.t_submit));
 	if (l.lat_us == NULL || l.t_submit == NULL)
 		goto out;
 	l.c = egrpc_connect_with_options(&o);
@@ -376,14 +360,14 @@ main(int argc, char **argv)
 	}
 	if (setup(&l) == -1 || run(&l, &secs) == -1)
 		goto out;
-	qsort(l.lat_us, (size_t)l.count, sizeof(*l.lat_us), cmp64);
+	lat_sort(l.lat_us, cnt);
 	if (json) {
 		printf("{\"mode\": \"%s\", \"window\": %ld, \"requests\": %ld, \"ok\": %ld, "
 		    "\"epp_errors\": %ld, \"errors\": %ld, \"seconds\": %.3f, \"rps\": %.1f, "
 		    "\"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f",
 		    l.mode, l.window, l.count, l.ok, l.epp_errors, l.errors, secs,
-		    (double)l.count / secs, pct(l.lat_us, l.count, .5), pct(l.lat_us, l.count, .9),
-		    pct(l.lat_us, l.count, .99), pct(l.lat_us, l.count, 1));
+		    (double)l.count / secs, lat_pct_ms(l.lat_us, cnt, .5), lat_pct_ms(l.lat_us, cnt, .9),
+		    lat_pct_ms(l.lat_us, cnt, .99), lat_pct_ms(l.lat_us, cnt, 1));
 		if (l.pid > 0 && l.ticks0 >= 0 && l.ticks1 >= 0 && l.sched0 >= 0 && l.sched1 >= 0)
 			printf(", \"cpu_ticks\": %ld, \"cpu_us_per_req\": %.2f, "
 			    "\"sched_us_per_req\": %.2f, \"ctxsw_per_req\": %.2f, \"rss_kb\": %ld, "
@@ -398,8 +382,8 @@ main(int argc, char **argv)
 	} else
 		printf("mode %s window %ld requests %ld ok %ld epp_errors %ld errors %ld seconds %.3f "
 		    "rps %.1f p50_ms %.3f p99_ms %.3f\n", l.mode, l.window, l.count, l.ok,
-		    l.epp_errors, l.errors, secs, (double)l.count / secs, pct(l.lat_us, l.count, .5),
-		    pct(l.lat_us, l.count, .99));
+		    l.epp_errors, l.errors, secs, (double)l.count / secs, lat_pct_ms(l.lat_us, cnt, .5),
+		    lat_pct_ms(l.lat_us, cnt, .99));
 	rc = l.errors > 0 ? 1 : 0;
 out:
 	egrpc_free(l.c);

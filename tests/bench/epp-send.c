@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../eppsim/sim_xml.h"
+#include "../unit/latency.h"
 #include "buf.h"
 #include "clock.h"
 #include "frame.h"
@@ -501,14 +502,6 @@ slurp(const char *path)
 	return buf_steal(&b);
 }
 
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 print_stats(struct session *ss, int n, const struct shared *sh)
 {
@@ -526,12 +519,12 @@ print_stats(struct session *ss, int n, const struct shared *sh)
 	for (j = 0; j < n; j++)
 		for (i = 0; i < ss[j].nlat; i++)
 			all[k++] = ss[j].lat[i];
-	qsort(all, total, sizeof(*all), cmp64);
+	lat_sort(all, total);
 	secs = (double)(sh->last_us - sh->first_us) / 1e6;
 	printf("# stats: commands=%zu sessions=%d median_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
 	    "max_ms=%.3f elapsed_s=%.3f rate_per_s=%.0f\n", total, n,
-	    (double)all[total / 2] / 1000.0, (double)all[total * 9 / 10] / 1000.0,
-	    (double)all[total * 99 / 100] / 1000.0, (double)all[total - 1] / 1000.0, secs,
+	    lat_pct_ms(all, total, .5), lat_pct_ms(all, total, .9), lat_pct_ms(all, total, .99),
+	    lat_pct_ms(all, total, 1), secs,
 	    secs > 0 ? (double)total / secs : 0.0);
 	free(all);
 }
