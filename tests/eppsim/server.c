@@ -51,6 +51,10 @@ struct server {
 	struct conn *conns;            /* past the handshake */
 	unsigned nconns;
 	unsigned nthreads;             /* connection threads alive */
+	/* Threads that have finished, to be joined: joining (rather than detaching) makes
+	 * sure their per-thread OpenSSL and libxml2 state is released before we exit. */
+	pthread_t *ended;
+	size_t nended, capended;
 	unsigned long next_id;
 };
 
@@ -412,6 +416,19 @@ conn_main(void *arg)
 out:
 	free(c);
 	pthread_mutex_lock(&srv->mu);
+	if (srv->nended == srv->capended) {
+		size_t cap = srv->capended ? srv->capended * 2 : 16;
+		pthread_t *p = realloc(srv->ended, cap * sizeof(*p));
+
+		if (p != NULL) {
+			srv->ended = p;
+			srv->capended = cap;
+		}
+	}
+	if (srv->nended < srv->capended)
+		srv->ended[srv->nended++] = pthread_self();
+	else
+		pthread_detach(pthread_self());   /* out of memory: nobody will join it */
 	srv->nthreads--;
 	pthread_cond_broadcast(&srv->gone);
 	pthread_mutex_unlock(&srv->mu);
@@ -444,7 +461,6 @@ spawn(struct server *s, int fd)
 	s->nthreads++;
 	pthread_mutex_unlock(&s->mu);
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, (size_t)512 << 10);
 	/* Signals are main's business: the thread starts with all of them blocked. */
 	sigfillset(&all);
@@ -462,11 +478,30 @@ spawn(struct server *s, int fd)
 	}
 }
 
+/* Joins the connection threads that have ended. */
+static void
+reap(struct server *s)
+{
+	pthread_t *list;
+	size_t n, i;
+
+	pthread_mutex_lock(&s->mu);
+	list = s->ended;
+	n = s->nended;
+	s->ended = NULL;
+	s->nended = s->capended = 0;
+	pthread_mutex_unlock(&s->mu);
+	for (i = 0; i < n; i++)
+		pthread_join(list[i], NULL);
+	free(list);
+}
+
 int
 server_poll(struct server *s, int timeout_ms)
 {
 	int fd, r;
 
+	reap(s);
 	r = net_wait(s->lfd, POLLIN, eg_now_ms() + timeout_ms);
 	if (r <= 0)
 		return r == 0 || errno == EINTR ? 0 : -1;
@@ -526,6 +561,7 @@ server_shutdown(struct server *s, int wait_ms)
 	pthread_mutex_unlock(&s->mu);
 	if (left > 0)
 		return left;
+	reap(s);
 	pthread_cond_destroy(&s->gone);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

@@ -256,7 +256,9 @@ test_hammer(void)
 	    h->n, nq, h->n - nq, (long long)(eg_now_us() - t0) / 1000, worst_k - worst_i + 1,
 	    h->n ? (long long)(h->at[worst_k] - h->at[worst_i]) : 0LL);
 	tap_ok(worst <= 1.0, "no window holds more than burst + rate x window (excess %.2f)", worst);
-	tap_ok(h->n >= 100 && h->n <= 111, "about burst + 1 s x rate takes in all (%d of 110)", h->n);
+	/* The upper bound is the limit; the lower one only shows that the limiter lets the
+	 * rate through, and is loose because threads run late under valgrind or load. */
+	tap_ok(h->n >= 80 && h->n <= 111, "about burst + 1 s x rate takes in all (%d of 110)", h->n);
 	tap_ok(nq >= h->n / 4 && h->n - nq >= h->n / 4, "both classes got a fair share");
 	ratelimit_free(h->r);
 	pthread_mutex_destroy(&h->mu);
