@@ -8,7 +8,6 @@ set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 export EG_SRCDIR=$top EG_BIN=$BUILD/bin EG_BUILD=$BUILD
-export EG_SHARED=${EG_SHARED:-$(cd "$top/.." && pwd)/shared}
 # shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
 # shellcheck source=tests/lib/broker.sh

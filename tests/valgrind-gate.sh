@@ -11,7 +11,6 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "$top" && cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 export EG_SRCDIR=$top EG_BIN=$BUILD/bin EG_BUILD=$BUILD
-export EG_SHARED=${EG_SHARED:-$(cd "$top/.." && pwd)/shared}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/broker.sh"
 

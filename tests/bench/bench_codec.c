@@ -294,7 +294,7 @@ main(int argc, char **argv)
 	struct result res[sizeof(cases) / sizeof(cases[0])];
 	struct inputs in;
 	const struct docset *s;
-	const char *path = argc > 1 ? argv[1] : tap_shared("conformance/anchor_vectors.json");
+	const char *path = argc > 1 ? argv[1] : tap_data("conformance/anchor_vectors.json");
 	double seconds = argc > 2 ? atof(argv[2]) : 2.0;
 	size_t i;
 	int rc = 1;

@@ -14,6 +14,7 @@
  *	With --service MS it calls egrpc_service() every MS while it waits.
  *
  * Options: -H host -p port -q queue -t timeout_ms -c cmd -b heartbeat_s -T threads
+ *          -n connection_name (default eg-rpc-drive)
  *          --health-file FILE --health-wait MS
  * Exit status 0 when every request succeeded.
  */
@@ -230,7 +231,7 @@ main(int argc, char **argv)
 	o.host = getenv("AMQP_HOST") != NULL ? getenv("AMQP_HOST") : "127.0.0.1";
 	o.port = port != NULL ? atoi(port) : 0;
 	o.connection_name = "eg-rpc-drive";
-	while ((ch = getopt_long(argc, argv, "H:p:q:t:c:b:T:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "H:p:q:t:c:b:T:n:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -239,6 +240,7 @@ main(int argc, char **argv)
 		case 'c': cmd = optarg; break;
 		case 'b': o.heartbeat_s = atoi(optarg); break;
 		case 'T': threads = atoi(optarg); break;
+		case 'n': o.connection_name = optarg; break;
 		case 'F': o.health_file = optarg; break;
 		case 'W': o.health_wait_ms = atoi(optarg); break;
 		case 'S': service_ms = atoi(optarg); break;
@@ -274,7 +276,7 @@ main(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: eg-rpc-drive [-H host] [-p port] [-q queue] [-t timeout_ms] "
 	    "[-c cmd] [-b heartbeat_s] [-T threads] [--health-file F] [--health-wait MS]\n"
-	    "         [--service MS]\n"
+	    "         [-n name] [--service MS]\n"
 	    "         pipeline N [WINDOW] | repeat N WAITFILE\n");
 	return 64;
 }

@@ -282,7 +282,7 @@ for p in "${RESP20[@]}"; do stop_one "$p"; done
 
 # ---- codec ------------------------------------------------------------------------
 say "codec"
-ANCHORS=$EG_SHARED/conformance/anchor_vectors.json
+ANCHORS=$EG_SRCDIR/tests/data/conformance/anchor_vectors.json
 for rep in $(seq 1 "$RUNS"); do
 	out=$("$CODEC" "$ANCHORS" 1 2>>"$BT/errors.log" | tail -1)
 	case $out in

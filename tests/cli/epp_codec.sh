@@ -3,7 +3,7 @@
 # one process, errors on their own line, exit statuses, clTRID, stdin, a huge input.
 . "$(dirname "$0")/../lib/tap.sh"
 codec=$EG_BIN/epp-codec
-vectors=$EG_SHARED/conformance/anchor_vectors.json
+vectors=$EG_SRCDIR/tests/data/conformance/anchor_vectors.json
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
 # Every vector response, converted in one process, equals the reference's JSON.

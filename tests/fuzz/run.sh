@@ -7,7 +7,7 @@
 set -uo pipefail
 secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-shared=${EG_SHARED:-$(cd "$top/.." && pwd)/shared}
+
 out=$top/build-fuzz
 mkdir -p "$out/obj" "$out/corpus"
 CC=${FUZZ_CC:-clang}
@@ -33,7 +33,7 @@ seed() { # seed TARGET: fill the corpus from the vectors and examples
 	local t=$1 dir=$out/corpus/$1
 	mkdir -p "$dir"
 	[ -n "$(ls -A "$dir" 2>/dev/null)" ] && return
-	/usr/bin/python3 - "$shared/conformance/anchor_vectors.json" "$dir" "$t" "$top" <<'PY'
+	/usr/bin/python3 - "$top/tests/data/conformance/anchor_vectors.json" "$dir" "$t" "$top" <<'PY'
 import json, os, struct, sys
 vec, d, t, top = sys.argv[1:5]
 vs = json.load(open(vec))

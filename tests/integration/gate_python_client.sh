@@ -32,7 +32,7 @@ is "$(json_get "${out[2]}" epp.response.result.@code)" 1000 "host_check"
     '{"cmd": "domain_create", "args": {"name": "atest50.tld", "registrant": "registrant02", "period": 1, "contacts": {"admin": "admin02"}, "auth_info": "abc123"}}' \
     '{"cmd": "domain_create", "args": {"name": "fakedomain.com", "registrant": "registrant02", "period": 1, "contacts": {"admin": "admin02"}, "auth_info": "abc123"}}' \
     >/dev/null
-/usr/bin/python3 - "$EG_SHARED/conformance/anchor_vectors.json" >"$T/requests" <<'PY'
+/usr/bin/python3 - "$EG_SRCDIR/tests/data/conformance/anchor_vectors.json" >"$T/requests" <<'PY'
 import json, sys
 # These need state only the reference's registry had: a poll message with id 1234, a
 # renewal date, another registrar's domain, secDNS data (their commands are covered with

@@ -85,14 +85,18 @@ stop_pid "$RESP_PID"
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
 lines_ge() { [ "$(wc -l <"$2")" -ge "$1" ]; }
 q2=$(qname health-pipe)
-start_responder resp-pipe.log "$q2" --echo --delay 20 --prefetch 200 --count-file "$T/pcount"
+# 100 requests take 6 s: time enough for rabbitmqctl (about 1 s a call) to find and close
+# the connection while most are in flight.
+start_responder resp-pipe.log "$q2" --echo --delay 60 --prefetch 200 --count-file "$T/pcount"
 drive_and_drop() {
 	: >"$T/pcount"; : >"$H"
-	"$BENCH/eg-rpc-drive" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q2" -t 20000 -c "$1" \
+	# A name of its own: a connection left over from another test must not be the one closed.
+	local name=drive-$$-$1
+	"$BENCH/eg-rpc-drive" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q2" -t 20000 -c "$1" -n "$name" \
 	    --health-file "$H" --health-wait 200 pipeline 100 >"$T/drive.out" 2>"$T/drive.err" &
 	local pid=$!
 	wait_for 10 lines_ge 20 "$T/pcount"
-	close_conn eg-rpc-drive; ok $? "the broker closed the connection with $1 requests in flight"
+	close_conn "$name"; ok $? "the broker closed the connection with $1 requests in flight"
 	wait "$pid"
 	out=$(cat "$T/drive.out")
 	diag "$1: $out"

@@ -13,7 +13,6 @@
 _tap_n=0 _tap_failed=0 _tap_pids=() _tap_logs=()
 EG_BIN=${EG_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}
 EG_SRCDIR=${EG_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-EG_SHARED=${EG_SHARED:-$(cd "$EG_SRCDIR/.." && pwd)/shared}
 
 ok() {
 	_tap_n=$((_tap_n + 1))

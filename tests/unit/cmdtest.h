@@ -21,7 +21,7 @@ int ct_build(const char *json, struct epp_request *out, struct eg_err *err);
 /* Same from a json-c request object. */
 int ct_build_obj(json_object *req, struct epp_request *out, struct eg_err *err);
 
-/* 1 when xml validates against shared/xsd/epp-all.xsd + fee-1.0; else 0 and why says what.
+/* 1 when xml validates against tests/data/xsd/epp-all.xsd (fee-1.0 included); else 0 and why says what.
  * The schema is loaded on first use and kept until ct_cleanup(). */
 int ct_valid(const char *xml, size_t len, char *why, size_t cap);
 

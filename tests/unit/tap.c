@@ -86,12 +86,12 @@ tap_done(void)
 }
 
 const char *
-tap_shared(const char *rel)
+tap_data(const char *rel)
 {
 	static char path[4096];
-	const char *base = getenv("EG_SHARED");
+	const char *base = getenv("EG_SRCDIR");
 
-	snprintf(path, sizeof(path), "%s/%s", base ? base : "../shared", rel);
+	snprintf(path, sizeof(path), "%s/tests/data/%s", base ? base : ".", rel);
 	return path;
 }
 

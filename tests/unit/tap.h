@@ -16,8 +16,8 @@ int tap_is_int(long long got, long long want, const char *fmt, ...)
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tap_done(void);                     /* prints the plan; returns main's exit status */
 
-/* Path of a file in ../shared (EG_SHARED overrides); static buffer. */
-const char *tap_shared(const char *rel);
+/* Path of a file in tests/data of the source tree (tap_src); static buffer. */
+const char *tap_data(const char *rel);
 /* Path of a file in the source tree (EG_SRCDIR overrides, default "."); static buffer. */
 const char *tap_src(const char *rel);
 /* Reads a whole file; NUL-terminated; caller frees. NULL on failure. */

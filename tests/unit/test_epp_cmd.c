@@ -1,6 +1,6 @@
 /*
  * Command builders against the reference: every "rpc" vector of
- * shared/conformance/anchor_vectors.json is built from its json_request and
+ * tests/data/conformance/anchor_vectors.json is built from its json_request and
  * compared, as an XML tree, with the reference's xml_request. Where SPEC
  * section 3 lists a deliberate difference, the expected tree is transformed
  * here, visibly, before the comparison. Also: request parsing, the table,
@@ -246,7 +246,7 @@ anchor_rpc_error(json_object *v)
 static void
 anchors(void)
 {
-	char *text = tap_slurp(tap_shared("conformance/anchor_vectors.json"), NULL);
+	char *text = tap_slurp(tap_data("conformance/anchor_vectors.json"), NULL);
 	json_object *all = text ? json_tokener_parse(text) : NULL;
 	size_t i, n, rpc = 0;
 

@@ -1,6 +1,6 @@
 /*
- * Every builder's output for valid input validates against shared/xsd (and
- * fee-1.0 from tests/data/xsd): one request with every argument and one with
+ * Every builder's output for valid input validates against tests/data/xsd/epp-all.xsd
+ * (the fee extension included): one request with every argument and one with
  * the fewest for each command, plus the shapes in between that take another
  * path through the builder.
  */

@@ -122,7 +122,7 @@ test_vectors(void)
 	char *data;
 	const char *nm;
 
-	data = tap_slurp(tap_shared("conformance/anchor_vectors.json"), &len);
+	data = tap_slurp(tap_data("conformance/anchor_vectors.json"), &len);
 	all = data != NULL ? json_tokener_parse(data) : NULL;
 	free(data);
 	if (!tap_ok(json_object_is_type(all, json_type_array), "anchor vectors")) {

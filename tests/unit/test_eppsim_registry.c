@@ -2,9 +2,8 @@
  * epp-sim's registry without a network: the RFC 5730-5733 semantics it
  * promises (check/info/create/renew/update/delete, transfers with poll
  * messages, secDNS, rgp restore, fee check, authorization), and every
- * response validated against shared/xsd/epp-all.xsd. The fee-1.0 schema is
- * not in that folder: responses with fee elements are validated with those
- * elements taken out first.
+ * response validated against tests/data/xsd/epp-all.xsd (responses with fee
+ * elements are validated with those elements taken out first).
  */
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -56,7 +55,7 @@ schema_error(void *ctx, xmlErrorPtr e)
 static void
 load_schema(void)
 {
-	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(tap_shared("xsd/epp-all.xsd"));
+	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(tap_data("xsd/epp-all.xsd"));
 
 	schema = pc ? xmlSchemaParse(pc) : NULL;
 	if (pc != NULL)

@@ -106,7 +106,7 @@ test_reference_replies(void)
 	size_t i, n, good = 0, total = 0;
 	int want_status, want;
 
-	all = json_object_from_file(tap_shared("conformance/anchor_vectors.json"));
+	all = json_object_from_file(tap_data("conformance/anchor_vectors.json"));
 	if (all == NULL) {
 		tap_ok(0, "anchor vectors readable");
 		return;

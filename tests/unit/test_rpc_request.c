@@ -253,9 +253,9 @@ test_reference_requests(void)
 	size_t i, n, good = 0, total = 0;
 	int st;
 
-	all = json_object_from_file(tap_shared("conformance/anchor_vectors.json"));
+	all = json_object_from_file(tap_data("conformance/anchor_vectors.json"));
 	if (all == NULL) {
-		tap_ok(0, "anchor vectors readable at %s", tap_shared("conformance/anchor_vectors.json"));
+		tap_ok(0, "anchor vectors readable at %s", tap_data("conformance/anchor_vectors.json"));
 		return;
 	}
 	n = json_object_array_length(all);

@@ -83,7 +83,7 @@ test_vectors(void)
 	char *data;
 	int checked = 0;
 
-	data = tap_slurp(tap_shared("conformance/anchor_vectors.json"), &len);
+	data = tap_slurp(tap_data("conformance/anchor_vectors.json"), &len);
 	if (!tap_ok(data != NULL, "anchor vectors readable"))
 		return;
 	all = json_tokener_parse(data);
