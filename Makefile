@@ -55,6 +55,9 @@ ALL_LDFLAGS = -pthread $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
 COMMON_SRC := $(wildcard common/*.c)
 GATE_SRC   := $(filter-out gate/main.c,$(wildcard gate/*.c))
 RPC_SRC    := $(filter-out rpcclient/epp-rpc.c,$(wildcard rpcclient/*.c))
+# The pieces of common/ that the client library carries in itself (no libxml2, no OpenSSL).
+RPC_COMMON := common/err.c common/rdfile.c
+RPC_OBJ     = $(call obj,$(RPC_SRC)) $(patsubst common/%.c,$(BUILD)/obj/rpc-common/%.o,$(RPC_COMMON))
 SIM_SRC    := $(filter-out tests/eppsim/main.c,$(wildcard tests/eppsim/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TLIB_SRC   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
@@ -100,6 +103,11 @@ $(BUILD)/obj/rpcclient/%.o: rpcclient/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
 
+$(BUILD)/obj/rpc-common/%.o: common/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (client library)")
+	$(Q)$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- libraries -------------------------------------------------------------
@@ -118,15 +126,15 @@ $(LIBSIM): $(call obj,$(SIM_SRC))
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIBRPC_A): $(call obj,$(RPC_SRC))
+$(LIBRPC_A): $(RPC_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIBRPC_SO): $(call obj,$(RPC_SRC)) rpcclient/libeppgate-rpc.map
+$(LIBRPC_SO): $(RPC_OBJ) rpcclient/libeppgate-rpc.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-z,defs -Wl,-soname,$(LIBRPC_SONAME) -Wl,--version-script=rpcclient/libeppgate-rpc.map \
-	    $(ALL_LDFLAGS) -o $@ $(call obj,$(RPC_SRC)) $(RPC_LIBS)
+	    $(ALL_LDFLAGS) -o $@ $(RPC_OBJ) $(RPC_LIBS)
 	ln -sf libeppgate-rpc.so.$(VERSION) $(BUILD)/lib/$(LIBRPC_SONAME)
 	ln -sf $(LIBRPC_SONAME) $(BUILD)/lib/libeppgate-rpc.so
 

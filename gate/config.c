@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rdfile.h"
 
 #define MIB (1024 * 1024)
 #define CONFIG_MAX_BYTES (1024 * 1024)  /* a config file is a few KiB; refuse absurd input */
@@ -242,54 +243,6 @@ gate_broker_split(const char *entry, char *host, size_t hostcap, int *port)
 	return 0;
 }
 
-/*
- * Reads a small file whole (NUL-terminated) into buf; st gets its status.
- * what names the file in messages ("config file", "secret file", ...).
- */
-static int
-read_file(const char *path, const char *what, char *buf, size_t cap, size_t *len,
-    struct stat *st, struct eg_err *err)
-{
-	int fd, rc = -1;
-	ssize_t n;
-
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return eg_err_set(err, EG_ECONFIG, "cannot read %s %s: %s", what, path,
-		    strerror(errno));
-	if (fstat(fd, st) == -1) {
-		eg_err_set(err, EG_ECONFIG, "cannot read %s %s: %s", what, path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		eg_err_set(err, EG_ECONFIG, "%s %s is not a regular file", what, path);
-		goto fail;
-	}
-	for (;;) {
-		if (*len == cap - 1) {
-			eg_err_set(err, EG_ECONFIG, "%s %s is too large (more than %zu bytes)", what,
-			    path, cap - 1);
-			goto fail;
-		}
-		n = read(fd, buf + *len, cap - 1 - *len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			eg_err_set(err, EG_ECONFIG, "cannot read %s %s: %s", what, path,
-			    strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	buf[*len] = '\0';
-	rc = 0;
-fail:
-	close(fd);
-	return rc;
-}
-
 static void
 warnf(warn_fn warn, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -311,41 +264,14 @@ int
 gate_read_secret_file(const char *path, char *out, size_t cap,
     void (*warn)(const char *msg, void *ctx), void *ctx, struct eg_err *err)
 {
-	char buf[SMALL_FILE_MAX];
-	const char *nl;
-	struct stat st;
-	size_t len, line;
-	int rc = -1;
+	unsigned mode = 0;
 
-	if (read_file(path, "secret file", buf, sizeof(buf), &len, &st, err) == -1)
-		goto fail;
-	if (st.st_mode & (S_IRGRP | S_IROTH))
+	if (eg_secret_read(path, out, cap, &mode, err) == -1)
+		return -1;
+	if (eg_mode_exposed(mode))
 		warnf(warn, ctx, "secret file %s can be read by group or others (mode %04o); "
-		    "make it mode 0600, owned by the gate's user", path,
-		    (unsigned)(st.st_mode & 07777));
-	nl = memchr(buf, '\n', len);
-	line = nl != NULL ? (size_t)(nl - buf) : len;
-	if (line > 0 && buf[line - 1] == '\r')
-		line--;
-	if (memchr(buf, '\0', line) != NULL) {
-		eg_err_set(err, EG_ECONFIG, "secret file %s: the first line holds a NUL byte", path);
-		goto fail;
-	}
-	if (line == 0) {
-		eg_err_set(err, EG_ECONFIG, "secret file %s: the first line is empty", path);
-		goto fail;
-	}
-	if (line >= cap) {
-		eg_err_set(err, EG_ECONFIG, "secret file %s: the secret is longer than %zu bytes",
-		    path, cap - 1);
-		goto fail;
-	}
-	memcpy(out, buf, line);
-	out[line] = '\0';
-	rc = 0;
-fail:
-	explicit_bzero(buf, sizeof(buf));
-	return rc;
+		    "make it mode 0600, owned by the gate's user", path, mode);
+	return 0;
 }
 
 /* ---- defaults --------------------------------------------------------------- */
@@ -752,7 +678,7 @@ default_burst(struct cfg_rate *r)
 
 /* Everything that needs the whole file: conflicts, derived values, warnings. */
 static int
-finish(struct loader *ld, config_t *cfg, const struct stat *st)
+finish(struct loader *ld, config_t *cfg, unsigned mode)
 {
 	config_setting_t *a, *b;
 	char inline_secrets[128] = "";
@@ -765,7 +691,7 @@ finish(struct loader *ld, config_t *cfg, const struct stat *st)
 			return bad(ld, b, secret_pairs[i][1], "set either %s or %s, not both",
 			    secret_pairs[i][0], secret_pairs[i][1]);
 		if (a != NULL && ((const char *)ld->c + find_opt(secret_pairs[i][0])->off)[0] != '\0' &&
-		    (st->st_mode & S_IROTH))
+		    (mode & S_IROTH))
 			snprintf(inline_secrets + strlen(inline_secrets),
 			    sizeof(inline_secrets) - strlen(inline_secrets), "%s%s",
 			    inline_secrets[0] != '\0' ? ", " : "", secret_pairs[i][0]);
@@ -792,23 +718,22 @@ gate_config_load(struct gate_config *c, const char *path,
 {
 	struct gate_config *tmp = NULL;
 	struct loader ld;
-	struct stat st;
+	struct eg_file text = {NULL, 0, 0};
 	config_t cfg;
-	char *text = NULL, *pathcopy = NULL;
-	size_t len = 0;
+	char *pathcopy = NULL;
 	int rc = -1;
 
 	config_init(&cfg);
-	if ((text = malloc(CONFIG_MAX_BYTES)) == NULL || (tmp = malloc(sizeof(*tmp))) == NULL ||
+	if ((tmp = malloc(sizeof(*tmp))) == NULL ||
 	    (pathcopy = strdup(path)) == NULL) {
 		eg_err_set(err, EG_ENOMEM, "out of memory reading %s", path);
 		goto fail;
 	}
-	if (read_file(path, "config file", text, CONFIG_MAX_BYTES, &len, &st, err) == -1)
+	if (eg_file_read(&text, path, "config file", CONFIG_MAX_BYTES, err) == -1)
 		goto fail;
 	/* @include "x.conf" is taken relative to the config file's own directory. */
 	config_set_include_dir(&cfg, dirname(pathcopy));
-	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+	if (config_read_string(&cfg, text.data) != CONFIG_TRUE) {
 		eg_err_set(err, EG_ECONFIG, "%s:%d: %s", config_error_file(&cfg) != NULL ?
 		    config_error_file(&cfg) : path, config_error_line(&cfg),
 		    config_error_text(&cfg));
@@ -817,11 +742,11 @@ gate_config_load(struct gate_config *c, const char *path,
 	memcpy(tmp, c, sizeof(*tmp));
 	ld.c = tmp;
 	ld.path = path;
-	ld.text = text;
+	ld.text = text.data;
 	ld.warn = warn;
 	ld.ctx = ctx;
 	ld.err = err;
-	if (walk(&ld, config_root_setting(&cfg), "") == -1 || finish(&ld, &cfg, &st) == -1)
+	if (walk(&ld, config_root_setting(&cfg), "") == -1 || finish(&ld, &cfg, text.mode) == -1)
 		goto fail;
 	memcpy(c, tmp, sizeof(*c));
 	rc = 0;
@@ -831,10 +756,7 @@ fail:
 		gate_config_wipe(tmp);
 		free(tmp);
 	}
-	if (text != NULL) {
-		explicit_bzero(text, len);
-		free(text);
-	}
+	eg_file_clear(&text);
 	free(pathcopy);
 	return rc;
 }
@@ -847,9 +769,9 @@ gate_config_params_file(struct gate_config *c, const char *which, const char *pa
 {
 	static const char *const names[4] = {"host", "port", "login", "password"};
 	static const char ws[] = " \t\r\n\v\f";
-	char buf[SMALL_FILE_MAX], *f[4] = {NULL, NULL, NULL, NULL}, *p;
-	struct stat st;
-	size_t len = 0, caps[4];
+	struct eg_file file = {NULL, 0, 0};
+	char *f[4] = {NULL, NULL, NULL, NULL}, *p;
+	size_t caps[4];
 	int epp, nf = 0, newline = 0, multiline = 0, port, i, n, rc = -1;
 
 	if (strcmp(which, "epp") == 0) {
@@ -859,18 +781,18 @@ gate_config_params_file(struct gate_config *c, const char *which, const char *pa
 	} else {
 		return eg_err_set(err, EG_ECONFIG, "unknown params file kind '%s'", which);
 	}
-	if (read_file(path, epp ? "EPP params file" : "RabbitMQ params file", buf, sizeof(buf),
-	    &len, &st, err) == -1)
+	if (eg_file_read(&file, path, epp ? "EPP params file" : "RabbitMQ params file",
+	    SMALL_FILE_MAX, err) == -1)
 		goto fail;
-	if (st.st_mode & (S_IRGRP | S_IROTH))
+	if (eg_mode_exposed(file.mode))
 		warnf(warn, ctx, "params file %s holds a password and can be read by group or "
-		    "others (mode %04o); make it mode 0600", path, (unsigned)(st.st_mode & 07777));
-	if (memchr(buf, '\0', len) != NULL) {
+		    "others (mode %04o); make it mode 0600", path, file.mode);
+	if (memchr(file.data, '\0', file.len) != NULL) {
 		eg_err_set(err, EG_ECONFIG, "%s: holds a NUL byte", path);
 		goto fail;
 	}
 	/* Fields are split in place; a newline between two fields makes it several lines. */
-	for (p = buf; *p != '\0';) {
+	for (p = file.data; *p != '\0';) {
 		if (strchr(ws, *p) != NULL) {
 			if (*p == '\n' && nf > 0)
 				newline = 1;
@@ -933,7 +855,7 @@ gate_config_params_file(struct gate_config *c, const char *which, const char *pa
 	}
 	rc = 0;
 fail:
-	explicit_bzero(buf, sizeof(buf));
+	eg_file_clear(&file);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "rdfile.h"
 
 #define EMAIL_CONFIG_MAX 65536
 
@@ -168,60 +169,21 @@ log_warning(const char *msg, void *ctx)
 	log_warn((struct eg_log *)ctx, "%s", msg);
 }
 
-static char *
-slurp_limited(const char *path, struct stat *st, struct eg_err *err)
-{
-	char *text = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		eg_err_set(err, EG_ECONFIG, "cannot read alert e-mail config %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		eg_err_set(err, EG_ECONFIG, "alert e-mail config %s is not a regular file", path);
-		goto fail;
-	}
-	if ((text = malloc(EMAIL_CONFIG_MAX + 1)) == NULL) {
-		eg_err_set(err, EG_ENOMEM, "out of memory");
-		goto fail;
-	}
-	while ((n = read(fd, text + len, EMAIL_CONFIG_MAX - len)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || len + (size_t)n == EMAIL_CONFIG_MAX) {
-			eg_err_set(err, EG_ECONFIG, "cannot read alert e-mail config %s: %s", path,
-			    n == -1 ? strerror(errno) : "too large");
-			free(text);
-			text = NULL;
-			goto fail;
-		}
-		len += (size_t)n;
-	}
-	text[len] = '\0';
-fail:
-	close(fd);
-	return text;
-}
-
 struct email_conf *
 email_conf_load(const char *path, struct eg_log *log, struct eg_err *err)
 {
 	enum json_tokener_error jerr = json_tokener_success;
 	struct email_conf *m = NULL;
 	json_object *o = NULL;
-	struct stat st;
+	struct eg_file text;
+	unsigned mode;
 	char pwfile[CFG_PATH] = "";
-	char *text;
 
-	if ((text = slurp_limited(path, &st, err)) == NULL)
+	if (eg_file_read(&text, path, "alert e-mail config", EMAIL_CONFIG_MAX, err) == -1)
 		return NULL;
-	o = json_tokener_parse_verbose(text, &jerr);
-	explicit_bzero(text, strlen(text));
-	free(text);
+	mode = text.mode;
+	o = json_tokener_parse_verbose(text.data, &jerr);
+	eg_file_clear(&text);
 	if (o == NULL) {
 		eg_err_set(err, EG_ECONFIG, "alert e-mail config %s: not JSON: %s", path,
 		    json_tokener_error_desc(jerr));
@@ -272,9 +234,9 @@ email_conf_load(const char *path, struct eg_log *log, struct eg_err *err)
 		eg_err_set(err, EG_ECONFIG, "%s: a password needs a \"username\"", path);
 		goto fail;
 	}
-	if (m->password[0] != '\0' && pwfile[0] == '\0' && (st.st_mode & (S_IRGRP | S_IROTH)))
+	if (m->password[0] != '\0' && pwfile[0] == '\0' && eg_mode_exposed(mode))
 		log_warn(log, "alert e-mail config %s holds a password and can be read by group or "
-		    "others (mode %04o); make it mode 0600", path, (unsigned)(st.st_mode & 07777));
+		    "others (mode %04o); make it mode 0600", path, mode);
 	if (!m->starttls && m->port != 465)
 		log_warn(log, "alert e-mail: \"starttls\" is false: mail%s crosses the network to "
 		    "%s unencrypted", m->password[0] != '\0' ? " and the SMTP password" : "", m->host);

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rdfile.h"
+
 #include <json-c/json.h>
 
 #define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
@@ -244,53 +246,19 @@ out:
 int
 rpcc_jconf_file(struct rpcc_jconf *j, const char *path, char *err, size_t errlen)
 {
+	struct eg_file f;
+	struct eg_err e;
 	char source[300];
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	struct stat st;
-	int fd, rc = -1, saved;
+	int rc;
 
 	memset(j, 0, sizeof(*j));
-	rpcc_fmt(source, sizeof(source), "config file %s", path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rpcc_fmt(err, errlen, "%s: cannot open: %s", source, strerror(errno));
+	if (eg_file_read(&f, path, "config file", RPCC_CONF_MAX, &e) == -1) {
+		rpcc_fmt(err, errlen, "%s", e.msg);
 		return -1;
 	}
-	if (fstat(fd, &st) != 0) {
-		rpcc_fmt(err, errlen, "%s: %s", source, strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rpcc_fmt(err, errlen, "%s: is a directory", source);
-		goto out;
-	}
-	/* One byte beyond the limit tells "too large" from "exactly the limit". */
-	if ((buf = malloc(RPCC_CONF_MAX + 1)) == NULL) {
-		oom(err, errlen);
-		goto out;
-	}
-	while (len < RPCC_CONF_MAX + 1) {
-		n = read(fd, buf + len, RPCC_CONF_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			saved = errno;
-			rpcc_fmt(err, errlen, "%s: cannot read: %s", source, strerror(saved));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > RPCC_CONF_MAX) {
-		rpcc_fmt(err, errlen, "%s: larger than %d bytes", source, RPCC_CONF_MAX);
-		goto out;
-	}
-	rc = rpcc_jconf_parse(j, buf, len, source, err, errlen);
-out:
-	free(buf);
-	close(fd);
+	rpcc_fmt(source, sizeof(source), "config file %s", path);
+	rc = rpcc_jconf_parse(j, f.data, f.len, source, err, errlen);
+	eg_file_clear(&f);
 	return rc;
 }
 

@@ -77,11 +77,11 @@ bad '' 'empty or truncated' "empty file"
 
 cli RPC_CLIENT_CONF_PATH="$T/none.json" "$E" hello >/dev/null 2>"$T/err"
 is $? 78 "missing file: exit 78"
-like "$(cat "$T/err")" "config file $T/none.json: cannot open: No such file or directory" \
+like "$(cat "$T/err")" "cannot read config file $T/none.json: No such file or directory" \
     "missing file: message"
 cli "$E" -c "$T" hello >/dev/null 2>"$T/err"
 is $? 78 "a directory: exit 78"
-like "$(cat "$T/err")" "is a directory" "a directory: message"
+like "$(cat "$T/err")" "is not a regular file" "a directory: message"
 cli RPC_CLIENT_CONF='{"host": ' "$E" hello >/dev/null 2>"$T/err"
 is $? 78 "bad RPC_CLIENT_CONF: exit 78"
 like "$(cat "$T/err")" "^epp-rpc: RPC_CLIENT_CONF: not valid JSON" "bad RPC_CLIENT_CONF: message"
@@ -89,7 +89,7 @@ cp "$T/good.json" "$T/locked.json"; chmod 000 "$T/locked.json"
 if [ "$(id -u)" -ne 0 ]; then
 	cli "$E" -c "$T/locked.json" hello >/dev/null 2>"$T/err"
 	is $? 78 "unreadable file: exit 78"
-	like "$(cat "$T/err")" "cannot open: Permission denied" "unreadable file: message"
+	like "$(cat "$T/err")" ": Permission denied" "unreadable file: message"
 else
 	ok 0 "unreadable file: skipped (root reads any file)"
 	ok 0 "unreadable file: skipped"
