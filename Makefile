@@ -75,6 +75,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBCOMMON := $(BUILD)/lib/libeppgate-common.a
 LIBGATE   := $(BUILD)/lib/libeppgate-gate.a
 LIBRPC_A  := $(BUILD)/lib/libeppgate-rpc.a
+LIBRPC_INT := $(BUILD)/lib/libeppgate-rpc-internal.a
 LIBSIM    := $(BUILD)/lib/libeppsim.a
 LIBRPC_SO := $(BUILD)/lib/libeppgate-rpc.so.$(VERSION)
 LIBRPC_SONAME := libeppgate-rpc.so.$(SOVERSION)
@@ -126,7 +127,17 @@ $(LIBSIM): $(call obj,$(SIM_SRC))
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# The installed archive is one relocatable object whose hidden symbols (rpcc_*, and the
+# eg_* of the common pieces it carries) are made local: a program linking it statically
+# sees only egrpc_*. The unit tests, which call the internals, link the plain objects.
 $(LIBRPC_A): $(RPC_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(CC) -r -nostdlib -o $(BUILD)/obj/libeppgate-rpc.o $^ && \
+	    objcopy --localize-hidden $(BUILD)/obj/libeppgate-rpc.o && \
+	    rm -f $@ && ar rcs $@ $(BUILD)/obj/libeppgate-rpc.o
+
+$(LIBRPC_INT): $(RPC_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -174,12 +185,12 @@ $(BUILD)/bin/epp-codec: $(call obj,tools/epp-codec.c) $(LIBCOMMON)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- tests and benchmarks --------------------------------------------------
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBSIM) $(LIBRPC_A) $(LIBCOMMON)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBSIM) $(LIBRPC_INT) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBSIM) $(LIBRPC_A) $(LIBCOMMON)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE) $(LIBSIM) $(LIBRPC_INT) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
