@@ -8,7 +8,7 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Sources are found by wildcard: a new file in common/, gate/, rpcclient/ or tests/unit/
+# Sources are found by wildcard: a new file in common/, gate/, rpcclient/, sim/ or tests/unit/
 # needs no change here.
 
 VERSION   := 1.0.0
@@ -58,7 +58,7 @@ RPC_SRC    := $(filter-out rpcclient/epp-rpc.c,$(wildcard rpcclient/*.c))
 # The pieces of common/ that the client library carries in itself (no libxml2, no OpenSSL).
 RPC_COMMON := common/err.c common/rdfile.c
 RPC_OBJ     = $(call obj,$(RPC_SRC)) $(patsubst common/%.c,$(BUILD)/obj/rpc-common/%.o,$(RPC_COMMON))
-SIM_SRC    := $(filter-out tests/eppsim/main.c,$(wildcard tests/eppsim/*.c))
+SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TLIB_SRC   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 BENCH_SRC  := $(wildcard tests/bench/*.c)
@@ -163,7 +163,7 @@ $(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)
 
-$(BUILD)/bin/epp-sim: $(call obj,tests/eppsim/main.c) $(LIBSIM) $(LIBCOMMON)
+$(BUILD)/bin/epp-sim: $(call obj,sim/main.c) $(LIBSIM) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
