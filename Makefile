@@ -229,14 +229,14 @@ install: all
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/epp-gate $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(DESTDIR)$(SBINDIR)/
-	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(BUILD)/bin/epp-sim $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(LIBRPC_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBRPC_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libeppgate-rpc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBRPC_SONAME)
 	ln -sf $(LIBRPC_SONAME) $(DESTDIR)$(LIBDIR)/libeppgate-rpc.so
 	install -m 0644 rpcclient/eppgate-rpc.h $(DESTDIR)$(INCDIR)/
 	install -m 0644 $(BUILD)/lib/eppgate-rpc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 0644 man/epp-rpc.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/epp-rpc.1 man/epp-sim.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/epp-gate.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0640 etc/*.example $(DESTDIR)$(SYSCONFDIR)/epp-gate/
@@ -244,6 +244,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate-mail $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec \
+	    $(DESTDIR)$(BINDIR)/epp-sim $(DESTDIR)$(MANDIR)/man1/epp-sim.1 \
 	    $(DESTDIR)$(LIBDIR)/libeppgate-rpc.* $(DESTDIR)$(INCDIR)/eppgate-rpc.h \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/eppgate-rpc.pc $(DESTDIR)$(MANDIR)/man1/epp-rpc.1 \
 	    $(DESTDIR)$(MANDIR)/man5/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man8/epp-gate.8
