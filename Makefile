@@ -8,7 +8,7 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Sources are found by wildcard: a new file in common/, gate/, rpcclient/ or tests/unit/
+# Sources are found by wildcard: a new file in common/, gate/, rpcclient/, sim/ or tests/unit/
 # needs no change here.
 
 VERSION   := 1.0.0
@@ -58,7 +58,7 @@ RPC_SRC    := $(filter-out rpcclient/epp-rpc.c,$(wildcard rpcclient/*.c))
 # The pieces of common/ that the client library carries in itself (no libxml2, no OpenSSL).
 RPC_COMMON := common/err.c common/rdfile.c
 RPC_OBJ     = $(call obj,$(RPC_SRC)) $(patsubst common/%.c,$(BUILD)/obj/rpc-common/%.o,$(RPC_COMMON))
-SIM_SRC    := $(filter-out tests/eppsim/main.c,$(wildcard tests/eppsim/*.c))
+SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TLIB_SRC   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 BENCH_SRC  := $(wildcard tests/bench/*.c)
@@ -174,7 +174,7 @@ $(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)
 
-$(BUILD)/bin/epp-sim: $(call obj,tests/eppsim/main.c) $(LIBSIM) $(LIBCOMMON)
+$(BUILD)/bin/epp-sim: $(call obj,sim/main.c) $(LIBSIM) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -240,14 +240,14 @@ install: all
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/epp-gate $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(DESTDIR)$(SBINDIR)/
-	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(BUILD)/bin/epp-sim $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(LIBRPC_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(LIBRPC_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libeppgate-rpc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBRPC_SONAME)
 	ln -sf $(LIBRPC_SONAME) $(DESTDIR)$(LIBDIR)/libeppgate-rpc.so
 	install -m 0644 rpcclient/eppgate-rpc.h $(DESTDIR)$(INCDIR)/
 	install -m 0644 $(BUILD)/lib/eppgate-rpc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 0644 man/epp-rpc.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/epp-rpc.1 man/epp-sim.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/epp-gate.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0640 etc/*.example $(DESTDIR)$(SYSCONFDIR)/epp-gate/
@@ -255,6 +255,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate-mail $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec \
+	    $(DESTDIR)$(BINDIR)/epp-sim $(DESTDIR)$(MANDIR)/man1/epp-sim.1 \
 	    $(DESTDIR)$(LIBDIR)/libeppgate-rpc.* $(DESTDIR)$(INCDIR)/eppgate-rpc.h \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/eppgate-rpc.pc $(DESTDIR)$(MANDIR)/man1/epp-rpc.1 \
 	    $(DESTDIR)$(MANDIR)/man5/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man8/epp-gate.8

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The man pages render without a single groff warning, and epp-gate(8)
-# documents every flag of the command line and every topic operators ask about.
+# The man pages render without a single groff warning, epp-gate(8) documents
+# every flag of the command line and every topic operators ask about, and
+# epp-sim(1) every option of epp-sim --help, its signals, faults and command log.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -28,6 +29,26 @@ for topic in SIGNALS SIGTERM SIGHUP "EXIT STATUS" SYSTEMD READY=1 WATCHDOG=1 STA
 	starttls "useradd --system"; do
 	grep -q -- "$topic" <<<"$text"
 	ok $? "epp-gate(8) covers $topic"
+done
+
+# epp-sim(1): the options are taken from the program's own usage text, so that a new
+# option without its paragraph in the page fails here.
+text=$(MANWIDTH=200 man -l "$EG_SRCDIR/man/epp-sim.1" 2>/dev/null)
+usage=$("$EG_BIN/epp-sim" --help 2>/dev/null)
+ok $? "epp-sim --help exits 0"
+opts=$(grep -Eo -- '(^|[ ,])--?[a-z][-a-z]*' <<<"$usage" | tr -d ' ,' | sort -u)
+is "$(wc -l <<<"$opts")" 26 "epp-sim --help names 26 options (-h and -v included)"
+# Each has a paragraph of its own under OPTIONS: a line that starts with it.
+for flag in $opts; do
+	grep -Eq -- "^ {5}(-[a-z], )?$flag([ ,]|$)" <<<"$text"
+	ok $? "epp-sim(1) has a paragraph for $flag"
+done
+for topic in "EXIT STATUS" SIGUSR1 SIGUSR2 SIGHUP SIGTERM "COMMAND LOG" FAULTS registrar1 \
+	secret1 registrar2 secret2 drop-before drop-after garbage oversize wrong-cltrid partial \
+	stall refuse-login session-limit reply-file @CLTRID@ "code=-" "fault=" "epp-sim listening on" \
+	"openssl req" ca_file "RFC 5910" "RFC 3915" "RFC 8748"; do
+	grep -q -- "$topic" <<<"$text"
+	ok $? "epp-sim(1) covers $topic"
 done
 
 done_testing

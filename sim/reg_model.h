@@ -1,6 +1,6 @@
 /*
- * reg_model.h - the registry's data model, shared by registry.c and the
- * reg_*.c command modules (not part of the registry's interface).
+ * reg_model.h - the registry's data model and the functions its files share:
+ * internal to registry.c and reg_*.c (registry.h is the interface).
  *
  * Domains, hosts and contacts share struct reg_obj (first member, so a
  * pointer to either is a pointer to its reg_obj) and live in hash tables
@@ -179,45 +179,46 @@ struct reg_cmd {
 	int close;                       /* the session ends after this command */
 };
 
-/* ---- registry.c: shared helpers ---- */
+/*
+ * The functions below, by file. registry.h has the public side (registry.c
+ * creates the registry, reg_request.c parses frames, reg_session.c greets,
+ * reg_dispatch.c runs commands); reg_*.c share these among themselves.
+ */
+
+/* ---- registry.c: the registry object ---- */
+/* The account of clid, or NULL. */
+struct reg_account *reg_find_account(struct registry *r, const char *clid);
+
+/* ---- reg_time.c: clock, dates, periods ---- */
 int64_t reg_now(struct registry *r);
 void reg_fmt_time(int64_t ms, char out[32]);   /* 2024-01-02T03:04:05.0Z */
 void reg_fmt_date(int64_t ms, char out[16]);   /* 2024-01-02 */
 int64_t reg_add_months(int64_t ms, int months);
-void reg_new_roid(struct registry *r, char out[32], char kind);
+/* Parses <X:period unit=..>N</X:period>; *months set (default 12 when absent). 0, or
+ * -1 with the result set on c. */
+int reg_read_period(struct reg_cmd *c, xmlNodePtr parent, int *months);
 
+/* ---- reg_store.c: the object store ---- */
 struct reg_obj *reg_tab_get(struct reg_tab *t, const char *key);
 int reg_tab_put(struct reg_tab *t, struct reg_obj *o);       /* 0 or -1 ENOMEM */
 void reg_tab_del(struct reg_tab *t, struct reg_obj *o);
 /* Iteration: *i starts at 0 and *cur at NULL; returns NULL at the end. */
 struct reg_obj *reg_tab_next(struct reg_tab *t, size_t *i, struct reg_obj *cur);
-
 /* Lower-case copy of a domain or host name; -1 when it is not a valid host name. */
 int reg_name_norm(const char *in, char *out, size_t cap);
+void reg_new_roid(struct registry *r, char out[32], char kind);
+void reg_obj_free(struct reg_obj *o);          /* frees what reg_obj owns, not o */
+
+/* ---- reg_status.c: statuses ---- */
 const char *reg_st_name(enum reg_st s);
 int reg_st_parse(const char *name);            /* -1 unknown */
 /* Sets or clears a status and its text (text NULL or "": none). */
 int reg_st_set(struct reg_obj *o, enum reg_st s, const char *text);
 void reg_st_clear(struct reg_obj *o, enum reg_st s);
-void reg_obj_free(struct reg_obj *o);          /* frees what reg_obj owns, not o */
 /* <prefix:status s=...> elements: the set bits plus the derived ones in extra; "ok"
  * when none. pad: bytes of extra text on the first status (info padding). */
 void reg_show_status(xmlNodePtr parent, const struct reg_obj *o, uint32_t extra,
     size_t pad);
-/* authInfo check: 1 when given and equal to the object's. */
-int reg_auth_ok(const struct reg_obj *o, const char *pw);
-/* Reads <X:authInfo><X:pw> of an element: 1 present (pw filled), 0 absent, -1 bad. */
-int reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap);
-int reg_is_sponsor(const struct reg_cmd *c, const struct reg_obj *o);
-
-/* Queues a poll message for clid (no-op when there is no such account). */
-void reg_queue_msg(struct registry *r, const char *clid, const char *text,
-    enum sim_objtype t, const char *name, const struct reg_trn *trn);
-/* Adds a transfer data element (domain:trnData, contact:trnData) to resData. */
-void reg_show_trn(struct sx_resp *resp, enum sim_objtype t, const char *name,
-    const struct reg_trn *trn);
-const char *reg_trn_name(enum trn_status st);
-
 /* Reads the <X:status s=..> children of an add or rem element (NULL: none) into bits,
  * with their texts when texts is not NULL. Unknown names get 2005, names outside
  * allowed 2306. 0, or -1 with the result set on c. */
@@ -228,14 +229,29 @@ int reg_check_statuses(struct reg_cmd *c, const struct reg_obj *o, uint32_t add,
     uint32_t rem);
 /* Applies a checked change. 0, or -1 when out of memory. */
 int reg_apply_statuses(struct reg_obj *o, uint32_t add, char (*texts)[256], uint32_t rem);
+
+/* ---- reg_auth.c: sponsor and authInfo ---- */
+/* authInfo check: 1 when given and equal to the object's. */
+int reg_auth_ok(const struct reg_obj *o, const char *pw);
+/* Reads <X:authInfo><X:pw> of an element: 1 present (pw filled), 0 absent, -1 bad. */
+int reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap);
+int reg_is_sponsor(const struct reg_cmd *c, const struct reg_obj *o);
 /* An authInfo for objects created without one. */
 void reg_gen_authpw(struct registry *r, char out[32]);
 
-/* Parses <X:period unit=..>N</X:period>; *months set (default 12 when absent). 0, or
- * -1 with the result set on c. */
-int reg_read_period(struct reg_cmd *c, xmlNodePtr parent, int *months);
+/* ---- reg_session.c: login and the services of a session ---- */
+void reg_login_cmd(struct reg_cmd *c);
+/* 1 when the command's object service and every extension it uses are offered and were
+ * selected at login; 0 with 2307 or 2103 set on c. */
+int reg_services_ok(struct reg_cmd *c);
 
-/* ---- reg_domain.c, reg_host.c, reg_contact.c ---- */
+/* ---- reg_poll.c: message queues ---- */
+/* Queues a poll message for clid (no-op when there is no such account). */
+void reg_queue_msg(struct registry *r, const char *clid, const char *text,
+    enum sim_objtype t, const char *name, const struct reg_trn *trn);
+void reg_poll_cmd(struct reg_cmd *c);
+
+/* ---- reg_domain.c, reg_host.c, reg_contact.c: the object commands ---- */
 void reg_domain_cmd(struct reg_cmd *c);
 void reg_host_cmd(struct reg_cmd *c);
 void reg_contact_cmd(struct reg_cmd *c);
@@ -244,7 +260,18 @@ void reg_host_free(struct reg_host *h);
 void reg_contact_free(struct reg_contact *k);
 /* Drops domains whose redemption period is over. */
 void reg_purge_expired(struct registry *r, int64_t now);
-/* ---- reg_secdns.c ---- */
+
+/* ---- reg_transfer.c: transfers of domains and contacts ---- */
+/* The common part of the transfer command. exdate: the domain's expiry date, moved on
+ * approval; NULL for contacts. */
+void reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t,
+    xmlNodePtr cmdnode, int64_t *exdate);
+/* Adds a transfer data element (domain:trnData, contact:trnData) to resData. */
+void reg_show_trn(struct sx_resp *resp, enum sim_objtype t, const char *name,
+    const struct reg_trn *trn);
+const char *reg_trn_name(enum trn_status st);
+
+/* ---- reg_secdns.c: DNSSEC records ---- */
 struct reg_ds_list {
 	int iface;                       /* -1 none yet, 0 dsData, 1 keyData */
 	struct reg_ds v[REG_MAX_LIST];
@@ -264,7 +291,7 @@ int reg_ds_append(struct reg_domain *d, struct reg_ds_list *l);
 void reg_ds_remove(struct reg_domain *d, int i);
 void reg_ds_show(xmlNodePtr parent, const struct reg_ds *ds, int keyonly);
 
-/* ---- reg_fee.c ---- */
+/* ---- reg_fee.c: fee-1.0 check ---- */
 struct reg_fee_cmd {
 	char name[16];                   /* create, renew, transfer, restore, update, delete */
 	int months;
@@ -275,10 +302,5 @@ int reg_fee_read(struct reg_cmd *c, xmlNodePtr fc, struct reg_fee_cmd *cmds, siz
 /* One <fee:cd> for name under data (fee:chkData). */
 void reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, int valid,
     const struct reg_fee_cmd *cmds, size_t n);
-
-/* Transfer of domains and contacts: the common part (reg_transfer.c). */
-/* exdate: the domain's expiry date, moved on approval; NULL for contacts. */
-void reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t,
-    xmlNodePtr cmdnode, int64_t *exdate);
 
 #endif

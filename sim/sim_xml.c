@@ -1,3 +1,7 @@
+/*
+ * sim_xml.c - reading EPP commands by namespace and building EPP responses
+ * (RFC 5730 section 2.6) with libxml2, for epp-sim (sim_xml.h).
+ */
 #include "sim_xml.h"
 
 #include <stdarg.h>

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../eppsim/faults.h"
+#include "../../sim/faults.h"
 #include "tap.h"
 
 static enum fault_kind

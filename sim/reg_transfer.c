@@ -147,3 +147,43 @@ reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNodePt
 	}
 	reg_show_trn(c->resp, t, o->name, &o->trn);
 }
+
+/* ---- transfer data: in transfer responses and poll messages ---- */
+
+const char *
+reg_trn_name(enum trn_status st)
+{
+	switch (st) {
+	case TRN_PENDING: return "pending";
+	case TRN_CLIENT_APPROVED: return "clientApproved";
+	case TRN_CLIENT_CANCELLED: return "clientCancelled";
+	case TRN_CLIENT_REJECTED: return "clientRejected";
+	case TRN_SERVER_APPROVED: return "serverApproved";
+	case TRN_SERVER_CANCELLED: return "serverCancelled";
+	default: return "pending";
+	}
+}
+
+void
+reg_show_trn(struct sx_resp *resp, enum sim_objtype t, const char *name,
+    const struct reg_trn *trn)
+{
+	int dom = t == SIM_OBJ_DOMAIN;
+	xmlNodePtr d;
+	char ts[32];
+
+	d = sx_resp_data(resp, dom ? SX_NS_DOMAIN : SX_NS_CONTACT, dom ? "domain" : "contact",
+	    "trnData");
+	sx_add(d, dom ? "name" : "id", name);
+	sx_add(d, "trStatus", reg_trn_name(trn->st));
+	sx_add(d, "reID", trn->reid);
+	reg_fmt_time(trn->redate, ts);
+	sx_add(d, "reDate", ts);
+	sx_add(d, "acID", trn->acid);
+	reg_fmt_time(trn->acdate, ts);
+	sx_add(d, "acDate", ts);
+	if (dom && trn->exdate != 0) {
+		reg_fmt_time(trn->exdate, ts);
+		sx_add(d, "exDate", ts);
+	}
+}

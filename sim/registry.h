@@ -14,7 +14,7 @@
  * Secrets (passwords, authInfo) never leave the registry except inside
  * responses to those entitled to them (RFC 5731 section 3.1.2).
  *
- * Simplifications, on purpose (README.md and epp-sim --help say the same):
+ * Simplifications, on purpose (sim/README.md, epp-sim(1) and --help say the same):
  *  - a deleted domain stays in redemptionPeriod (statuses pendingDelete, rgp
  *    redemptionPeriod) for cfg.redemption_ms, then disappears; an rgp restore
  *    request restores it at once (no report needed); with redemption_ms 0 a

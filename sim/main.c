@@ -1,8 +1,9 @@
 /*
- * epp-sim - an EPP registry simulator for tests, benchmarks and the demo: a
- * real EPP server over real TLS (RFC 5730-5734) with a stateful registry in
- * memory and knobs that make it misbehave. See usage() for everything it
- * does; registry.h, faults.h and cmdlog.h say how.
+ * epp-sim - an EPP registry simulator for registrars to test against (and for
+ * this project's tests, benchmarks and demo): a real EPP server over real TLS
+ * (RFC 5730-5734) with a stateful registry in memory and knobs that make it
+ * misbehave. usage() and epp-sim(1) say what it does; registry.h, faults.h and
+ * cmdlog.h say how.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -133,7 +134,9 @@ usage(FILE *f)
 "\n"
 "Simplifications: a restore request restores at once (no report needed);\n"
 "pending transfers are never approved by the server; clients may set server*\n"
-"statuses (to build test states); any host may have addresses.\n");
+"statuses (to build test states); any host may have addresses.\n"
+"\n"
+"The manual: epp-sim(1).\n");
 }
 
 static int

@@ -1,3 +1,7 @@
+/*
+ * faults.c - epp-sim's fault plan: parsing KIND:N[:CMDS][:once] rules, counting
+ * commands against them, and loading fault files and reply files (faults.h).
+ */
 #include "faults.h"
 
 #include <errno.h>

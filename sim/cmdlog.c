@@ -1,3 +1,7 @@
+/*
+ * cmdlog.c - epp-sim's command log: one line per command, written whole,
+ * with percent-encoded fields (the format is in cmdlog.h).
+ */
 #include "cmdlog.h"
 
 #include <errno.h>

@@ -1,0 +1,44 @@
+/*
+ * reg_auth.c - who may act on an object: its sponsor, or whoever knows its
+ * authInfo (RFC 5731 section 2.6, RFC 5733 section 2.8).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "reg_model.h"
+
+int
+reg_auth_ok(const struct reg_obj *o, const char *pw)
+{
+	return pw != NULL && pw[0] != '\0' && o->authpw != NULL && strcmp(o->authpw, pw) == 0;
+}
+
+int
+reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap)
+{
+	xmlNodePtr a = sx_child(parent, ns, "authInfo"), p;
+
+	pw[0] = '\0';
+	if (a == NULL)
+		return 0;
+	if ((p = sx_child(a, ns, "pw")) == NULL)
+		return -1;          /* <ext> authInfo is not supported */
+	return sx_text(p, pw, cap) == -1 ? -1 : 1;
+}
+
+int
+reg_is_sponsor(const struct reg_cmd *c, const struct reg_obj *o)
+{
+	return strcmp(c->s->clid, o->clid) == 0;
+}
+
+void
+reg_gen_authpw(struct registry *r, char out[32])
+{
+	uint64_t x = (uint64_t)eg_now_us() * 6364136223846793005ULL + r->next_roid * 1442695040888963407ULL;
+
+	/* Not a secret worth protecting: objects created without authInfo get one so that
+	 * the transfer rules stay the same for every object. */
+	snprintf(out, 32, "Sim-%016llx", (unsigned long long)(x ^ (x >> 29)));
+}

@@ -1,0 +1,211 @@
+/*
+ * reg_session.c - the session (RFC 5730 sections 2.4, 2.9.1): the greeting,
+ * login with its password and service selection, the services a logged-in
+ * session may use, and the end of a session.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reg_model.h"
+
+int
+registry_greeting(struct registry *r, struct buf *out)
+{
+	xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr epp, g, m, x, d, st;
+	xmlNsPtr ns;
+	char ts[32];
+	size_t i;
+	int rc = -1;
+
+	if (doc == NULL)
+		return -1;
+	if ((epp = xmlNewDocNode(doc, NULL, (const xmlChar *)"epp", NULL)) == NULL)
+		goto done;
+	xmlDocSetRootElement(doc, epp);
+	if ((ns = xmlNewNs(epp, (const xmlChar *)SX_NS_EPP, NULL)) == NULL)
+		goto done;
+	xmlSetNs(epp, ns);
+	g = sx_add(epp, "greeting", NULL);
+	sx_add(g, "svID", r->cfg.svid);
+	pthread_mutex_lock(&r->mu);
+	reg_fmt_time(reg_now(r), ts);
+	pthread_mutex_unlock(&r->mu);
+	sx_add(g, "svDate", ts);
+	m = sx_add(g, "svcMenu", NULL);
+	sx_add(m, "version", "1.0");
+	sx_add(m, "lang", "en");
+	for (i = 0; i < r->cfg.n_obj; i++)
+		sx_add(m, "objURI", r->cfg.obj_uris[i]);
+	if (r->cfg.n_ext > 0) {
+		x = sx_add(m, "svcExtension", NULL);
+		for (i = 0; i < r->cfg.n_ext; i++)
+			sx_add(x, "extURI", r->cfg.ext_uris[i]);
+	}
+	d = sx_add(g, "dcp", NULL);
+	sx_add(sx_add(d, "access", NULL), "all", NULL);
+	st = sx_add(d, "statement", NULL);
+	x = sx_add(st, "purpose", NULL);
+	sx_add(x, "admin", NULL);
+	sx_add(x, "prov", NULL);
+	x = sx_add(st, "recipient", NULL);
+	sx_add(x, "ours", NULL);
+	sx_add(x, "public", NULL);
+	sx_add(sx_add(st, "retention", NULL), "stated", NULL);
+	rc = sx_doc_dump(doc, out);
+done:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int
+uri_index(const char *const *uris, size_t n, const char *uri)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(uris[i], uri) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+reg_login_cmd(struct reg_cmd *c)
+{
+	struct registry *r = c->reg;
+	xmlNodePtr l = c->rq->verb_node, opt, svcs, u;
+	struct reg_account *a;
+	char clid[SIM_CLID_MAX + 2], pw[72], newpw[72], ver[16], lang[16], uri[512];
+	uint32_t objs = 0, exts = 0;
+	int i, have_new;
+
+	if (c->s->logged_in) {
+		sx_resp_result(c->resp, 2002, "already logged in");
+		return;
+	}
+	opt = sx_child(l, SX_NS_EPP, "options");
+	svcs = sx_child(l, SX_NS_EPP, "svcs");
+	if (sx_child(l, SX_NS_EPP, "clID") == NULL || sx_child(l, SX_NS_EPP, "pw") == NULL ||
+	    opt == NULL || svcs == NULL) {
+		sx_resp_result(c->resp, 2001, "login needs clID, pw, options and svcs");
+		return;
+	}
+	have_new = sx_child(l, SX_NS_EPP, "newPW") != NULL;
+	if (sx_text(sx_child(l, SX_NS_EPP, "clID"), clid, sizeof(clid)) == -1 ||
+	    sx_text(sx_child(l, SX_NS_EPP, "pw"), pw, sizeof(pw)) == -1 ||
+	    sx_text(sx_child(l, SX_NS_EPP, "newPW"), newpw, sizeof(newpw)) == -1) {
+		sx_resp_result(c->resp, 2200, "invalid client id or password");
+		return;
+	}
+	sx_text(sx_child(opt, SX_NS_EPP, "version"), ver, sizeof(ver));
+	sx_text(sx_child(opt, SX_NS_EPP, "lang"), lang, sizeof(lang));
+	if (strcmp(ver, "1.0") != 0) {
+		sx_resp_result(c->resp, 2100, "version '%s' (this server speaks 1.0)", ver);
+		return;
+	}
+	if (strcmp(lang, "en") != 0) {
+		sx_resp_result(c->resp, 2102, "language '%s' (this server speaks en)", lang);
+		return;
+	}
+	a = reg_find_account(r, clid);
+	/* One message for both cases: a login must not reveal which client ids exist. */
+	if (a == NULL || strcmp(a->pw, pw) != 0) {
+		sx_resp_result(c->resp, 2200, "invalid client id or password");
+		return;
+	}
+	for (u = sx_child(svcs, SX_NS_EPP, "objURI"); u != NULL; u = sx_next(u, SX_NS_EPP, "objURI")) {
+		sx_text(u, uri, sizeof(uri));
+		if ((i = uri_index(r->cfg.obj_uris, r->cfg.n_obj, uri)) < 0) {
+			sx_resp_result(c->resp, 2307, "object service '%s' is not offered", uri);
+			return;
+		}
+		objs |= 1u << i;
+	}
+	u = sx_child(sx_child(svcs, SX_NS_EPP, "svcExtension"), SX_NS_EPP, "extURI");
+	for (; u != NULL; u = sx_next(u, SX_NS_EPP, "extURI")) {
+		sx_text(u, uri, sizeof(uri));
+		if ((i = uri_index(r->cfg.ext_uris, r->cfg.n_ext, uri)) < 0) {
+			sx_resp_result(c->resp, 2103, "extension '%s' is not offered", uri);
+			return;
+		}
+		exts |= 1u << i;
+	}
+	if (objs == 0) {
+		sx_resp_result(c->resp, 2003, "login needs at least one objURI");
+		return;
+	}
+	if (r->cfg.max_sessions > 0 && r->sessions >= r->cfg.max_sessions) {
+		sx_resp_result(c->resp, 2502, "%u sessions are open already", r->sessions);
+		c->close = 1;
+		return;
+	}
+	if (have_new) {
+		char *p;
+
+		if (newpw[0] == '\0' || (p = strdup(newpw)) == NULL) {
+			sx_resp_result(c->resp, 2005, "the new password may not be empty");
+			return;
+		}
+		free(a->pw);
+		a->pw = p;
+	}
+	c->s->logged_in = 1;
+	snprintf(c->s->clid, sizeof(c->s->clid), "%s", a->clid);
+	c->s->obj_mask = objs;
+	c->s->ext_mask = exts;
+	r->sessions++;
+	sx_resp_result(c->resp, 1000, NULL);
+}
+
+void
+registry_session_end(struct registry *r, struct sim_session *s)
+{
+	pthread_mutex_lock(&r->mu);
+	if (s->logged_in && r->sessions > 0)
+		r->sessions--;
+	s->logged_in = 0;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static const char *
+objtype_uri(enum sim_objtype t)
+{
+	switch (t) {
+	case SIM_OBJ_DOMAIN: return SX_NS_DOMAIN;
+	case SIM_OBJ_HOST: return SX_NS_HOST;
+	case SIM_OBJ_CONTACT: return SX_NS_CONTACT;
+	default: return "";
+	}
+}
+
+/* The object service and every extension used must be offered and selected at login. */
+int
+reg_services_ok(struct reg_cmd *c)
+{
+	const struct sim_request *rq = c->rq;
+	struct registry *r = c->reg;
+	const char *uri;
+	xmlNodePtr e;
+	int i;
+
+	if (rq->objtype != SIM_OBJ_NONE) {
+		uri = objtype_uri(rq->objtype);
+		i = uri_index(r->cfg.obj_uris, r->cfg.n_obj, uri);
+		if (i < 0 || !(c->s->obj_mask & (1u << i))) {
+			sx_resp_result(c->resp, 2307, "object service '%s' %s", uri,
+			    i < 0 ? "is not offered" : "was not selected at login");
+			return 0;
+		}
+	}
+	for (e = sx_child(rq->ext_node, NULL, NULL); e != NULL; e = sx_next(e, NULL, NULL)) {
+		uri = e->ns && e->ns->href ? (const char *)e->ns->href : "";
+		i = uri_index(r->cfg.ext_uris, r->cfg.n_ext, uri);
+		if (i < 0 || !(c->s->ext_mask & (1u << i))) {
+			sx_resp_result(c->resp, 2103, "extension '%s' %s", uri,
+			    i < 0 ? "is not offered" : "was not selected at login");
+			return 0;
+		}
+	}
+	return 1;
+}
