@@ -285,7 +285,7 @@ alert_new(const char *command, const char *email_config, struct eg_log *log,
 	}
 	if (email_config != NULL && email_config[0] != '\0') {
 		/* Checked now, so that a mistake stops the start; the mailer reads it again. */
-		if ((conf = email_conf_load(email_config, log, err)) == NULL)
+		if ((conf = email_conf_new(email_config, log, err)) == NULL)
 			goto fail;
 		email_conf_free(conf);
 		if (find_mailer(a->mailer, sizeof(a->mailer), err) == -1)

@@ -120,7 +120,7 @@ main(int argc, char **argv)
 	/* The gate logged the file's warnings when it started: only errors here. */
 	eg_log_open(&log, "epp-gate-mail", NULL, EG_LOG_ERR, NULL);
 	log.timestamps = 0;
-	if ((m = email_conf_load(argv[1], &log, &err)) == NULL) {
+	if ((m = email_conf_new(argv[1], &log, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}
