@@ -1,3 +1,7 @@
+/*
+ * epp_build.c - the helpers the command builders (cmd_*.c) share: elements,
+ * namespaces, the clTRID and serializing (see epp_build.h).
+ */
 #include "epp_build.h"
 
 #include <stdarg.h>

@@ -1,3 +1,7 @@
+/*
+ * mail.c - the alert e-mail's JSON configuration, read and checked, and the
+ * message text for one event (see mail.h).
+ */
 #include "mail.h"
 
 #include <errno.h>
