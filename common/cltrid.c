@@ -1,3 +1,7 @@
+/*
+ * cltrid.c - client transaction ids: a random stem per process and an atomic
+ * counter (see cltrid.h).
+ */
 #include "cltrid.h"
 
 #include <stdio.h>

@@ -48,10 +48,10 @@ finish(struct epp_build *b, const char *cltrid, char **xml, size_t *len, struct 
 	}
 	if (eb_serialize(b->doc, xml, len, err) != 0)
 		goto fail;
-	eb_free(b);
+	eb_clear(b);
 	return 0;
 fail:
-	eb_free(b);
+	eb_clear(b);
 	return -1;
 }
 

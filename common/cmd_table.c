@@ -235,12 +235,12 @@ epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
 	out->klass = b.klass;
 	memcpy(out->obj_type, b.obj_type, sizeof(out->obj_type));
 	memcpy(out->obj_id, b.obj_id, sizeof(out->obj_id));
-	eb_free(&b);
+	eb_clear(&b);
 	return 0;
 nomem:
 	eg_err_set(err, EG_ENOMEM, "out of memory");
 fail:
-	eb_free(&b);
+	eb_clear(&b);
 	epp_request_free(out);
 	return -1;
 }

@@ -1,3 +1,7 @@
+/*
+ * epp_args.c - checked getters for the "args" of a JSON request: type, schema
+ * rule and a message naming the argument (see epp_args.h).
+ */
 #include "epp_args.h"
 
 #include <errno.h>

@@ -1,3 +1,7 @@
+/*
+ * epp_build.c - the helpers the command builders (cmd_*.c) share: elements,
+ * namespaces, the clTRID and serializing (see epp_build.h).
+ */
 #include "epp_build.h"
 
 #include <stdarg.h>
@@ -33,12 +37,12 @@ eb_init(struct epp_build *b, struct eg_err *err)
 	xmlSetNs(b->epp, ns);
 	return 0;
 fail:
-	eb_free(b);
+	eb_clear(b);
 	return eg_err_set(err, EG_ENOMEM, "out of memory");
 }
 
 void
-eb_free(struct epp_build *b)
+eb_clear(struct epp_build *b)
 {
 	if (b->doc != NULL)
 		xmlFreeDoc(b->doc);

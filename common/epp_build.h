@@ -76,9 +76,10 @@ void eb_target(struct epp_build *b, const char *type, const char *id);
 /* Serializes doc compactly with an XML declaration into a malloc'd string. */
 int eb_serialize(xmlDocPtr doc, char **xml, size_t *len, struct eg_err *err);
 
-/* The document every command starts from: <epp xmlns="urn:ietf:params:xml:ns:epp-1.0"/>. */
+/* Sets up b, a struct the caller owns, with the document every command starts from:
+ * <epp xmlns="urn:ietf:params:xml:ns:epp-1.0"/>. eb_clear() frees that document. */
 int eb_init(struct epp_build *b, struct eg_err *err);
-void eb_free(struct epp_build *b);
+void eb_clear(struct epp_build *b);
 
 /* Appends <clTRID>cltrid</clTRID> to <command>. */
 int eb_cltrid(struct epp_build *b, const char *cltrid);

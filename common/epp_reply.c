@@ -1,3 +1,7 @@
+/*
+ * epp_reply.c - the gate's error replies, with the reference's message
+ * prefixes (see epp_reply.h).
+ */
 #include "epp_reply.h"
 
 #include <stdio.h>

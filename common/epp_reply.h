@@ -1,6 +1,7 @@
 /*
- * epp_reply.h - the gate's error replies (SPEC section 4). The message prefix
- * tells callers of the reference what happened, so it is chosen in one place:
+ * epp_reply.h - the gate's error replies (README.md, "Requests and replies").
+ * The message prefix tells callers of the reference what happened, so it is
+ * chosen in one place:
  *   EG_EREQUEST  -> "failed reading EPP request: MSG"
  *   EG_EUNKNOWN  -> "unknown command or empty response received: 'MSG'"
  *   EG_ERESPONSE -> "failed reading EPP response: MSG"

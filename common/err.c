@@ -1,3 +1,6 @@
+/*
+ * err.c - filling in struct eg_err (the conventions are in err.h).
+ */
 #include "err.h"
 
 #include <stdarg.h>

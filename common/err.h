@@ -1,9 +1,24 @@
 /*
- * err.h - the error report every module fills in.
+ * err.h - the error report every module fills in, and the conventions around it.
  *
- * A function that can fail returns 0 on success and -1 on failure, and on
- * failure fills a caller-owned struct eg_err: a category (what the caller does
- * about it) and a message (what a human reads). Messages never contain secrets.
+ * Errors: a function that can fail returns 0 / -1 (or a pointer / NULL) and,
+ * on failure, fills a caller-owned struct eg_err: a category (what the caller
+ * does about it) and a message (what a human reads, never a secret). Two
+ * exceptions only, said in the function's comment: failing only for lack of
+ * memory ("NULL only when out of memory"; the caller reports EG_ENOMEM), and
+ * a thin wrapper of one system call, which returns -1 with errno (net_wait()).
+ * A lookup that finds nothing is not a failure.
+ *
+ * errno: save it right after the call that failed; close(), logging, stdio
+ * and OpenSSL's error queue may change it. pthread_*() functions return their
+ * error number and leave errno alone: strerror(r).
+ *
+ * Ownership: x_new() returns an object and x_free() frees exactly that (NULL
+ * is fine); x_init() / x_clear() set up and release the members of a struct
+ * the caller owns, never the struct itself; x_open() / x_close() are the same
+ * pairs for what holds a file or a connection. A function "takes ownership"
+ * of what it will free, even when it fails; it "borrows" what its caller keeps
+ * alive while it may be used.
  */
 #ifndef EG_ERR_H
 #define EG_ERR_H

@@ -1,3 +1,7 @@
+/*
+ * log.c - one line per entry, one write(2) per line, control characters
+ * escaped (see log.h).
+ */
 #include "log.h"
 
 #include <errno.h>

@@ -1,3 +1,7 @@
+/*
+ * net.c - TCP sockets: connecting within a deadline, listening, accepting,
+ * and the options every connection gets (see net.h).
+ */
 #include "net.h"
 
 #include <errno.h>
@@ -95,7 +99,8 @@ net_connect(const char *host, const char *port, int timeout_ms, struct eg_err *e
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
-		eg_err_set(err, EG_EIO, "cannot resolve %s:%s: %s", host, port, gai_strerror(gai));
+		eg_err_set(err, EG_EIO, "cannot resolve %s:%s: %s", host, port,
+		    gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
@@ -127,7 +132,8 @@ net_listen(const char *host, const char *port, int backlog, struct eg_err *err)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
-		eg_err_set(err, EG_EIO, "cannot resolve %s:%s: %s", host, port, gai_strerror(gai));
+		eg_err_set(err, EG_EIO, "cannot resolve %s:%s: %s", host, port,
+		    gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
 		return -1;
 	}
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);

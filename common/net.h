@@ -6,6 +6,10 @@
  * deadline. TCP_NODELAY is set on every connection: EPP and AMQP are
  * request/response protocols where Nagle's algorithm only adds delay.
  * Writers must not die of SIGPIPE: main() ignores it.
+ *
+ * net_connect() and net_listen() report through struct eg_err; the others
+ * wrap one system call each and, like it, return -1 with errno set (the
+ * exception err.h allows).
  */
 #ifndef EG_NET_H
 #define EG_NET_H
@@ -24,14 +28,15 @@ int net_listen(const char *host, const char *port, int backlog, struct eg_err *e
 /* Accepts one connection (non-blocking, NODELAY, CLOEXEC). -1 with errno on failure. */
 int net_accept(int lfd);
 
-/* The local port of a bound socket, or -1. */
+/* The local port of a bound socket, or -1 (errno set when getsockname() failed). */
 int net_local_port(int fd);
 
 /* Waits for events (POLLIN/POLLOUT) on fd until deadline (monotonic ms, -1 = forever).
  * 1 ready, 0 deadline passed, -1 error (errno). Retries on EINTR. */
 int net_wait(int fd, short events, int64_t deadline);
 
-/* Sets the options every connection gets: non-blocking, close-on-exec, TCP_NODELAY. */
+/* Sets the options every connection gets: non-blocking, close-on-exec, TCP_NODELAY.
+ * 0, or -1 with errno. */
 int net_tune(int fd);
 
 #endif

@@ -1,3 +1,7 @@
+/*
+ * redact.c - copies of EPP XML with the content of every <pw> and <newPW>
+ * replaced, for logs (see redact.h).
+ */
 #include "redact.h"
 
 #include <stdlib.h>

@@ -1,3 +1,7 @@
+/*
+ * tls.c - TLS client and server connections over non-blocking sockets, with
+ * OpenSSL's waits bounded by deadlines (see tls.h).
+ */
 #include "tls.h"
 
 #include <arpa/inet.h>
@@ -12,9 +16,10 @@
 #include "clock.h"
 #include "net.h"
 
-/* The most useful line from OpenSSL's error queue (then cleared). */
+/* The most useful line from OpenSSL's error queue (then cleared), else the system error
+ * syserr (errno as it was right after the call that failed). */
 static int
-ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what)
+ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what, int syserr)
 {
 	unsigned long e = ERR_peek_last_error();
 	char buf[256];
@@ -24,7 +29,7 @@ ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what)
 		ERR_clear_error();
 		return eg_err_set(err, code, "%s: %s", what, buf);
 	}
-	return eg_err_set(err, code, "%s: %s", what, errno ? strerror(errno) : "failed");
+	return eg_err_set(err, code, "%s: %s", what, syserr != 0 ? strerror(syserr) : "failed");
 }
 
 static int
@@ -35,11 +40,11 @@ load_identity(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
 	if (o->cert_file == NULL || o->key_file == NULL)
 		return eg_err_set(err, EG_ECONFIG, "a certificate needs both cert and key files");
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1)
-		return ssl_failure(err, EG_ECONFIG, "cannot load certificate");
+		return ssl_failure(err, EG_ECONFIG, "cannot load certificate", errno);
 	if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file, SSL_FILETYPE_PEM) != 1)
-		return ssl_failure(err, EG_ECONFIG, "cannot load private key");
+		return ssl_failure(err, EG_ECONFIG, "cannot load private key", errno);
 	if (SSL_CTX_check_private_key(ctx) != 1)
-		return ssl_failure(err, EG_ECONFIG, "private key does not match certificate");
+		return ssl_failure(err, EG_ECONFIG, "private key does not match certificate", 0);
 	return 0;
 }
 
@@ -48,9 +53,9 @@ load_trust(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
 {
 	if (o->ca_file != NULL || o->ca_dir != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, o->ca_file, o->ca_dir) != 1)
-			return ssl_failure(err, EG_ECONFIG, "cannot load CA certificates");
+			return ssl_failure(err, EG_ECONFIG, "cannot load CA certificates", errno);
 	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		return ssl_failure(err, EG_ECONFIG, "cannot load the default CA store");
+		return ssl_failure(err, EG_ECONFIG, "cannot load the default CA store", errno);
 	}
 	return 0;
 }
@@ -61,7 +66,7 @@ ctx_new(const SSL_METHOD *m, struct eg_err *err)
 	SSL_CTX *ctx = SSL_CTX_new(m);
 
 	if (ctx == NULL) {
-		ssl_failure(err, EG_ETLS, "cannot create TLS context");
+		ssl_failure(err, EG_ETLS, "cannot create TLS context", errno);
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -142,12 +147,14 @@ static int
 handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_err *err)
 {
 	long vr;
-	int r, e;
+	int r, e, sys;
 
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
-		if ((r = step(c->ssl)) == 1)
+		r = step(c->ssl);
+		sys = errno;
+		if (r == 1)
 			return 0;
 		e = SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
@@ -163,8 +170,8 @@ handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_er
 		}
 		if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
 			return eg_err_set(err, EG_ETLS, "TLS handshake: connection closed by peer%s%s",
-			    errno ? ": " : "", errno ? strerror(errno) : "");
-		return ssl_failure(err, EG_ETLS, "TLS handshake failed");
+			    sys != 0 ? ": " : "", sys != 0 ? strerror(sys) : "");
+		return ssl_failure(err, EG_ETLS, "TLS handshake failed", sys);
 	}
 }
 
@@ -180,7 +187,7 @@ conn_new(SSL_CTX *ctx, int fd, struct eg_err *err)
 	}
 	c->fd = fd;
 	if ((c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, fd) != 1) {
-		ssl_failure(err, EG_ETLS, "cannot create TLS connection");
+		ssl_failure(err, EG_ETLS, "cannot create TLS connection", errno);
 		tls_close(c);
 		return NULL;
 	}
@@ -221,7 +228,7 @@ tls_connect(SSL_CTX *ctx, const char *host, const char *port, const char *name,
 		goto fail;
 	return c;
 tlsfail:
-	ssl_failure(err, EG_ETLS, "cannot set the expected server name");
+	ssl_failure(err, EG_ETLS, "cannot set the expected server name", 0);
 fail:
 	tls_close(c);
 	return NULL;
@@ -250,12 +257,14 @@ tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err)
 ssize_t
 tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err *err)
 {
-	int r, e, len = n > 0x7fffffff ? 0x7fffffff : (int)n;
+	int r, e, sys, len = n > 0x7fffffff ? 0x7fffffff : (int)n;
 
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
-		if ((r = SSL_read(c->ssl, p, len)) > 0)
+		r = SSL_read(c->ssl, p, len);
+		sys = errno;
+		if (r > 0)
 			return r;
 		e = SSL_get_error(c->ssl, r);
 		switch (e) {
@@ -267,13 +276,13 @@ tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err 
 				return -1;
 			continue;
 		case SSL_ERROR_SYSCALL:
-			if (errno == 0 && ERR_peek_last_error() == 0)
+			if (sys == 0 && ERR_peek_last_error() == 0)
 				return 0;
-			if (errno == ECONNRESET || errno == EPIPE)
+			if (sys == ECONNRESET || sys == EPIPE)
 				return eg_err_set(err, EG_EIO, "connection reset by peer");
-			return ssl_failure(err, EG_EIO, "read");
+			return ssl_failure(err, EG_EIO, "read", sys);
 		default:
-			return ssl_failure(err, EG_ETLS, "read");
+			return ssl_failure(err, EG_ETLS, "read", sys);
 		}
 	}
 }
@@ -281,7 +290,7 @@ tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err 
 int
 tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct eg_err *err)
 {
-	int r, e;
+	int r, e, sys;
 
 	if (n > 0x7fffffff)
 		return eg_err_set(err, EG_ELIMIT, "write of %zu bytes too large", n);
@@ -290,7 +299,9 @@ tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct 
 		errno = 0;
 		/* Without partial writes, SSL_write completes all n bytes or asks to be called
 		 * again with the same arguments. */
-		if ((r = SSL_write(c->ssl, p, (int)n)) > 0)
+		r = SSL_write(c->ssl, p, (int)n);
+		sys = errno;
+		if (r > 0)
 			return 0;
 		e = SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
@@ -298,9 +309,9 @@ tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct 
 				return -1;
 			continue;
 		}
-		if (e == SSL_ERROR_SYSCALL && (errno == EPIPE || errno == ECONNRESET))
+		if (e == SSL_ERROR_SYSCALL && (sys == EPIPE || sys == ECONNRESET))
 			return eg_err_set(err, EG_EIO, "connection closed by peer");
-		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write");
+		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write", sys);
 	}
 }
 

@@ -1,3 +1,7 @@
+/*
+ * utf8.c - UTF-8 checks (well-formed, characters XML allows) and Python's
+ * str.strip() rule on UTF-8 text (see utf8.h).
+ */
 #include "utf8.h"
 
 #include <stdint.h>

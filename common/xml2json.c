@@ -1,5 +1,5 @@
 /*
- * xml2json.c - EPP XML to JSON in the reference's form (SPEC section 5).
+ * xml2json.c - EPP XML to JSON in the reference's form (see xml2json.h).
  *
  * The reference builds an ElementTree (expat) and converts it recursively.
  * libxml2 gives a different tree for the same text: comments, processing

@@ -1,6 +1,6 @@
 /*
  * xml2json.h - EPP XML to JSON, exactly as the reference gate converts it
- * (SPEC section 5: ElementTree + the xml2json "internal" form).
+ * (README.md, "Requests and replies": ElementTree + the xml2json "internal" form).
  *
  *   <result code="1000"><msg>OK</msg></result>
  *   => {"result": {"@code": "1000", "msg": "OK"}}

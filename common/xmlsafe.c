@@ -1,3 +1,7 @@
+/*
+ * xmlsafe.c - parsing XML from outside with libxml2: no network, no external
+ * entities, bounded size, errors captured per parse (see xmlsafe.h).
+ */
 #include "xmlsafe.h"
 
 #include <libxml/dict.h>

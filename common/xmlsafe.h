@@ -33,7 +33,7 @@ xmlDocPtr eg_xml_parse(const char *xml, size_t len, size_t max_bytes, struct eg_
  * cannot grow it without bound. Documents stay valid after the parser is freed.
  */
 struct eg_xml_parser;
-struct eg_xml_parser *eg_xml_parser_new(void);
+struct eg_xml_parser *eg_xml_parser_new(void);     /* NULL only when out of memory */
 void eg_xml_parser_free(struct eg_xml_parser *p);
 xmlDocPtr eg_xml_parse_with(struct eg_xml_parser *p, const char *xml, size_t len,
     size_t max_bytes, struct eg_err *err);

@@ -274,9 +274,16 @@ alert_new(const char *command, const char *email_config, struct eg_log *log,
 	}
 	a->log = log;
 	a->command_timeout_ms = COMMAND_TIMEOUT_MS;
-	if (pthread_mutex_init(&a->mu, NULL) != 0 || pthread_cond_init(&a->cv, NULL) != 0) {
+	/* pthread_*() return their error (errno is not set). */
+	if ((r = pthread_mutex_init(&a->mu, NULL)) != 0) {
 		free(a);
-		eg_err_set(err, EG_ENOMEM, "cannot create alert locks");
+		eg_err_set(err, EG_ENOMEM, "cannot create alert locks: %s", strerror(r));
+		return NULL;
+	}
+	if ((r = pthread_cond_init(&a->cv, NULL)) != 0) {
+		pthread_mutex_destroy(&a->mu);
+		free(a);
+		eg_err_set(err, EG_ENOMEM, "cannot create alert locks: %s", strerror(r));
 		return NULL;
 	}
 	if (command != NULL && command[0] != '\0' && (a->command = strdup(command)) == NULL) {
@@ -285,7 +292,7 @@ alert_new(const char *command, const char *email_config, struct eg_log *log,
 	}
 	if (email_config != NULL && email_config[0] != '\0') {
 		/* Checked now, so that a mistake stops the start; the mailer reads it again. */
-		if ((conf = email_conf_load(email_config, log, err)) == NULL)
+		if ((conf = email_conf_new(email_config, log, err)) == NULL)
 			goto fail;
 		email_conf_free(conf);
 		if (find_mailer(a->mailer, sizeof(a->mailer), err) == -1)

@@ -24,8 +24,9 @@
 
 struct alert;
 
-/* command or email_config may be NULL/"" (then that channel is off). Reads and checks the
- * e-mail JSON now, so that a bad file is a start-up error. */
+/* command or email_config may be NULL/"" (then that channel is off); both are copied, and
+ * log is borrowed until alert_free(). Reads and checks the e-mail JSON now, so that a bad
+ * file is a start-up error. */
 struct alert *alert_new(const char *command, const char *email_config, struct eg_log *log,
     struct eg_err *err);
 

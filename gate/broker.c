@@ -1,3 +1,7 @@
+/*
+ * broker.c - the AMQP connection with rabbitmq-c: connect, declare, consume,
+ * reply and ack (see broker.h).
+ */
 #include "broker.h"
 
 #include <amqp.h>

@@ -1,6 +1,6 @@
 /*
- * broker.h - the gate's AMQP side (SPEC 2): one connection and channel to
- * RabbitMQ, owned by the AMQP thread alone.
+ * broker.h - the gate's AMQP side (README.md, "Requests and replies"): one
+ * connection and channel to RabbitMQ, owned by the AMQP thread alone.
  *
  * Connect (hosts tried in turn), declare the request queue (the reference's
  * declaration by default: not durable, not exclusive, no auto-delete, no
@@ -39,6 +39,7 @@ typedef void (*delivery_fn)(void *ctx, const struct delivery *d);
 
 struct broker;
 
+/* Not connected yet; borrows c and log. NULL only when out of memory. */
 struct broker *broker_new(const struct cfg_broker *c, struct eg_log *log);
 void broker_free(struct broker *b);
 

@@ -10,6 +10,9 @@
  *
  * All strings are fixed-size arrays: a loaded config owns no memory, so it is
  * copied freely and needs no destructor; gate_config_wipe() clears secrets.
+ *
+ * Implemented in gate/config*.c, one concern a file (config.c says which); a
+ * new setting is one line in the table of config_opts.c.
  */
 #ifndef EG_GATE_CONFIG_H
 #define EG_GATE_CONFIG_H

@@ -1,3 +1,7 @@
+/*
+ * mail.c - the alert e-mail's JSON configuration, read and checked, and the
+ * message text for one event (see mail.h).
+ */
 #include "mail.h"
 
 #include <errno.h>
@@ -170,7 +174,7 @@ log_warning(const char *msg, void *ctx)
 }
 
 struct email_conf *
-email_conf_load(const char *path, struct eg_log *log, struct eg_err *err)
+email_conf_new(const char *path, struct eg_log *log, struct eg_err *err)
 {
 	enum json_tokener_error jerr = json_tokener_success;
 	struct email_conf *m = NULL;

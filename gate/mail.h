@@ -32,12 +32,14 @@ struct email_conf {
 	char ca_file[CFG_PATH];
 };
 
-/* Reads and checks the JSON file (a mistake is a start-up error). Warnings (a readable
- * file holding a password, plain SMTP) go to log. Free with email_conf_free(). */
-struct email_conf *email_conf_load(const char *path, struct eg_log *log, struct eg_err *err);
+/* A new configuration, read from the JSON file at path and checked (a mistake is a
+ * start-up error). Warnings (a readable file holding a password, plain SMTP) go to log.
+ * email_conf_free() wipes the password and frees it. */
+struct email_conf *email_conf_new(const char *path, struct eg_log *log, struct eg_err *err);
 void email_conf_free(struct email_conf *m);
 
-/* The message (RFC 5322, CRLF line ends) for an event, from host at time when. */
+/* Appends the message (RFC 5322, CRLF line ends) for an event, from host at time when,
+ * to out. -1 only when out of memory. */
 int email_message(const struct email_conf *m, const char *host, const char *event,
     const char *message, time_t when, struct buf *out);
 

@@ -6,6 +6,7 @@
  * signals every thread would otherwise receive (they arrive on a signalfd in
  * the AMQP loop instead), and runs the gate.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <libxml/parser.h>
 #include <malloc.h>
@@ -147,7 +148,7 @@ main(int argc, char **argv)
 	struct eg_err err;
 	sigset_t set;
 	char summary[8192];
-	int sigfd, rc;
+	int sigfd, rc, r;
 
 	if (parse_cli(argc, argv, &cli) == -1) {
 		usage(stderr);
@@ -185,9 +186,10 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+	/* pthread_sigmask() returns its error; signalfd() sets errno. */
+	if ((r = pthread_sigmask(SIG_BLOCK, &set, NULL)) != 0 ||
 	    (sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1) {
-		log_err(&log, "cannot set up signal handling");
+		log_err(&log, "cannot set up signal handling: %s", strerror(r != 0 ? r : errno));
 		gate_config_wipe(&cfg);
 		return 1;
 	}

@@ -19,6 +19,7 @@
 
 struct metrics;
 
+/* NULL only when out of memory. */
 struct metrics *metrics_new(int sessions_configured);
 void metrics_free(struct metrics *m);
 

@@ -45,8 +45,10 @@ upload_read(char *dst, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Sends msg to every recipient: 0, or -1 with err saying why (never the password). */
 static int
-send_mail(const struct email_conf *m, const char *host, const struct buf *msg)
+send_mail(const struct email_conf *m, const char *host, const struct buf *msg,
+    struct eg_err *err)
 {
 	struct curl_slist *rcpt = NULL, *l;
 	struct upload up = {msg->data, msg->len};
@@ -90,11 +92,8 @@ send_mail(const struct email_conf *m, const char *host, const struct buf *msg)
 	}
 	res = curl_easy_perform(c);
 out:
-	if (res == CURLE_OK)
-		fprintf(stderr, "sent to %d recipient%s via %s\n", m->nto, m->nto == 1 ? "" : "s",
-		    m->host);
-	else
-		fprintf(stderr, "e-mail via %s:%d failed: %s\n", m->host, m->port,
+	if (res != CURLE_OK)
+		eg_err_set(err, EG_EIO, "e-mail via %s:%d failed: %s", m->host, m->port,
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(res));
 	curl_slist_free_all(rcpt);
 	if (c != NULL)
@@ -120,7 +119,7 @@ main(int argc, char **argv)
 	/* The gate logged the file's warnings when it started: only errors here. */
 	eg_log_open(&log, "epp-gate-mail", NULL, EG_LOG_ERR, NULL);
 	log.timestamps = 0;
-	if ((m = email_conf_load(argv[1], &log, &err)) == NULL) {
+	if ((m = email_conf_new(argv[1], &log, &err)) == NULL) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;
 	}
@@ -136,7 +135,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "cannot initialise libcurl\n");
 		goto out;
 	}
-	rc = send_mail(m, host, &msg) == 0 ? 0 : 1;
+	if (send_mail(m, host, &msg, &err) == 0) {
+		fprintf(stderr, "sent to %d recipient%s via %s\n", m->nto, m->nto == 1 ? "" : "s",
+		    m->host);
+		rc = 0;
+	} else {
+		fprintf(stderr, "%s\n", err.msg);
+		rc = 1;
+	}
 	curl_global_cleanup();
 out:
 	buf_free(&msg);

@@ -21,7 +21,7 @@ ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else failed=$((f
 
 # objects: common/ and the gate's config module (what the targets exercise)
 objs=()
-for src in "$top"/common/*.c "$top"/gate/config.c; do
+for src in "$top"/common/*.c "$top"/gate/config*.c; do
 	o=$out/obj/$(basename "${src%.c}").o
 	if [ ! -f "$o" ] || [ "$src" -nt "$o" ]; then
 		$CC $cflags -c "$src" -o "$o" || { ok 1 "compile $src"; echo "$n passed, $failed failed"; exit 1; }

@@ -1,13 +1,10 @@
 /*
- * Configuration: defaults, a full file, the shipped example, every kind of
- * error, warnings about readable secrets, the reference's params files,
- * precedence (file, then params, then flags), and that no summary or message
- * ever shows a secret.
+ * Configuration files: defaults, a full file, the shipped example, every kind
+ * of error, secret files and warnings about readable secrets, and that every
+ * setting is documented. The params files are in test_config_params.c, the
+ * checks and the summary in test_config_check.c.
  */
-#include <errno.h>
-#include <ftw.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,88 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cfgtest.h"
 #include "config.h"
 #include "log.h"
 #include "tap.h"
-
-static char dir[256];
-
-struct warnings {
-	int n;
-	char all[4096];
-};
-
-static void
-collect(const char *msg, void *ctx)
-{
-	struct warnings *w = ctx;
-	size_t len = strlen(w->all);
-
-	w->n++;
-	snprintf(w->all + len, sizeof(w->all) - len, "%s\n", msg);
-}
-
-static const char *
-tmp(const char *name)
-{
-	static char path[8][512];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(path[i], sizeof(path[i]), "%s/%s", dir, name);
-	return path[i];
-}
-
-static const char *
-write_file(const char *name, mode_t mode, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static const char *
-write_file(const char *name, mode_t mode, const char *fmt, ...)
-{
-	const char *path = tmp(name);
-	FILE *f = fopen(path, "w");
-	va_list ap;
-
-	if (f == NULL) {
-		tap_diag("cannot write %s: %s", path, strerror(errno));
-		exit(1);
-	}
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-	chmod(path, mode);
-	return path;
-}
-
-/* Loads text as a config file on top of defaults; returns load's result. */
-static int
-load_text(struct gate_config *c, struct warnings *w, struct eg_err *e, const char *text)
-{
-	const char *path = write_file("t.conf", 0600, "%s", text);
-
-	gate_config_defaults(c);
-	if (w != NULL)
-		memset(w, 0, sizeof(*w));
-	eg_err_clear(e);
-	return gate_config_load(c, path, w != NULL ? collect : NULL, w, e);
-}
-
-/* The error message of loading text, with the directory cut off. */
-static const char *
-load_error(const char *text)
-{
-	static char msg[600];
-	struct gate_config c;
-	struct eg_err e;
-	size_t n = strlen(dir);
-
-	if (load_text(&c, NULL, &e, text) == 0)
-		return "(loaded)";
-	snprintf(msg, sizeof(msg), "%s", strncmp(e.msg, dir, n) == 0 ? e.msg + n + 1 : e.msg);
-	return msg;
-}
 
 static void
 test_defaults(void)
@@ -130,11 +49,11 @@ static void
 test_full_file(void)
 {
 	struct gate_config c;
-	struct warnings w;
+	struct cf_warnings w;
 	struct eg_err e;
-	const char *pwfile = write_file("epp.pw", 0600, "file-secret-1\n");
-	const char *newpw = write_file("epp.newpw", 0600, "new-secret-2\r\nignored line\n");
-	const char *bpw = write_file("rmq.pw", 0600, "rabbit-secret-3");
+	const char *pwfile = cf_write("epp.pw", 0600, "file-secret-1\n");
+	const char *newpw = cf_write("epp.newpw", 0600, "new-secret-2\r\nignored line\n");
+	const char *bpw = cf_write("rmq.pw", 0600, "rabbit-secret-3");
 	char text[8192];
 	int rc;
 
@@ -175,7 +94,7 @@ test_full_file(void)
 	    "       verbose_poll = true; };\n"
 	    "alert: { command = \"/usr/local/bin/page-me\"; email_config = \"/etc/a.json\"; };\n"
 	    "reconnect = true;\n", pwfile, newpw, bpw);
-	rc = load_text(&c, &w, &e, text);
+	rc = cf_load_text(&c, &w, &e, text);
 	if (!tap_ok(rc == 0, "a file with every setting loads"))
 		tap_diag("%s", e.msg);
 	tap_is_str(c.epp.host, "epp.test.example", "epp.host");
@@ -230,7 +149,7 @@ test_full_file(void)
 	    c.log_timestamps == 0 && c.verbose_poll == 1, "log");
 	tap_ok(strcmp(c.alert_command, "/usr/local/bin/page-me") == 0 &&
 	    strcmp(c.alert_email_config, "/etc/a.json") == 0, "alert");
-	tap_ok(strcmp(c.config_file, tmp("t.conf")) == 0, "config_file records the path");
+	tap_ok(strcmp(c.config_file, cf_tmp("t.conf")) == 0, "config_file records the path");
 	tap_is_int(w.n, 0, "no warnings for 0600 files");
 }
 
@@ -239,7 +158,7 @@ static void
 test_example(void)
 {
 	struct gate_config c;
-	struct warnings w;
+	struct cf_warnings w;
 	struct eg_err e;
 	char *text = tap_slurp(tap_src("etc/epp-gate.conf.example"), NULL), *out, *p;
 	size_t n = 0, cap;
@@ -252,7 +171,7 @@ test_example(void)
 	out = malloc(cap);
 	for (q = text, p = out; *q != '\0';) {
 		if (strncmp(q, "/etc/epp-gate/", 14) == 0) {
-			n = (size_t)snprintf(p, cap - (size_t)(p - out), "%s/", dir);
+			n = (size_t)snprintf(p, cap - (size_t)(p - out), "%s/", cf_dir);
 			p += n;
 			q += 14;
 		} else {
@@ -260,11 +179,11 @@ test_example(void)
 		}
 	}
 	*p = '\0';
-	write_file("epp.password", 0600, "example-pw\n");
-	write_file("rabbitmq.password", 0600, "example-rmq-pw\n");
+	cf_write("epp.password", 0600, "example-pw\n");
+	cf_write("rabbitmq.password", 0600, "example-rmq-pw\n");
 	gate_config_defaults(&c);
 	memset(&w, 0, sizeof(w));
-	if (!tap_ok(gate_config_load(&c, write_file("example.conf", 0640, "%s", out), collect, &w,
+	if (!tap_ok(gate_config_load(&c, cf_write("example.conf", 0640, "%s", out), cf_collect, &w,
 	    &e) == 0, "the shipped example loads"))
 		tap_diag("%s", e.msg);
 	tap_is_str(c.epp.host, "epp.registry.example", "example: epp.host");
@@ -282,66 +201,66 @@ test_errors(void)
 	char text[1024];
 	const char *p;
 
-	tap_is_str(load_error("epp: { sesions = 2; };\n"),
+	tap_is_str(cf_load_error("epp: { sesions = 2; };\n"),
 	    "t.conf:1: epp.sesions: unknown setting (did you mean epp.sessions?)",
 	    "unknown setting, with a suggestion");
-	tap_is_str(load_error("\n\nfrobnicate = 1;\n"), "t.conf:3: frobnicate: unknown setting",
+	tap_is_str(cf_load_error("\n\nfrobnicate = 1;\n"), "t.conf:3: frobnicate: unknown setting",
 	    "unknown top-level setting, its line");
-	tap_is_str(load_error("epp: { tls: { verfy = true; }; };\n"),
+	tap_is_str(cf_load_error("epp: { tls: { verfy = true; }; };\n"),
 	    "t.conf:1: epp.tls.verfy: unknown setting (did you mean epp.tls.verify?)",
 	    "unknown setting in a nested group");
-	tap_is_str(load_error("misc: { a = 1; };\n"), "t.conf:1: misc: unknown setting",
+	tap_is_str(cf_load_error("misc: { a = 1; };\n"), "t.conf:1: misc: unknown setting",
 	    "unknown group");
-	tap_is_str(load_error("epp: {\n  sessions = \"4\";\n};\n"),
+	tap_is_str(cf_load_error("epp: {\n  sessions = \"4\";\n};\n"),
 	    "t.conf:2: epp.sessions: must be an integer 1-256", "wrong type: string for an integer");
-	tap_is_str(load_error("epp: { host = 5; };\n"), "t.conf:1: epp.host: must be a string",
+	tap_is_str(cf_load_error("epp: { host = 5; };\n"), "t.conf:1: epp.host: must be a string",
 	    "wrong type: integer for a string");
-	tap_is_str(load_error("health: { watch = 1; };\n"),
+	tap_is_str(cf_load_error("health: { watch = 1; };\n"),
 	    "t.conf:1: health.watch: must be true or false", "wrong type: integer for a boolean");
-	tap_is_str(load_error("epp: { sessions = 0; };\n"),
+	tap_is_str(cf_load_error("epp: { sessions = 0; };\n"),
 	    "t.conf:1: epp.sessions: must be an integer 1-256", "out of range: below");
-	tap_is_str(load_error("epp: { sessions = 257; };\n"),
+	tap_is_str(cf_load_error("epp: { sessions = 257; };\n"),
 	    "t.conf:1: epp.sessions: must be an integer 1-256", "out of range: above");
-	tap_is_str(load_error("epp: { port = 70000; };\n"),
+	tap_is_str(cf_load_error("epp: { port = 70000; };\n"),
 	    "t.conf:1: epp.port: must be a port number 1-65535", "port out of range");
-	tap_is_str(load_error("epp: { sessions = 4294967297; };\n"),
+	tap_is_str(cf_load_error("epp: { sessions = 4294967297; };\n"),
 	    "t.conf:1: epp.sessions: number too large", "a number libconfig would wrap is refused");
-	tap_is_str(load_error("journal: { max_bytes = 5000000000; };\n"),
+	tap_is_str(cf_load_error("journal: { max_bytes = 5000000000; };\n"),
 	    "t.conf:1: journal.max_bytes: number too large for a plain integer (write it with a "
 	    "suffix, e.g. \"64M\", or as 67108864L)", "a wrapped size is refused");
-	tap_is_str(load_error("journal: { max_bytes = \"12X\"; };\n"),
+	tap_is_str(cf_load_error("journal: { max_bytes = \"12X\"; };\n"),
 	    "t.conf:1: journal.max_bytes: must be a size in bytes from 65536 to 17179869184 (an "
 	    "integer, or a string such as \"16M\")", "bad size suffix");
-	tap_is_str(load_error("epp = 3;\n"), "t.conf:1: epp: must be a group: epp = { ... };",
+	tap_is_str(cf_load_error("epp = 3;\n"), "t.conf:1: epp: must be a group: epp = { ... };",
 	    "a value where a group belongs");
-	tap_is_str(load_error("epp: { host: { a = 1; }; };\n"),
+	tap_is_str(cf_load_error("epp: { host: { a = 1; }; };\n"),
 	    "t.conf:1: epp.host: must be a single value, not a group", "a group where a value belongs");
-	tap_is_str(load_error("log: { level = \"loud\"; };\n"),
+	tap_is_str(cf_load_error("log: { level = \"loud\"; };\n"),
 	    "t.conf:1: log.level: must be one of error, warning, info, debug, trace",
 	    "unknown log level");
-	tap_is_str(load_error("broker: { hosts = [\"a:1\", \"b:0\"]; };\n"),
+	tap_is_str(cf_load_error("broker: { hosts = [\"a:1\", \"b:0\"]; };\n"),
 	    "t.conf:1: broker.hosts: entry 2 must be \"host\" or \"host:port\" (port 1-65535; IPv6 "
 	    "as \"[addr]:port\")", "bad broker host");
-	tap_is_str(load_error("broker: { hosts = []; };\n"),
+	tap_is_str(cf_load_error("broker: { hosts = []; };\n"),
 	    "t.conf:1: broker.hosts: needs at least one host", "empty broker list");
-	tap_is_str(load_error("epp: { cltrid_prefix = \"a b\"; };\n"),
+	tap_is_str(cf_load_error("epp: { cltrid_prefix = \"a b\"; };\n"),
 	    "t.conf:1: epp.cltrid_prefix: may hold only letters, digits, '-', '_' and '.'",
 	    "clTRID prefix characters");
-	tap_is_str(load_error("epp: { host = \"x\";\n  port = ; };\n"),
+	tap_is_str(cf_load_error("epp: { host = \"x\";\n  port = ; };\n"),
 	    "t.conf:2: syntax error", "syntax error with its line");
-	tap_is_str(load_error("epp: { password = \"a\"; password_file = \"/nonexistent\"; };\n"),
+	tap_is_str(cf_load_error("epp: { password = \"a\"; password_file = \"/nonexistent\"; };\n"),
 	    "t.conf:1: epp.password_file: cannot read secret file /nonexistent: No such file or "
 	    "directory", "missing secret file");
-	p = write_file("both.pw", 0600, "x\n");
+	p = cf_write("both.pw", 0600, "x\n");
 	snprintf(text, sizeof(text), "epp: {\n password = \"a\";\n password_file = \"%s\"; };\n", p);
-	tap_is_str(load_error(text), "t.conf:3: epp.password_file: set either epp.password or "
+	tap_is_str(cf_load_error(text), "t.conf:3: epp.password_file: set either epp.password or "
 	    "epp.password_file, not both", "inline and file secret together");
-	snprintf(text, sizeof(text), "epp: { password_file = \"%s\"; };\n", dir);
-	p = load_error(text);
+	snprintf(text, sizeof(text), "epp: { password_file = \"%s\"; };\n", cf_dir);
+	p = cf_load_error(text);
 	tap_ok(strstr(p, "is not a regular file") != NULL, "a directory as secret file: %s", p);
-	p = write_file("empty.pw", 0600, "\nsecond\n");
+	p = cf_write("empty.pw", 0600, "\nsecond\n");
 	snprintf(text, sizeof(text), "epp: { password_file = \"%s\"; };\n", p);
-	tap_ok(strstr(load_error(text), "the first line is empty") != NULL, "empty secret file");
+	tap_ok(strstr(cf_load_error(text), "the first line is empty") != NULL, "empty secret file");
 }
 
 static void
@@ -353,16 +272,16 @@ test_missing_file_and_atomicity(void)
 
 	gate_config_defaults(&c);
 	snprintf(want, sizeof(want), "cannot read config file %s: No such file or directory",
-	    tmp("absent.conf"));
-	tap_is_int(gate_config_load(&c, tmp("absent.conf"), NULL, NULL, &e), -1,
+	    cf_tmp("absent.conf"));
+	tap_is_int(gate_config_load(&c, cf_tmp("absent.conf"), NULL, NULL, &e), -1,
 	    "missing config file fails");
 	tap_is_str(e.msg, want, "missing config file: message names the path");
 	tap_is_int(e.code, EG_ECONFIG, "missing config file: EG_ECONFIG");
 
 	/* The first setting is good, the second bad: nothing may be applied. */
 	gate_config_defaults(&c);
-	write_file("half.conf", 0600, "epp: { sessions = 9; keepalive = -1; };\n");
-	tap_is_int(gate_config_load(&c, tmp("half.conf"), NULL, NULL, &e), -1, "bad file fails");
+	cf_write("half.conf", 0600, "epp: { sessions = 9; keepalive = -1; };\n");
+	tap_is_int(gate_config_load(&c, cf_tmp("half.conf"), NULL, NULL, &e), -1, "bad file fails");
 	tap_is_int(c.epp.sessions, 1, "a failed load leaves the config untouched");
 }
 
@@ -370,7 +289,7 @@ test_missing_file_and_atomicity(void)
 static void
 test_unreadable_secret(void)
 {
-	const char *p = write_file("locked.pw", 0600, "locked\n");
+	const char *p = cf_write("locked.pw", 0600, "locked\n");
 	struct passwd *pw = getpwnam("nobody");
 	char out[64];
 	struct eg_err e;
@@ -383,7 +302,7 @@ test_unreadable_secret(void)
 		    strstr(e.msg, "Permission denied") != NULL, "unreadable secret file refused");
 		return;
 	}
-	chmod(dir, 0755);
+	chmod(cf_dir, 0755);
 	if ((pid = fork()) == 0) {
 		if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			_exit(2);
@@ -393,7 +312,7 @@ test_unreadable_secret(void)
 		    strstr(e.msg, "Permission denied") != NULL ? 0 : 4);
 	}
 	waitpid(pid, &st, 0);
-	chmod(dir, 0700);
+	chmod(cf_dir, 0700);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "unreadable secret file: 'cannot read secret file ...: Permission denied'");
 }
@@ -401,23 +320,23 @@ test_unreadable_secret(void)
 static void
 test_secret_file(void)
 {
-	struct warnings w = {0, ""};
+	struct cf_warnings w = {0, ""};
 	char out[16];
 	struct eg_err e;
 	const char *p;
 
-	p = write_file("open.pw", 0644, "visible-secret\n");
-	tap_is_int(gate_read_secret_file(p, out, sizeof(out), collect, &w, &e), 0,
+	p = cf_write("open.pw", 0644, "visible-secret\n");
+	tap_is_int(gate_read_secret_file(p, out, sizeof(out), cf_collect, &w, &e), 0,
 	    "a world-readable secret file is read");
 	tap_is_int(w.n, 1, "... with a warning");
 	tap_ok(strstr(w.all, "can be read by group or others (mode 0644)") != NULL &&
 	    strstr(w.all, p) != NULL, "warning names the file and mode");
 	tap_ok(strstr(w.all, "visible-secret") == NULL, "warning does not show the secret");
 	memset(&w, 0, sizeof(w));
-	p = write_file("group.pw", 0640, "g\n");
-	gate_read_secret_file(p, out, sizeof(out), collect, &w, &e);
+	p = cf_write("group.pw", 0640, "g\n");
+	gate_read_secret_file(p, out, sizeof(out), cf_collect, &w, &e);
 	tap_is_int(w.n, 1, "group-readable secret file warns too");
-	p = write_file("long.pw", 0600, "0123456789abcdefXYZ\n");
+	p = cf_write("long.pw", 0600, "0123456789abcdefXYZ\n");
 	tap_ok(gate_read_secret_file(p, out, sizeof(out), NULL, NULL, &e) == -1 &&
 	    strstr(e.msg, "longer than 15 bytes") != NULL, "a secret too long for its field");
 	tap_ok(strstr(e.msg, "0123456789") == NULL, "... and the message does not show it");
@@ -427,14 +346,14 @@ static void
 test_world_readable_config(void)
 {
 	struct gate_config c;
-	struct warnings w = {0, ""};
+	struct cf_warnings w = {0, ""};
 	struct eg_err e;
 	const char *p;
 
-	p = write_file("open.conf", 0644, "epp: { password = \"inline-secret-xyz\"; };\n"
+	p = cf_write("open.conf", 0644, "epp: { password = \"inline-secret-xyz\"; };\n"
 	    "broker: { password = \"inline-secret-abc\"; };\n");
 	gate_config_defaults(&c);
-	tap_is_int(gate_config_load(&c, p, collect, &w, &e), 0, "world-readable config loads");
+	tap_is_int(gate_config_load(&c, p, cf_collect, &w, &e), 0, "world-readable config loads");
 	tap_is_int(w.n, 1, "... with one warning");
 	tap_ok(strstr(w.all, "epp.password") != NULL && strstr(w.all, "broker.password") != NULL,
 	    "the warning names the settings");
@@ -444,226 +363,14 @@ test_world_readable_config(void)
 	memset(&w, 0, sizeof(w));
 	chmod(p, 0640);
 	gate_config_defaults(&c);
-	gate_config_load(&c, p, collect, &w, &e);
+	gate_config_load(&c, p, cf_collect, &w, &e);
 	tap_is_int(w.n, 0, "mode 0640: no warning");
 
 	memset(&w, 0, sizeof(w));
-	p = write_file("open-nopw.conf", 0644, "epp: { host = \"h\"; };\n");
+	p = cf_write("open-nopw.conf", 0644, "epp: { host = \"h\"; };\n");
 	gate_config_defaults(&c);
-	gate_config_load(&c, p, collect, &w, &e);
+	gate_config_load(&c, p, cf_collect, &w, &e);
 	tap_is_int(w.n, 0, "world-readable without secrets: no warning");
-}
-
-static void
-test_params_files(void)
-{
-	struct gate_config c;
-	struct warnings w = {0, ""};
-	struct eg_err e;
-	const char *p;
-
-	gate_config_defaults(&c);
-	/* The reference README's own lines. */
-	p = write_file("epp_params.txt", 0600, "epp.your-registry.com 700 epp_login epp_password\n");
-	tap_is_int(gate_config_params_file(&c, "epp", p, collect, &w, &e), 0,
-	    "reference epp_params.txt");
-	tap_ok(strcmp(c.epp.host, "epp.your-registry.com") == 0 && strcmp(c.epp.port, "700") == 0 &&
-	    strcmp(c.epp.login, "epp_login") == 0 && strcmp(c.epp.password, "epp_password") == 0,
-	    "epp params: host, port, login, password");
-	p = write_file("rabbitmq_params.txt", 0600,
-	    "localhost 5672 rabbitmq_rpc_server_login rabbitmq_rpc_server_password");
-	tap_is_int(gate_config_params_file(&c, "rabbitmq", p, collect, &w, &e), 0,
-	    "reference rabbitmq_params.txt (no newline)");
-	tap_ok(c.broker.n_hosts == 1 && strcmp(c.broker.hosts[0], "localhost:5672") == 0 &&
-	    strcmp(c.broker.user, "rabbitmq_rpc_server_login") == 0 &&
-	    strcmp(c.broker.password, "rabbitmq_rpc_server_password") == 0,
-	    "rabbitmq params: host:port, user, password");
-	tap_is_int(w.n, 0, "no warnings for 0600 params files");
-
-	p = write_file("tabs.txt", 0600, "  h.example\t700   l  p \r\n\n");
-	tap_ok(gate_config_params_file(&c, "epp", p, NULL, NULL, &e) == 0 &&
-	    strcmp(c.epp.password, "p") == 0, "tabs, runs of spaces, CRLF and a blank line pass");
-	p = write_file("v6.txt", 0600, "::1 5673 u p\n");
-	tap_ok(gate_config_params_file(&c, "rabbitmq", p, NULL, NULL, &e) == 0 &&
-	    strcmp(c.broker.hosts[0], "[::1]:5673") == 0, "IPv6 broker host gets brackets");
-
-	p = write_file("three.txt", 0600, "host 700 login\n");
-	tap_is_int(gate_config_params_file(&c, "epp", p, NULL, NULL, &e), -1, "3 fields refused");
-	tap_ok(strstr(e.msg, "expected one line \"HOST PORT LOGIN PASSWORD\" (4 fields separated "
-	    "by spaces), found 3 fields") != NULL && strstr(e.msg, p) != NULL,
-	    "3 fields: clear message with the path");
-	p = write_file("five.txt", 0600, "host 700 login pass word\n");
-	tap_is_int(gate_config_params_file(&c, "epp", p, NULL, NULL, &e), -1, "5 fields refused");
-	tap_ok(strstr(e.msg, "found 5 fields") != NULL, "5 fields: says so");
-	tap_ok(strstr(e.msg, "word") == NULL, "5 fields: the message shows no field");
-	p = write_file("two-lines.txt", 0600, "host 700\nlogin pass\n");
-	tap_ok(gate_config_params_file(&c, "epp", p, NULL, NULL, &e) == -1 &&
-	    strstr(e.msg, "several lines") != NULL, "fields on two lines refused");
-	p = write_file("port.txt", 0600, "host seven login pass\n");
-	tap_ok(gate_config_params_file(&c, "epp", p, NULL, NULL, &e) == -1 &&
-	    strstr(e.msg, "port (second field)") != NULL, "non-numeric port refused");
-	tap_ok(gate_config_params_file(&c, "epp", tmp("nope.txt"), NULL, NULL, &e) == -1 &&
-	    strstr(e.msg, "cannot read EPP params file") != NULL && strstr(e.msg, "nope.txt") != NULL,
-	    "missing params file: message with its path");
-	tap_ok(gate_config_params_file(&c, "smtp", p, NULL, NULL, &e) == -1, "unknown kind refused");
-
-	memset(&w, 0, sizeof(w));
-	p = write_file("open.txt", 0644, "host 700 login params-secret\n");
-	tap_is_int(gate_config_params_file(&c, "epp", p, collect, &w, &e), 0,
-	    "world-readable params file is read");
-	tap_ok(w.n == 1 && strstr(w.all, "params-secret") == NULL && strstr(w.all, p) != NULL,
-	    "... with a warning that names the file, not the password");
-
-	/* The shipped examples are in the same format. */
-	gate_config_defaults(&c);
-	tap_is_int(gate_config_params_file(&c, "epp", tap_src("etc/epp_params.txt.example"), NULL,
-	    NULL, &e), 0, "etc/epp_params.txt.example parses");
-	tap_is_int(gate_config_params_file(&c, "rabbitmq",
-	    tap_src("etc/rabbitmq_params.txt.example"), NULL, NULL, &e), 0,
-	    "etc/rabbitmq_params.txt.example parses");
-}
-
-/* main: defaults, then --config, then --epp/--rabbitmq, then flags; then check. */
-static void
-test_precedence(void)
-{
-	struct gate_config c;
-	struct eg_err e;
-	const char *conf, *epp, *rmq;
-
-	conf = write_file("prec.conf", 0600,
-	    "epp: { host = \"from-file\"; login = \"file-login\"; password = \"file-pw\";\n"
-	    "       sessions = 3; };\n"
-	    "broker: { hosts = [\"file-rabbit:1\", \"file-rabbit:2\"]; user = \"file-user\";\n"
-	    "          queue: { name = \"file-queue\"; }; };\n"
-	    "log: { level = \"warning\"; };\n");
-	epp = write_file("prec-epp.txt", 0600, "from-params 7001 params-login params-pw\n");
-	rmq = write_file("prec-rmq.txt", 0600, "params-rabbit 5999 params-user params-rpw\n");
-	gate_config_defaults(&c);
-	tap_is_int(gate_config_load(&c, conf, NULL, NULL, &e), 0, "precedence: file loads");
-	tap_is_int(gate_config_params_file(&c, "epp", epp, NULL, NULL, &e), 0,
-	    "precedence: epp params");
-	tap_is_int(gate_config_params_file(&c, "rabbitmq", rmq, NULL, NULL, &e), 0,
-	    "precedence: rabbitmq params");
-	/* What main does for -q and -vv. */
-	snprintf(c.broker.queue, sizeof(c.broker.queue), "flag-queue");
-	c.log_level = EG_LOG_TRACE;
-	tap_ok(strcmp(c.epp.host, "from-params") == 0 && strcmp(c.epp.port, "7001") == 0 &&
-	    strcmp(c.epp.login, "params-login") == 0 && strcmp(c.epp.password, "params-pw") == 0,
-	    "params file wins over the config file for the EPP account");
-	tap_is_int(c.epp.sessions, 3, "settings the params file lacks stay from the file");
-	tap_ok(c.broker.n_hosts == 1 && strcmp(c.broker.hosts[0], "params-rabbit:5999") == 0 &&
-	    strcmp(c.broker.user, "params-user") == 0 && strcmp(c.broker.password, "params-rpw") == 0,
-	    "rabbitmq params replace the broker list and account");
-	tap_is_str(c.broker.queue, "flag-queue", "a flag wins over both");
-	tap_is_int(gate_config_check(&c, &e), 0, "the result passes the check");
-}
-
-static void
-test_check(void)
-{
-	struct gate_config c;
-	struct eg_err e;
-
-	gate_config_defaults(&c);
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "epp.host is not set") != NULL,
-	    "check: host required");
-	snprintf(c.epp.host, sizeof(c.epp.host), "h");
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "epp.login is not set") != NULL,
-	    "check: login required");
-	snprintf(c.epp.login, sizeof(c.epp.login), "l");
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "epp.password is not set") != NULL,
-	    "check: password required");
-	snprintf(c.epp.password, sizeof(c.epp.password), "p");
-	tap_is_int(gate_config_check(&c, &e), 0, "check: host, login, password are enough");
-	snprintf(c.epp.tls.cert_file, sizeof(c.epp.tls.cert_file), "%s", tmp("epp.pw"));
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "go together") != NULL,
-	    "check: cert_file without key_file");
-	snprintf(c.epp.tls.key_file, sizeof(c.epp.tls.key_file), "%s", tmp("absent.key"));
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "epp.tls.key_file: cannot read") !=
-	    NULL && strstr(e.msg, "absent.key") != NULL, "check: unreadable key file named");
-	c.epp.tls.cert_file[0] = c.epp.tls.key_file[0] = '\0';
-	c.epp.backoff_min_ms = 9000;
-	c.epp.backoff_max_ms = 100;
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "backoff_min_ms") != NULL,
-	    "check: backoff min above max");
-	c.epp.backoff_min_ms = 100;
-	c.watch_health = 1;
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "health.watch") != NULL,
-	    "check: health.watch without a file");
-	snprintf(c.health_file, sizeof(c.health_file), "/nonexistent-dir/health");
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "/nonexistent-dir") != NULL,
-	    "check: health file in a missing directory");
-	snprintf(c.health_file, sizeof(c.health_file), "%s", tmp("health"));
-	snprintf(c.broker.hosts[0], sizeof(c.broker.hosts[0]), "bad host:x");
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "broker.hosts") != NULL,
-	    "check: malformed broker host (set by hand)");
-	snprintf(c.broker.hosts[0], sizeof(c.broker.hosts[0]), "ok:1");
-	c.log_level = 9;
-	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "log.level") != NULL,
-	    "check: log level range");
-	c.log_level = EG_LOG_DEBUG;
-	tap_is_int(gate_config_check(&c, &e), 0, "check: repaired config passes");
-}
-
-static void
-test_describe_and_wipe(void)
-{
-	struct gate_config c;
-	char out[16384];
-	static const char *const secrets[] = {"Sekr3t-epp", "Sekr3t-new", "Sekr3t-rabbit"};
-	size_t i;
-	int leaked = 0;
-
-	gate_config_defaults(&c);
-	snprintf(c.epp.host, sizeof(c.epp.host), "epp.example");
-	snprintf(c.epp.password, sizeof(c.epp.password), "%s", secrets[0]);
-	snprintf(c.epp.new_password, sizeof(c.epp.new_password), "%s", secrets[1]);
-	snprintf(c.broker.password, sizeof(c.broker.password), "%s", secrets[2]);
-	gate_config_describe(&c, out, sizeof(out));
-	for (i = 0; i < 3; i++)
-		leaked |= strstr(out, secrets[i]) != NULL;
-	tap_ok(!leaked && strstr(out, "Sekr3t") == NULL, "describe never prints a secret");
-	tap_ok(strstr(out, "epp.password") != NULL && strstr(out, "(set)") != NULL,
-	    "describe lists passwords as (set)");
-	tap_ok(strstr(out, "epp.host") != NULL && strstr(out, "\"epp.example\"") != NULL,
-	    "describe shows ordinary values");
-	tap_ok(strstr(out, "epp.password_file") == NULL, "describe lists no *_file pseudo-settings");
-	tap_ok(strstr(out, "(negotiated from the greeting)") != NULL,
-	    "describe: URIs negotiated by default");
-	tap_ok(strstr(out, "broker.hosts") != NULL && strstr(out, "[\"localhost:5672\"]") != NULL,
-	    "describe: broker hosts as a list");
-	c.epp.new_password[0] = '\0';
-	gate_config_describe(&c, out, sizeof(out));
-	tap_ok(strstr(out, "(not set)") != NULL, "describe: an empty secret is (not set)");
-	gate_config_describe(&c, out, 40);
-	tap_ok(strlen(out) == 39, "describe truncates safely to the buffer");
-
-	snprintf(c.epp.new_password, sizeof(c.epp.new_password), "%s", secrets[1]);
-	gate_config_wipe(&c);
-	for (i = 0, leaked = 0; i < sizeof(c.epp.password); i++)
-		leaked |= c.epp.password[i] | c.epp.new_password[i] | c.broker.password[i];
-	tap_ok(!leaked, "wipe zeroes every secret byte");
-	tap_is_str(c.epp.host, "epp.example", "wipe keeps the rest");
-}
-
-static void
-test_broker_split(void)
-{
-	char h[64];
-	int port = 0;
-
-	tap_ok(gate_broker_split("rabbit", h, sizeof(h), &port) == 0 && strcmp(h, "rabbit") == 0 &&
-	    port == 5672, "split: host alone gets 5672");
-	tap_ok(gate_broker_split("rabbit:5671", h, sizeof(h), &port) == 0 && port == 5671,
-	    "split: host:port");
-	tap_ok(gate_broker_split("[fe80::1]:5673", h, sizeof(h), &port) == 0 &&
-	    strcmp(h, "fe80::1") == 0 && port == 5673, "split: [v6]:port");
-	tap_ok(gate_broker_split("::1", h, sizeof(h), &port) == 0 && strcmp(h, "::1") == 0 &&
-	    port == 5672, "split: bare IPv6 literal");
-	tap_ok(gate_broker_split("h:0", h, sizeof(h), &port) == -1, "split: port 0 refused");
-	tap_ok(gate_broker_split(":5672", h, sizeof(h), &port) == -1, "split: empty host refused");
-	tap_ok(gate_broker_split("[::1", h, sizeof(h), &port) == -1, "split: open bracket refused");
 }
 
 /*
@@ -718,24 +425,11 @@ test_documented(void)
 	free(ex);
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int
 main(void)
 {
-	snprintf(dir, sizeof(dir), "%s/eg-config.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") :
-	    "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (cf_setup() == -1)
 		return 1;
-	}
 	test_defaults();
 	test_full_file();
 	test_example();
@@ -744,12 +438,7 @@ main(void)
 	test_unreadable_secret();
 	test_secret_file();
 	test_world_readable_config();
-	test_params_files();
-	test_precedence();
-	test_check();
-	test_describe_and_wipe();
-	test_broker_split();
 	test_documented();
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	cf_cleanup();
 	return tap_done();
 }

@@ -1,0 +1,116 @@
+/*
+ * config_check.c - the checks made once every source of the configuration
+ * was applied: required settings, files that must be readable, directories
+ * that must be writable, ranges that depend on each other.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config_int.h"
+#include "log.h"
+
+static int
+check_readable(const char *setting, const char *file, struct eg_err *err)
+{
+	if (file[0] != '\0' && access(file, R_OK) == -1)
+		return eg_err_set(err, EG_ECONFIG, "%s: cannot read %s: %s", setting, file,
+		    strerror(errno));
+	return 0;
+}
+
+/* The directory a file will be created in must exist and be writable. */
+static int
+check_dir_of(const char *setting, const char *file, struct eg_err *err)
+{
+	char copy[CFG_PATH];
+	const char *dir;
+
+	if (file[0] == '\0')
+		return 0;
+	snprintf(copy, sizeof(copy), "%s", file);
+	dir = dirname(copy);
+	if (access(dir, W_OK | X_OK) == -1)
+		return eg_err_set(err, EG_ECONFIG, "%s: directory %s of %s is not writable: %s",
+		    setting, dir, file, strerror(errno));
+	return 0;
+}
+
+static int
+check_tls(const char *prefix, const struct cfg_tls *t, struct eg_err *err)
+{
+	char name[64];
+
+	if ((t->cert_file[0] == '\0') != (t->key_file[0] == '\0'))
+		return eg_err_set(err, EG_ECONFIG, "%s.tls: cert_file and key_file go together "
+		    "(set both or neither)", prefix);
+	snprintf(name, sizeof(name), "%s.tls.ca_file", prefix);
+	if (check_readable(name, t->ca_file, err) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.tls.ca_dir", prefix);
+	if (check_readable(name, t->ca_dir, err) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.tls.cert_file", prefix);
+	if (check_readable(name, t->cert_file, err) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%s.tls.key_file", prefix);
+	return check_readable(name, t->key_file, err);
+}
+
+static int
+check_backoff(const char *prefix, int lo, int hi, struct eg_err *err)
+{
+	if (lo > hi)
+		return eg_err_set(err, EG_ECONFIG, "%s.backoff_min_ms (%d) is above "
+		    "%s.backoff_max_ms (%d)", prefix, lo, prefix, hi);
+	return 0;
+}
+
+int
+gate_config_check(const struct gate_config *c, struct eg_err *err)
+{
+	char host[CFG_NAME];
+	int i, port;
+
+	if (c->epp.host[0] == '\0')
+		return eg_err_set(err, EG_ECONFIG, "epp.host is not set (config file, or the "
+		    "first field of the --epp params file)");
+	if (cfg_port_parse(c->epp.port) == -1)
+		return eg_err_set(err, EG_ECONFIG, "epp.port must be a port number 1-65535");
+	if (c->epp.login[0] == '\0')
+		return eg_err_set(err, EG_ECONFIG, "epp.login is not set (config file, or the "
+		    "third field of the --epp params file)");
+	if (c->epp.password[0] == '\0')
+		return eg_err_set(err, EG_ECONFIG, "epp.password is not set (epp.password or "
+		    "epp.password_file in the config file, or the --epp params file)");
+	if (c->epp.sessions < 1 || c->epp.sessions > 256)
+		return eg_err_set(err, EG_ECONFIG, "epp.sessions must be 1-256");
+	if (check_backoff("epp", c->epp.backoff_min_ms, c->epp.backoff_max_ms, err) == -1 ||
+	    check_backoff("broker", c->broker.backoff_min_ms, c->broker.backoff_max_ms, err) == -1)
+		return -1;
+	if (check_tls("epp", &c->epp.tls, err) == -1)
+		return -1;
+	if (c->broker.n_hosts < 1 || c->broker.n_hosts > CFG_MAX_BROKERS)
+		return eg_err_set(err, EG_ECONFIG, "broker.hosts needs 1-%d hosts", CFG_MAX_BROKERS);
+	for (i = 0; i < c->broker.n_hosts; i++)
+		if (gate_broker_split(c->broker.hosts[i], host, sizeof(host), &port) == -1)
+			return eg_err_set(err, EG_ECONFIG, "broker.hosts: \"%s\" is not \"host\" or "
+			    "\"host:port\"", c->broker.hosts[i]);
+	if (c->broker.queue[0] == '\0')
+		return eg_err_set(err, EG_ECONFIG, "broker.queue.name must not be empty");
+	if (c->broker.use_tls && check_tls("broker", &c->broker.tls, err) == -1)
+		return -1;
+	if (c->log_level < EG_LOG_ERR || c->log_level > EG_LOG_TRACE)
+		return eg_err_set(err, EG_ECONFIG, "log.level must be error, warning, info, debug "
+		    "or trace");
+	if (c->watch_health && c->health_file[0] == '\0')
+		return eg_err_set(err, EG_ECONFIG, "health.watch is on but health.file is not set");
+	if (check_dir_of("health.file", c->health_file, err) == -1 ||
+	    check_dir_of("journal.file", c->journal_file, err) == -1 ||
+	    check_dir_of("metrics.file", c->metrics_file, err) == -1 ||
+	    check_dir_of("log.file", c->log_file, err) == -1)
+		return -1;
+	return check_readable("alert.email_config", c->alert_email_config, err);
+}
