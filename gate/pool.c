@@ -564,7 +564,7 @@ pool_free(struct pool *p)
 	if (p == NULL)
 		return;
 	for (i = 0; p->slots != NULL && i < p->n; i++)
-		session_free(&p->slots[i].s);
+		session_clear(&p->slots[i].s);
 	while ((j = p->qhead) != NULL) {
 		p->qhead = j->next;
 		job_free(j);

@@ -8,6 +8,10 @@
  * clTRID mismatch, a broken or garbled stream) is closed at once and never
  * used again: the caller reopens it.
  *
+ * struct session is owned by its caller: session_init sets it up (no I/O),
+ * session_clear drops the connection and frees what the session holds, not
+ * the struct.
+ *
  * What the caller learns from a failed exchange decides what may be retried:
  * XCHG_UNSENT means the command certainly did not reach the registry (the
  * connection was found closed before writing, or the frame could not be
@@ -73,7 +77,7 @@ enum xchg {
 };
 
 void session_init(struct session *s, int id, const struct session_env *env);
-void session_free(struct session *s);          /* closes without logout */
+void session_clear(struct session *s);         /* drops without logout; frees the members */
 
 /* Connects, reads the greeting, logs in. 0 when up; -1 with err set, s->last_code set
  * to the registry's result code when it refused the login (2200, 2501, 2502...). */

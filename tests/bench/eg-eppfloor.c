@@ -427,7 +427,7 @@ main(int argc, char **argv)
 		session_close(&f.sessions[i]);
 out:
 	for (i = 0; f.sessions != NULL && i < f.nsessions; i++)
-		session_free(&f.sessions[i]);
+		session_clear(&f.sessions[i]);
 	free(f.sessions);
 	free(ws);
 	free(f.lat_us);

@@ -257,7 +257,7 @@ test_login_and_secrets(void)
 	rc = session_open(&s, &e);
 	tap_ok(rc == 0, "the next login uses the new password (%s)", rc == 0 ? "ok" : e.msg);
 	session_close(&s);
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	lg = tap_slurp(path("session.log"), NULL);
 	tap_ok(lg != NULL && strstr(lg, "<pw>*****</pw>") != NULL &&
@@ -285,7 +285,7 @@ test_refused(void)
 	tap_ok(session_open(&s, &e) == -1 && s.last_code == 2200 && strstr(e.msg, "2200") != NULL,
 	    "wrong password: refused with the registry's code (%s)", e.msg);
 	tap_ok(strstr(e.msg, "wrong-password-1") == NULL, "the message holds no password");
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
 }
@@ -303,7 +303,7 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && e.code == EG_ETLS,
 		    "a certificate from an unknown CA is refused: %s", e.msg);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 	}
 	sim_stop(&sm);
@@ -311,7 +311,7 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && strstr(e.msg, "hostname mismatch") != NULL,
 		    "a certificate for another host name is refused: %s", e.msg);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 	}
 	sim_stop(&sm);
@@ -320,14 +320,14 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1, "client certificate required and missing: "
 		    "refused (%s)", e.msg);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 		rig_init(&r, &sm, 1, NULL);
 		session_init(&s, 0, &r.env);
 		rc = session_open(&s, &e);
 		tap_ok(rc == 0, "client certificate required and given (%s)", rc == 0 ? "ok" : e.msg);
 		session_close(&s);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 	}
 	sim_stop(&sm);
@@ -360,7 +360,7 @@ test_keepalive_and_idle(void)
 	tap_is_int(sim_count(&sm, "cmd=login", "code=1000"), 2, "two logins");
 	tap_is_int(sim_count(&sm, "idle.example", NULL), 1, "the check reached the registry once");
 	job_free(j);
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
 }
@@ -406,7 +406,7 @@ fault_case(const char *fault, const char *req, const char *cmdname, int resend, 
 	j = run(&r, &s, "{\"cmd\": \"domain_check\", \"args\": {\"domains\": [\"after.example\"]}}");
 	tap_ok(j != NULL && j->code == 1000, "%s: the next command is served", what);
 	job_free(j);
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
 }
