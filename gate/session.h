@@ -2,11 +2,18 @@
  * session.h - one EPP session: TLS connection, greeting, login, commands,
  * keepalive, logout (RFC 5730 section 2, RFC 5734).
  *
- * A session is used by one thread at a time (the pool gives each session its
- * own thread); every call is blocking with a deadline. A session that may be
- * out of step with the registry (a response that did not come in time, a
- * clTRID mismatch, a broken or garbled stream) is closed at once and never
- * used again: the caller reopens it.
+ * A session is used by one thread at a time (the supervisor gives each session
+ * its own thread); every call is blocking with a deadline. In the gate, only
+ * the session supervisor (supervisor.h) opens, re-opens and closes sessions;
+ * the job runner (exec.h) exchanges commands on a session that is up and,
+ * when it goes down, hands the job back rather than log in itself. A session
+ * that may be out of step with the registry (a response that did not come in
+ * time, a clTRID mismatch, a broken or garbled stream) is dropped at once and
+ * never used again until re-opened.
+ *
+ * struct session is owned by its caller: session_init sets it up (no I/O),
+ * session_clear drops the connection and frees what the session holds, not
+ * the struct.
  *
  * struct session is owned by its caller: session_init sets it up (no I/O),
  * session_clear drops the connection and frees what the session holds, not
