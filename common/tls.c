@@ -1,3 +1,4 @@
+/* TLS client and server connections over OpenSSL with deadlines (tls.h). */
 #include "tls.h"
 
 #include <arpa/inet.h>
@@ -12,9 +13,10 @@
 #include "clock.h"
 #include "net.h"
 
-/* The most useful line from OpenSSL's error queue (then cleared). */
+/* The most useful line from OpenSSL's error queue (then cleared), else the system error
+ * sys_errno, saved by the caller right after the failing call (0: none). */
 static int
-ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what)
+ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what, int sys_errno)
 {
 	unsigned long e = ERR_peek_last_error();
 	char buf[256];
@@ -24,7 +26,7 @@ ssl_failure(struct eg_err *err, enum eg_errcode code, const char *what)
 		ERR_clear_error();
 		return eg_err_set(err, code, "%s: %s", what, buf);
 	}
-	return eg_err_set(err, code, "%s: %s", what, errno ? strerror(errno) : "failed");
+	return eg_err_set(err, code, "%s: %s", what, sys_errno ? strerror(sys_errno) : "failed");
 }
 
 static int
@@ -35,11 +37,11 @@ load_identity(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
 	if (o->cert_file == NULL || o->key_file == NULL)
 		return eg_err_set(err, EG_ECONFIG, "a certificate needs both cert and key files");
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1)
-		return ssl_failure(err, EG_ECONFIG, "cannot load certificate");
+		return ssl_failure(err, EG_ECONFIG, "cannot load certificate", errno);
 	if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file, SSL_FILETYPE_PEM) != 1)
-		return ssl_failure(err, EG_ECONFIG, "cannot load private key");
+		return ssl_failure(err, EG_ECONFIG, "cannot load private key", errno);
 	if (SSL_CTX_check_private_key(ctx) != 1)
-		return ssl_failure(err, EG_ECONFIG, "private key does not match certificate");
+		return ssl_failure(err, EG_ECONFIG, "private key does not match certificate", 0);
 	return 0;
 }
 
@@ -48,9 +50,9 @@ load_trust(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
 {
 	if (o->ca_file != NULL || o->ca_dir != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, o->ca_file, o->ca_dir) != 1)
-			return ssl_failure(err, EG_ECONFIG, "cannot load CA certificates");
+			return ssl_failure(err, EG_ECONFIG, "cannot load CA certificates", errno);
 	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		return ssl_failure(err, EG_ECONFIG, "cannot load the default CA store");
+		return ssl_failure(err, EG_ECONFIG, "cannot load the default CA store", errno);
 	}
 	return 0;
 }
@@ -58,10 +60,11 @@ load_trust(SSL_CTX *ctx, const struct tls_opts *o, struct eg_err *err)
 static SSL_CTX *
 ctx_new(const SSL_METHOD *m, struct eg_err *err)
 {
-	SSL_CTX *ctx = SSL_CTX_new(m);
+	SSL_CTX *ctx;
 
-	if (ctx == NULL) {
-		ssl_failure(err, EG_ETLS, "cannot create TLS context");
+	errno = 0;
+	if ((ctx = SSL_CTX_new(m)) == NULL) {
+		ssl_failure(err, EG_ETLS, "cannot create TLS context", errno);
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -128,13 +131,13 @@ wait_io(struct tls_conn *c, int ssl_error, int64_t deadline, const char *what,
     struct eg_err *err)
 {
 	short ev = ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
-	int r = net_wait(c->fd, ev, deadline);
+	int r = net_wait(c->fd, ev, deadline), saved = errno;
 
 	if (r == 1)
 		return 0;
 	if (r == 0)
 		return eg_err_set(err, EG_ETIMEOUT, "%s timed out", what);
-	return eg_err_set(err, EG_EIO, "%s: poll: %s", what, strerror(errno));
+	return eg_err_set(err, EG_EIO, "%s: poll: %s", what, strerror(saved));
 }
 
 /* Runs a handshake step (SSL_connect / SSL_accept) to completion or deadline. */
@@ -142,13 +145,14 @@ static int
 handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_err *err)
 {
 	long vr;
-	int r, e;
+	int r, e, saved;
 
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
 		if ((r = step(c->ssl)) == 1)
 			return 0;
+		saved = errno;   /* before OpenSSL's error calls can change it */
 		e = SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 			if (wait_io(c, e, deadline, "TLS handshake", err) == -1)
@@ -163,8 +167,8 @@ handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_er
 		}
 		if (e == SSL_ERROR_SYSCALL && ERR_peek_last_error() == 0)
 			return eg_err_set(err, EG_ETLS, "TLS handshake: connection closed by peer%s%s",
-			    errno ? ": " : "", errno ? strerror(errno) : "");
-		return ssl_failure(err, EG_ETLS, "TLS handshake failed");
+			    saved ? ": " : "", saved ? strerror(saved) : "");
+		return ssl_failure(err, EG_ETLS, "TLS handshake failed", saved);
 	}
 }
 
@@ -179,8 +183,9 @@ conn_new(SSL_CTX *ctx, int fd, struct eg_err *err)
 		return NULL;
 	}
 	c->fd = fd;
+	errno = 0;
 	if ((c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, fd) != 1) {
-		ssl_failure(err, EG_ETLS, "cannot create TLS connection");
+		ssl_failure(err, EG_ETLS, "cannot create TLS connection", errno);
 		tls_close(c);
 		return NULL;
 	}
@@ -221,7 +226,7 @@ tls_connect(SSL_CTX *ctx, const char *host, const char *port, const char *name,
 		goto fail;
 	return c;
 tlsfail:
-	ssl_failure(err, EG_ETLS, "cannot set the expected server name");
+	ssl_failure(err, EG_ETLS, "cannot set the expected server name", 0);
 fail:
 	tls_close(c);
 	return NULL;
@@ -232,10 +237,12 @@ tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
 	struct tls_conn *c;
+	int saved;
 
 	if (net_tune(fd) == -1) {
-		eg_err_set(err, EG_EIO, "socket options: %s", strerror(errno));
+		saved = errno;
 		close(fd);
+		eg_err_set(err, EG_EIO, "socket options: %s", strerror(saved));
 		return NULL;
 	}
 	if ((c = conn_new(ctx, fd, err)) == NULL)
@@ -250,13 +257,14 @@ tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err)
 ssize_t
 tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err *err)
 {
-	int r, e, len = n > 0x7fffffff ? 0x7fffffff : (int)n;
+	int r, e, saved, len = n > 0x7fffffff ? 0x7fffffff : (int)n;
 
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
 		if ((r = SSL_read(c->ssl, p, len)) > 0)
 			return r;
+		saved = errno;   /* before OpenSSL's error calls can change it */
 		e = SSL_get_error(c->ssl, r);
 		switch (e) {
 		case SSL_ERROR_ZERO_RETURN:
@@ -267,13 +275,13 @@ tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err 
 				return -1;
 			continue;
 		case SSL_ERROR_SYSCALL:
-			if (errno == 0 && ERR_peek_last_error() == 0)
+			if (saved == 0 && ERR_peek_last_error() == 0)
 				return 0;
-			if (errno == ECONNRESET || errno == EPIPE)
+			if (saved == ECONNRESET || saved == EPIPE)
 				return eg_err_set(err, EG_EIO, "connection reset by peer");
-			return ssl_failure(err, EG_EIO, "read");
+			return ssl_failure(err, EG_EIO, "read", saved);
 		default:
-			return ssl_failure(err, EG_ETLS, "read");
+			return ssl_failure(err, EG_ETLS, "read", saved);
 		}
 	}
 }
@@ -281,7 +289,7 @@ tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err 
 int
 tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct eg_err *err)
 {
-	int r, e;
+	int r, e, saved;
 
 	if (n > 0x7fffffff)
 		return eg_err_set(err, EG_ELIMIT, "write of %zu bytes too large", n);
@@ -292,15 +300,16 @@ tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct 
 		 * again with the same arguments. */
 		if ((r = SSL_write(c->ssl, p, (int)n)) > 0)
 			return 0;
+		saved = errno;   /* before OpenSSL's error calls can change it */
 		e = SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 			if (wait_io(c, e, deadline, "write", err) == -1)
 				return -1;
 			continue;
 		}
-		if (e == SSL_ERROR_SYSCALL && (errno == EPIPE || errno == ECONNRESET))
+		if (e == SSL_ERROR_SYSCALL && (saved == EPIPE || saved == ECONNRESET))
 			return eg_err_set(err, EG_EIO, "connection closed by peer");
-		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write");
+		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write", saved);
 	}
 }
 
