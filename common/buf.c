@@ -1,3 +1,4 @@
+/* A growable byte buffer (buf.h). */
 #include "buf.h"
 
 #include <errno.h>
@@ -106,7 +107,27 @@ buf_reset(struct buf *b)
 }
 
 void
-buf_free(struct buf *b)
+buf_shrink(struct buf *b, size_t limit)
+{
+	size_t cap = 256;
+	char *p;
+
+	if (b->cap <= limit)
+		return;
+	if (b->len == 0) {
+		buf_clear(b);
+		return;
+	}
+	while (cap < b->len + 1)
+		cap *= 2;
+	if (cap >= b->cap || (p = realloc(b->data, cap)) == NULL)
+		return;
+	b->data = p;
+	b->cap = cap;
+}
+
+void
+buf_clear(struct buf *b)
 {
 	free(b->data);
 	b->data = NULL;

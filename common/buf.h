@@ -1,6 +1,7 @@
 /*
- * buf.h - a growable byte buffer. The owner calls buf_free(); data is always
- * NUL-terminated after a successful append so it can be used as a string.
+ * buf.h - a growable byte buffer in a struct the caller owns (BUF_INIT or
+ * zeroed); buf_clear() releases its memory. data is always NUL-terminated
+ * after a successful append so it can be used as a string.
  */
 #ifndef EG_BUF_H
 #define EG_BUF_H
@@ -24,6 +25,17 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((forma
 void buf_consume(struct buf *b, size_t n);             /* drop n bytes from the front */
 char *buf_steal(struct buf *b);                        /* caller owns data; b is reset */
 void buf_reset(struct buf *b);                         /* len = 0, memory kept */
-void buf_free(struct buf *b);
+/* Gives memory back when more than limit bytes are held: the bytes kept get a right-sized
+ * allocation (none when b is empty). A buffer that once held one large document need not
+ * keep that much for the rest of its life. Failure to shrink leaves b as it was. */
+void buf_shrink(struct buf *b, size_t limit);
+void buf_clear(struct buf *b);                         /* frees data; b is empty and reusable */
+
+/* The former name of buf_clear, kept for existing callers: it frees the members, not b. */
+static inline void
+buf_free(struct buf *b)
+{
+	buf_clear(b);
+}
 
 #endif

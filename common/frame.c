@@ -1,3 +1,5 @@
+/* EPP-over-TCP framing (RFC 5734 section 4): the sans-I/O reader and the packer
+ * (frame.h). */
 #include "frame.h"
 
 #include <stdint.h>
@@ -15,15 +17,14 @@ void
 frame_reader_reset(struct frame_reader *r)
 {
 	buf_reset(&r->in);
+	buf_shrink(&r->in, FRAME_KEEP);
 	r->off = 0;
-	r->failed = 0;
-	r->errstr[0] = '\0';
 }
 
 void
-frame_reader_free(struct frame_reader *r)
+frame_reader_clear(struct frame_reader *r)
 {
-	buf_free(&r->in);
+	buf_clear(&r->in);
 	r->off = 0;
 }
 
@@ -42,54 +43,54 @@ get_be32(const char *p)
 }
 
 /* Checks the header of the frame at r->off when its 4 bytes are in. 0 ok or incomplete,
- * -1 bad length (sticky). */
+ * -1 bad length. A bad header stays at r->off until reset, so the error is sticky. */
 static int
-check_header(struct frame_reader *r)
+check_header(const struct frame_reader *r, struct eg_err *err)
 {
 	uint32_t total;
 
-	if (r->failed)
-		return -1;
 	if (frame_reader_pending(r) < FRAME_HDR_LEN)
 		return 0;
 	total = get_be32(r->in.data + r->off);
-	if (total <= FRAME_HDR_LEN) {
-		snprintf(r->errstr, sizeof(r->errstr), "frame length %u is too short", total);
-		r->failed = 1;
-		return -1;
-	}
-	if (total > r->max) {
-		snprintf(r->errstr, sizeof(r->errstr), "frame length %u exceeds the limit of %zu",
-		    total, r->max);
-		r->failed = 1;
-		return -1;
-	}
+	if (total <= FRAME_HDR_LEN)
+		return eg_err_set(err, EG_EPROTO, "frame length %u is too short", total);
+	if (total > r->max)
+		return eg_err_set(err, EG_EPROTO, "frame length %u exceeds the limit of %zu", total,
+		    r->max);
 	return 0;
 }
 
-int
-frame_reader_feed(struct frame_reader *r, const void *p, size_t n)
+/* Drops the frames handed out; a large buffer that now holds little is given back, unless
+ * `coming` bytes about to be appended would need it again. */
+static void
+drop_taken(struct frame_reader *r, size_t coming)
 {
-	if (check_header(r) == -1)
-		return -1;
-	/* Returned frames are dropped only now, so pointers handed out stayed valid. */
 	if (r->off > 0) {
 		buf_consume(&r->in, r->off);
 		r->off = 0;
 	}
-	if (buf_append(&r->in, p, n) == -1) {
-		snprintf(r->errstr, sizeof(r->errstr), "out of memory");
-		return -1;
-	}
-	return check_header(r);
+	if (r->in.cap > FRAME_KEEP && r->in.len + coming < FRAME_KEEP)
+		buf_shrink(&r->in, FRAME_KEEP);
 }
 
 int
-frame_reader_next(struct frame_reader *r, const char **xml, size_t *len)
+frame_reader_feed(struct frame_reader *r, const void *p, size_t n, struct eg_err *err)
+{
+	if (check_header(r, err) == -1)
+		return -1;
+	/* Returned frames are dropped only now, so pointers handed out stayed valid. */
+	drop_taken(r, n);
+	if (buf_append(&r->in, p, n) == -1)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
+	return check_header(r, err);
+}
+
+int
+frame_reader_next(struct frame_reader *r, const char **xml, size_t *len, struct eg_err *err)
 {
 	uint32_t total;
 
-	if (check_header(r) == -1)
+	if (check_header(r, err) == -1)
 		return -1;
 	if (frame_reader_pending(r) < FRAME_HDR_LEN)
 		return 0;
@@ -100,6 +101,12 @@ frame_reader_next(struct frame_reader *r, const char **xml, size_t *len)
 	*len = total - FRAME_HDR_LEN;
 	r->off += total;
 	return 1;
+}
+
+void
+frame_reader_done(struct frame_reader *r)
+{
+	drop_taken(r, 0);
 }
 
 int

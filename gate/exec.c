@@ -1,3 +1,5 @@
+/* The job runner (exec.h): one job's way through the journal, the rate limit and a
+ * session's exchanges, step by step across sessions. */
 #include "exec.h"
 
 #include <stdarg.h>
@@ -40,50 +42,18 @@ answer(struct job *j, json_object *resp)
 		fail(j, EG_ENOMEM, NULL, "out of memory");
 }
 
-/* Makes sure the session is up, opening it once if needed. */
-static int
-ensure_up(struct session *s, struct eg_err *err)
+/* Releases the job's journal claim: only when the command certainly never left. */
+static void
+release(const struct exec_env *env, struct job *j)
 {
-	if (s->up)
-		return 0;
-	return session_open(s, err);
-}
-
-/*
- * After a command with side effects may or may not have run: ask the registry what it
- * holds for the object (an info query, which has no side effects). Returns the info
- * response (caller owns) or NULL when it could not be had.
- */
-static json_object *
-ask_registry(const struct exec_env *env, struct session *s, const struct job *j)
-{
-	const char *type = j->req.obj_type, *id = j->req.obj_id;
-	char cmd[32], cltrid[CLTRID_MAX + 1];
-	struct epp_request info;
 	struct eg_err err;
-	json_object *req = NULL, *args, *resp = NULL;
+	const char *id = job_id(j);
 
-	if (type[0] == '\0' || id[0] == '\0')
-		return NULL;
-	memset(&info, 0, sizeof(info));
-	snprintf(cmd, sizeof(cmd), "%s_info", type);
-	if ((req = json_object_new_object()) == NULL || (args = json_object_new_object()) == NULL)
-		goto out;
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
-	json_object_object_add(req, "args", args);
-	json_object_object_add(args, strcmp(type, "contact") == 0 ? "contact" : "name",
-	    json_object_new_string(id));
-	cltrid_next(env->cltrid, cltrid);
-	if (epp_request_build(req, cltrid, &info, &err) == -1)
-		goto out;
-	if (ensure_up(s, &err) == -1 ||
-	    session_exchange(s, info.xml, info.xml_len, info.cltrid, env->cfg->epp.command_timeout_ms,
-	    &resp, &err) != XCHG_OK)
-		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err.msg);
-out:
-	epp_request_free(&info);
-	json_object_put(req);
-	return resp;
+	if (!j->run.claimed)
+		return;
+	j->run.claimed = 0;
+	if (journal_release(env->journal, id, &err) == -1)
+		log_err(env->log, "journal: claim for %s not released: %s", id, err.msg);
 }
 
 /* A short account of an info response: "exists (clID r1, crDate ..., exDate ...)" or
@@ -115,12 +85,13 @@ describe_info(json_object *resp, char *out, size_t cap)
 		snprintf(out + n, cap - n, ")");
 }
 
-/* The reply when a command with side effects may have run but no response was had. */
+/* The reply when a command with side effects may have run but no response was had: names
+ * j->run.cltrid and says j->run.why; info is what the registry showed, or NULL. */
 static void
-outcome_unknown(const struct exec_env *env, struct session *s, struct job *j,
-    const char *cltrid, const char *why)
+answer_unknown(struct job *j, json_object *info)
 {
-	json_object *info = ask_registry(env, s, j), *o;
+	const char *cltrid = j->run.cltrid;
+	json_object *o;
 	struct eg_err e;
 	char shows[384] = "";
 
@@ -129,8 +100,8 @@ outcome_unknown(const struct exec_env *env, struct session *s, struct job *j,
 		describe_info(info, shows, sizeof(shows));
 	snprintf(e.msg, sizeof(e.msg),
 	    "outcome unknown for %s (clTRID %s): %s; it was not sent again%s%s%s%s", j->cmd,
-	    cltrid, why, info ? "; the registry now shows " : "", info ? j->req.obj_type : "",
-	    info ? " " : "", info ? j->req.obj_id : "");
+	    cltrid, j->run.why, info ? "; the registry now shows " : "",
+	    info ? j->req.obj_type : "", info ? " " : "", info ? j->req.obj_id : "");
 	if (info != NULL) {
 		size_t n = strlen(e.msg);
 
@@ -146,52 +117,111 @@ outcome_unknown(const struct exec_env *env, struct session *s, struct job *j,
 	if (o == NULL || job_reply_json(j, o, -1) == -1)
 		job_fail(j, &e, JOB_OUTCOME_UNKNOWN);
 	json_object_put(o);
-	json_object_put(info);
 }
 
-/* A request id the journal already knows: answer from it, never send again. */
+/* From now on the outcome is unknown: what is left is to ask the registry and answer. */
 static void
-from_journal(const struct exec_env *env, struct session *s, struct job *j,
-    struct journal_entry *prev)
+start_asking(struct job *j, const char *cltrid, const char *why)
 {
-	json_object *stored;
-
-	if (prev->state == JOURNAL_DONE) {
-		stored = json_tokener_parse(prev->reply);
-		if (stored != NULL) {
-			answer(j, stored);
-			json_object_put(stored);
-			log_info(env->log, "%s %s answered from the journal (clTRID %s)", j->cmd,
-			    job_id(j), prev->cltrid);
-			return;
-		}
-	}
-	outcome_unknown(env, s, j, prev->cltrid,
-	    "the request was already sent once and its reply was not recorded");
+	j->run.asking = 1;
+	snprintf(j->run.cltrid, sizeof(j->run.cltrid), "%s", cltrid);
+	snprintf(j->run.why, sizeof(j->run.why), "%s", why);
 }
 
-void
-exec_job(const struct exec_env *env, struct session *s, struct job *j)
+/*
+ * After a command with side effects may or may not have run: asks the registry what it
+ * holds for the object (an info query, which has no side effects) and answers "outcome
+ * unknown" with it. The query needs an up session; one that did not reach the registry is
+ * tried on at most 3 sessions, one that was lost is not tried again.
+ */
+static enum exec_next
+ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 {
-	const char *id = job_id(j), *cltrid = j->req.cltrid[0] ? j->req.cltrid : NULL;
+	const char *type = j->req.obj_type, *id = j->req.obj_id;
+	char cmd[32], cltrid[CLTRID_MAX + 1];
+	struct epp_request info;
+	struct eg_err err;
+	json_object *req = NULL, *args, *resp = NULL;
+	enum exec_next next = EXEC_DONE;
+
+	if (type[0] == '\0' || id[0] == '\0') {
+		answer_unknown(j, NULL);
+		return EXEC_DONE;
+	}
+	if (s == NULL || !s->up)
+		return EXEC_NEED_SESSION;
+	memset(&info, 0, sizeof(info));
+	eg_err_set(&err, EG_ENOMEM, "out of memory");
+	snprintf(cmd, sizeof(cmd), "%s_info", type);
+	if ((req = json_object_new_object()) == NULL || (args = json_object_new_object()) == NULL)
+		goto out;
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	json_object_object_add(req, "args", args);
+	json_object_object_add(args, strcmp(type, "contact") == 0 ? "contact" : "name",
+	    json_object_new_string(id));
+	cltrid_next(env->cltrid, cltrid);
+	if (epp_request_build(req, cltrid, &info, &err) == -1)
+		goto out;
+	switch (session_exchange(s, info.xml, info.xml_len, info.cltrid,
+	    env->cfg->epp.command_timeout_ms, &resp, &err)) {
+	case XCHG_OK:
+		break;
+	case XCHG_UNSENT:
+		if (++j->run.ask_tries < 3)
+			next = EXEC_NEED_SESSION;
+		break;
+	default:
+		break;
+	}
+out:
+	if (resp == NULL && next == EXEC_DONE)
+		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err.msg);
+	if (next == EXEC_DONE)
+		answer_unknown(j, resp);
+	epp_request_free(&info);
+	json_object_put(req);
+	json_object_put(resp);
+	return next;
+}
+
+/*
+ * The checks before anything is sent, done once per job. 1: the job is answered (expired,
+ * refused, or from the journal); 0: go on (to send it, or, for a request the journal shows
+ * as sent without a recorded reply, to ask the registry).
+ */
+static int
+checks(const struct exec_env *env, struct job *j)
+{
+	const char *id = job_id(j);
 	struct journal_entry prev;
 	struct eg_err err;
-	json_object *resp = NULL;
-	int claimed = 0, unsent_tries = 0, resent = 0, r;
-	int transform = j->req.klass == EPP_CLASS_TRANSFORM;
+	json_object *stored;
+	int r, transform = j->req.klass == EPP_CLASS_TRANSFORM;
 
-	memset(&prev, 0, sizeof(prev));
-	j->session_id = s->id;
+	j->run.started = 1;
 	if (j->deadline_ms >= 0 && eg_now_ms() > j->deadline_ms) {
 		fail(j, EG_ETIMEOUT, JOB_EXPIRED, "request expired before it was sent to the registry");
-		return;
+		return 1;
 	}
 	if (transform && env->journal != NULL && id != NULL) {
+		memset(&prev, 0, sizeof(prev));
 		r = journal_claim(env->journal, id, j->req.cltrid, j->cmd, j->req.obj_id, &prev, &err);
 		if (r == 0) {
-			from_journal(env, s, j, &prev);
+			/* A request id the journal already knows: answer from it, never send again. */
+			r = 0;
+			if (prev.state == JOURNAL_DONE &&
+			    (stored = json_tokener_parse(prev.reply)) != NULL) {
+				answer(j, stored);
+				json_object_put(stored);
+				log_info(env->log, "%s %s answered from the journal (clTRID %s)", j->cmd,
+				    id, prev.cltrid);
+				r = 1;
+			} else {
+				start_asking(j, prev.cltrid, "the request was already sent once and its "
+				    "reply was not recorded");
+			}
 			journal_entry_clear(&prev);
-			return;
+			return r;
 		}
 		if (r == -1) {
 			/* The caller learns it from the reply; the operator must learn it too, or a
@@ -200,59 +230,115 @@ exec_job(const struct exec_env *env, struct session *s, struct job *j)
 			    j->cmd, id, err.msg);
 			fail(j, EG_EIO, JOB_NOT_SENT, "the journal cannot record the command, so it was "
 			    "not sent: %s", err.msg);
-			return;
+			return 1;
 		}
-		claimed = 1;
+		j->run.claimed = 1;
 	} else if (transform && j->redelivered) {
 		fail(j, EG_EPROTO, JOB_OUTCOME_UNKNOWN, "redelivered request for %s: without a "
 		    "journal the gate cannot tell whether it already ran, so it was not sent again",
 		    j->cmd);
-		return;
+		return 1;
 	}
 	if (env->rl != NULL && ratelimit_take(env->rl, rate_class(j), j->deadline_ms, NULL) == -1) {
 		fail(j, EG_ETIMEOUT, JOB_NOT_SENT, "rate limit: the command could not be sent before "
 		    "its deadline");
-		goto release;
+		release(env, j);
+		return 1;
 	}
-	for (;;) {
-		if (ensure_up(s, &err) == -1) {
-			fail(j, err.code, JOB_NOT_SENT, "no EPP session: %s", err.msg);
-			goto release;
+	return 0;
+}
+
+/* Sends (or re-sends) the command on s and answers with the response. */
+static enum exec_next
+send_command(const struct exec_env *env, struct session *s, struct job *j)
+{
+	const char *id = job_id(j), *cltrid = j->req.cltrid[0] ? j->req.cltrid : NULL;
+	struct eg_err err;
+	json_object *resp = NULL;
+	int transform = j->req.klass == EPP_CLASS_TRANSFORM;
+
+	if (s == NULL || !s->up)
+		return EXEC_NEED_SESSION;
+	switch (session_exchange(s, j->req.xml, j->req.xml_len, cltrid,
+	    env->cfg->epp.command_timeout_ms, &resp, &err)) {
+	case XCHG_OK:
+		j->sent = 1;
+		answer(j, resp);
+		if (j->run.claimed &&
+		    journal_done(env->journal, id, j->reply, j->reply_len, &err) == -1)
+			log_err(env->log, "journal: reply for %s not recorded: %s", id, err.msg);
+		json_object_put(resp);
+		return EXEC_DONE;
+	case XCHG_REFUSED:
+		fail(j, EG_EREQUEST, JOB_NOT_SENT, "%s", err.msg);
+		release(env, j);
+		return EXEC_DONE;
+	case XCHG_UNSENT:
+		/* Certainly not executed: another session may carry it. */
+		snprintf(j->run.why, sizeof(j->run.why), "%s", err.msg);
+		if (++j->run.unsent_tries < 3)
+			return EXEC_NEED_SESSION;
+		if (j->sent) {
+			/* a lost query's re-send that never left: it may have run once */
+			fail(j, err.code, NULL, "%s", err.msg);
+			return EXEC_DONE;
 		}
-		switch (session_exchange(s, j->req.xml, j->req.xml_len, cltrid,
-		    env->cfg->epp.command_timeout_ms, &resp, &err)) {
-		case XCHG_OK:
-			j->sent = 1;
-			answer(j, resp);
-			if (claimed && journal_done(env->journal, id, j->reply, j->reply_len, &err) == -1)
-				log_err(env->log, "journal: reply for %s not recorded: %s", id, err.msg);
-			json_object_put(resp);
-			return;
-		case XCHG_REFUSED:
-			fail(j, EG_EREQUEST, JOB_NOT_SENT, "%s", err.msg);
-			goto release;
-		case XCHG_UNSENT:
-			/* Certainly not executed: a new session may carry it. */
-			if (++unsent_tries < 3)
-				continue;
-			fail(j, err.code, JOB_NOT_SENT, "%s", err.msg);
-			goto release;
-		case XCHG_LOST:
-			j->sent = 1;
-			if (!transform && !resent) {
-				resent = 1;
-				log_info(env->log, "%s (clTRID %s): %s; sending it again", j->cmd,
-				    cltrid ? cltrid : "-", err.msg);
-				continue;
-			}
-			if (transform)
-				outcome_unknown(env, s, j, j->req.cltrid, err.msg);
-			else
-				fail(j, err.code, NULL, "%s", err.msg);
-			return;
+		fail(j, err.code, JOB_NOT_SENT, "%s", err.msg);
+		release(env, j);
+		return EXEC_DONE;
+	case XCHG_LOST:
+		j->sent = 1;
+		if (transform) {
+			start_asking(j, j->req.cltrid, err.msg);
+			return ask_registry(env, s, j);
 		}
+		if (!j->run.resent) {
+			j->run.resent = 1;
+			snprintf(j->run.why, sizeof(j->run.why), "%s", err.msg);
+			log_info(env->log, "%s (clTRID %s): %s; sending it again", j->cmd,
+			    cltrid ? cltrid : "-", err.msg);
+			return EXEC_NEED_SESSION;   /* the session was dropped */
+		}
+		fail(j, err.code, NULL, "%s", err.msg);
+		return EXEC_DONE;
 	}
-release:
-	if (claimed && journal_release(env->journal, id, &err) == -1)
-		log_err(env->log, "journal: claim for %s not released: %s", id, err.msg);
+	fail(j, EG_EPROTO, NULL, "internal error: unknown exchange result");
+	return EXEC_DONE;
+}
+
+enum exec_next
+exec_step(const struct exec_env *env, struct session *s, struct job *j)
+{
+	if (s != NULL)
+		j->session_id = s->id;
+	if (!j->run.started && checks(env, j) == 1)
+		return EXEC_DONE;
+	if (j->run.asking)
+		return ask_registry(env, s, j);
+	return send_command(env, s, j);
+}
+
+void
+exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms)
+{
+	if (j->run.asking) {
+		if (j->req.obj_type[0] != '\0' && j->req.obj_id[0] != '\0')
+			log_info(env->log, "could not ask the registry about %s %s: no EPP session "
+			    "became available within %d ms", j->req.obj_type, j->req.obj_id,
+			    waited_ms);
+		answer_unknown(j, NULL);
+		return;
+	}
+	if (j->sent) {
+		/* A query whose response was lost, waiting to be sent again. */
+		fail(j, EG_EIO, NULL, "%s; no EPP session became available within %d ms to send "
+		    "it again", j->run.why, waited_ms);
+		return;
+	}
+	if (j->deadline_ms >= 0 && j->deadline_ms <= now_ms)
+		fail(j, EG_ETIMEOUT, JOB_EXPIRED, "request expired before it was sent to the registry");
+	else
+		fail(j, EG_EIO, JOB_NOT_SENT, "no EPP session became available within %d ms; the "
+		    "request was not sent", waited_ms);
+	release(env, j);
 }

@@ -1,6 +1,6 @@
 /*
- * exec.h - what happens to one job on one session: the rules of SPEC 7 on
- * what may be sent, re-sent, or must be refused.
+ * exec.h - the job runner: what happens to one job on EPP sessions, the rules
+ * of RELIABILITY.md on what may be sent, re-sent, or must be refused.
  *
  *  - a request past its deadline is answered "expired" and not sent;
  *  - a command with side effects is claimed in the journal before it is
@@ -9,13 +9,34 @@
  *    info query shows the registry holds) and never sent twice;
  *  - without a journal, a redelivered command with side effects is refused;
  *  - the rate limit is waited for, up to the request's deadline;
- *  - a command that did not reach the registry is sent on a new session;
- *    one that may have reached it is re-sent only when it has no side effects.
+ *  - a command that certainly did not reach the registry (XCHG_UNSENT) is
+ *    sent on another session, on at most 3 sessions in all, then answered
+ *    "not_sent"; a journal claim is released only when the command certainly
+ *    never left (not sent, refused unsent, or abandoned before it was sent);
+ *  - one that may have reached it (XCHG_LOST) is re-sent once when it has no
+ *    side effects; with side effects it is never re-sent: the registry is
+ *    asked what it holds (an info query) and the caller told "outcome
+ *    unknown", naming the clTRID, with the registry's answer when there was
+ *    one. Such a job is never answered "not_sent" or "expired".
  *
- * exec_job always leaves a reply in the job.
+ * The runner never opens, re-opens or closes a session: the supervisor does
+ * (supervisor.h). exec_step runs a job on a session that is up as far as that
+ * session allows and keeps the job's progress in the job (job.h, struct
+ * job_run). When the session goes down while the command must still be sent
+ * or re-sent, or while the registry must still be asked, it returns
+ * EXEC_NEED_SESSION: the caller puts the job back at the head of the queue,
+ * and the next exec_step, on whichever session is up then, continues where
+ * the job was. exec_step blocks only on its session's exchanges, the rate
+ * limit and the journal's writes; it is a function of (env, session, job) and
+ * keeps no state of its own.
+ *
+ * A job that waits longer than its queue allows is answered by exec_abandon:
+ * the one place that decides what such a job is told and releases its claim.
  */
 #ifndef EG_EXEC_H
 #define EG_EXEC_H
+
+#include <stdint.h>
 
 #include "config.h"
 #include "job.h"
@@ -24,6 +45,7 @@
 #include "ratelimit.h"
 #include "session.h"
 
+/* What the runner uses; read-only, shared by every session thread. */
 struct exec_env {
 	const struct gate_config *cfg;
 	struct journal *journal;       /* NULL: none */
@@ -32,6 +54,25 @@ struct exec_env {
 	struct eg_log *log;
 };
 
-void exec_job(const struct exec_env *env, struct session *s, struct job *j);
+enum exec_next {
+	EXEC_DONE,           /* the job holds its reply */
+	EXEC_NEED_SESSION,   /* the job needs an up session to go on; its progress is kept */
+};
+
+/*
+ * Runs the job on s as far as it can. s: a session that is up; NULL or a session that is
+ * down lets only what needs no session happen (the checks before sending, answers from the
+ * journal), then EXEC_NEED_SESSION. Sets j->session_id to s's id.
+ */
+enum exec_next exec_step(const struct exec_env *env, struct session *s, struct job *j);
+
+/*
+ * Answers a job that waited for a session longer than it may (now_ms past its
+ * wait_until_ms; waited_ms: the queue's wait, for the message). A job that may have reached
+ * the registry is answered "outcome unknown" (naming its clTRID, without the registry's
+ * view) or, for a lost query, with the error that lost it; any other is answered "expired"
+ * when its deadline has passed, else "not_sent", and its journal claim is released.
+ */
+void exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms);
 
 #endif

@@ -18,8 +18,9 @@
 #include "journal.h"
 #include "metrics.h"
 #include "notify.h"
-#include "pool.h"
+#include "jobq.h"
 #include "ratelimit.h"
+#include "supervisor.h"
 #include "tls.h"
 
 struct gate {
@@ -33,7 +34,9 @@ struct gate {
 	struct health *health;
 	struct metrics *metrics;
 	struct alert *alert;
-	struct pool *pool;
+	struct exec_env exec;        /* the job runner's, shared by the queue and the sessions */
+	struct jobq *q;
+	struct supervisor *sv;
 	struct broker *broker;
 	int sigfd;
 	int draining;
@@ -137,11 +140,11 @@ gate_status(struct gate *g)
 	    json_object_new_int64((eg_wall_ms() - g->started_wall) / 1000));
 	json_object_object_add(gs, "registry", json_object_new_string(g->cfg->epp.host));
 	json_object_object_add(gs, "queue", json_object_new_string(g->cfg->broker.queue));
-	json_object_object_add(gs, "sessions", pool_status(g->pool));
+	json_object_object_add(gs, "sessions", supervisor_status(g->sv));
 	json_object_object_add(gs, "journal", g->journal ?
 	    json_object_new_int64((int64_t)journal_count(g->journal)) : NULL);
 	/* the gauges are otherwise refreshed only when the metrics file is written */
-	metrics_in_flight(g->metrics, pool_outstanding(g->pool));
+	metrics_in_flight(g->metrics, jobq_outstanding(g->q));
 	if (g->journal != NULL)
 		metrics_journal_entries(g->metrics, (long)journal_count(g->journal));
 	if ((m = metrics_json(g->metrics)) != NULL)
@@ -194,7 +197,7 @@ on_delivery(void *ctx, const struct delivery *d)
 		json_object_put(status);
 		goto done;
 	}
-	pool_submit(g->pool, j);
+	jobq_push(g->q, j);
 	return;
 answer_now:
 	job_fail(j, &err, NULL);
@@ -211,7 +214,7 @@ notify(struct gate *g, const char *state)
 	char status[160];
 
 	snprintf(status, sizeof(status), "%s\nSTATUS=sessions up %d/%d, broker %s",
-	    state, pool_sessions_up(g->pool), g->cfg->epp.sessions,
+	    state, supervisor_sessions_up(g->sv), g->cfg->epp.sessions,
 	    broker_connected(g->broker) ? "connected" : "disconnected");
 	notify_send(status);
 }
@@ -235,7 +238,7 @@ static void
 keep_broker(struct gate *g)
 {
 	struct eg_err err;
-	int up = pool_sessions_up(g->pool);
+	int up = supervisor_sessions_up(g->sv);
 	int want = up > 0 ? up : 1;
 
 	if (!broker_connected(g->broker)) {
@@ -269,7 +272,7 @@ keep_broker(struct gate *g)
 static void
 tell_systemd(struct gate *g)
 {
-	int up = pool_sessions_up(g->pool);
+	int up = supervisor_sessions_up(g->sv);
 
 	if (!g->ready_sent && broker_connected(g->broker) &&
 	    (up > 0 || eg_now_ms() - g->started_mono > 10000)) {
@@ -305,7 +308,7 @@ on_signal(struct gate *g)
 		limit = (int64_t)g->cfg->epp.command_timeout_ms * 2 + g->cfg->queue_wait_ms + 5000;
 		g->drain_deadline = eg_now_ms() + limit;
 		log_info(g->log, "signal %u: stopping: no new requests; finishing %d in flight",
-		    si.ssi_signo, pool_outstanding(g->pool));
+		    si.ssi_signo, jobq_outstanding(g->q));
 		notify_send("STOPPING=1");
 		if (broker_connected(g->broker) && broker_cancel(g->broker, &err) == -1)
 			log_err(g->log, "%s", err.msg);
@@ -317,7 +320,7 @@ collect(struct gate *g)
 {
 	struct job *j, *next;
 
-	for (j = pool_collect(g->pool); j != NULL; j = next) {
+	for (j = jobq_collect(g->q); j != NULL; j = next) {
 		next = j->next;
 		finish(g, j);
 	}
@@ -330,7 +333,7 @@ periodic(struct gate *g)
 	int64_t now = eg_now_ms();
 
 	if (g->cfg->metrics_file[0] != '\0' && now >= g->next_metrics) {
-		metrics_in_flight(g->metrics, pool_outstanding(g->pool));
+		metrics_in_flight(g->metrics, jobq_outstanding(g->q));
 		if (g->journal != NULL)
 			metrics_journal_entries(g->metrics, (long)journal_count(g->journal));
 		if (metrics_write(g->metrics, g->cfg->metrics_file, &err) == -1)
@@ -382,12 +385,12 @@ loop(struct gate *g)
 
 	for (;;) {
 		keep_broker(g);
-		if (g->draining && (pool_outstanding(g->pool) == 0 || eg_now_ms() > g->drain_deadline))
+		if (g->draining && (jobq_outstanding(g->q) == 0 || eg_now_ms() > g->drain_deadline))
 			break;
 		n = 0;
 		fds[n].fd = g->sigfd;
 		fds[n++].events = POLLIN;
-		fds[n].fd = pool_event_fd(g->pool);
+		fds[n].fd = jobq_event_fd(g->q);
 		fds[n++].events = POLLIN;
 		i_health = i_broker = -1;
 		if (broker_connected(g->broker)) {
@@ -408,9 +411,9 @@ loop(struct gate *g)
 			on_signal(g);
 		if (i_health >= 0 && (fds[i_health].revents & POLLIN) && health_touched(g->health)) {
 			log_info(g->log, "health file touched by someone else: logging in again");
-			pool_relogin(g->pool);
+			supervisor_relogin(g->sv);
 		}
-		/* Finished jobs (and expired ones, which pool_expire hands back the same way)
+		/* Finished jobs (and expired ones, which jobq_expire hands back the same way)
 		 * signal the eventfd: collect only then. */
 		if (fds[1].revents & POLLIN)
 			collect(g);
@@ -423,13 +426,20 @@ loop(struct gate *g)
 			if (broker_service(g->broker, on_delivery, g, &err) == -1)
 				broker_lost(g, &err);
 		}
-		expire_in = pool_expire(g->pool);
+		expire_in = jobq_expire(g->q);
 		periodic(g);
 		tell_systemd(g);
 	}
 }
 
 /* ---- start and stop ------------------------------------------------------- */
+
+/* The job queue's abandon hook: the runner decides what a job that waited too long is told. */
+static void
+abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms)
+{
+	exec_abandon(arg, j, now_ms, waited_ms);
+}
 
 static int
 start(struct gate *g, struct eg_err *err)
@@ -439,7 +449,8 @@ start(struct gate *g, struct eg_err *err)
 	    c->epp.tls.ca_dir[0] ? c->epp.tls.ca_dir : NULL,
 	    c->epp.tls.cert_file[0] ? c->epp.tls.cert_file : NULL,
 	    c->epp.tls.key_file[0] ? c->epp.tls.key_file : NULL, c->epp.tls.verify};
-	struct pool_env pe;
+	struct supervisor_env se;
+	struct jobq_env qe;
 
 	if (!c->epp.tls.verify)
 		log_warn(g->log, "TLS verification of the registry's certificate is OFF "
@@ -467,24 +478,32 @@ start(struct gate *g, struct eg_err *err)
 	if ((g->broker = broker_new(&c->broker, g->log)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
 
-	memset(&pe, 0, sizeof(pe));
-	pe.session.epp = &c->epp;
-	pe.session.tls = g->tls;
-	pe.session.cltrid = &g->cltrid;
-	pe.session.creds = &g->creds;
-	pe.session.rl = g->rl;
-	pe.session.log = g->log;
-	pe.exec.cfg = c;
-	pe.exec.journal = g->journal;
-	pe.exec.rl = g->rl;
-	pe.exec.cltrid = &g->cltrid;
-	pe.exec.log = g->log;
-	pe.health = g->health;
-	pe.metrics = g->metrics;
-	pe.alert = g->alert;
-	pe.sessions = c->epp.sessions;
-	pe.queue_wait_ms = c->queue_wait_ms;
-	if ((g->pool = pool_start(&pe, err)) == NULL)
+	g->exec.cfg = c;
+	g->exec.journal = g->journal;
+	g->exec.rl = g->rl;
+	g->exec.cltrid = &g->cltrid;
+	g->exec.log = g->log;
+	memset(&qe, 0, sizeof(qe));
+	qe.queue_wait_ms = c->queue_wait_ms;
+	qe.abandon = abandon;
+	qe.abandon_arg = &g->exec;
+	if ((g->q = jobq_new(&qe, err)) == NULL)
+		return -1;
+	memset(&se, 0, sizeof(se));
+	se.session.epp = &c->epp;
+	se.session.tls = g->tls;
+	se.session.cltrid = &g->cltrid;
+	se.session.creds = &g->creds;
+	se.session.rl = g->rl;
+	se.session.log = g->log;
+	se.ops = &supervisor_epp_ops;
+	se.ops_arg = &g->exec;
+	se.q = g->q;
+	se.health = g->health;
+	se.metrics = g->metrics;
+	se.alert = g->alert;
+	se.sessions = c->epp.sessions;
+	if ((g->sv = supervisor_start(&se, err)) == NULL)
 		return -1;
 	g->watchdog_us = notify_watchdog_usec();
 	return 0;
@@ -493,13 +512,14 @@ start(struct gate *g, struct eg_err *err)
 static void
 stop(struct gate *g)
 {
-	if (g->pool != NULL) {
-		pool_stop(g->pool);
+	if (g->sv != NULL) {
+		supervisor_stop(g->sv);
 		collect(g);
 	}
 	if (g->broker != NULL)
 		broker_free(g->broker);
-	pool_free(g->pool);
+	supervisor_free(g->sv);
+	jobq_free(g->q);
 	alert_free(g->alert);
 	metrics_free(g->metrics);
 	health_close(g->health);
@@ -532,9 +552,9 @@ gate_run(const struct gate_config *cfg, struct eg_log *log, int sigfd)
 		log_info(log, "epp-gate %s started: %d session(s) to %s:%s, queue %s", EPPGATE_VERSION,
 		    cfg->epp.sessions, cfg->epp.host, cfg->epp.port, cfg->broker.queue);
 		loop(&g);
-		if (pool_outstanding(g.pool) > 0)
+		if (jobq_outstanding(g.q) > 0)
 			log_warn(log, "stopping with %d request(s) unanswered; the broker will redeliver "
-			    "them", pool_outstanding(g.pool));
+			    "them", jobq_outstanding(g.q));
 	}
 	stop(&g);
 	log_info(log, "epp-gate stopped");

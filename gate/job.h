@@ -3,9 +3,22 @@
  *
  *   delivery -> parse + build XML -> exchange on a session -> convert -> reply -> ack
  *
- * The AMQP thread makes a job from a delivery and owns it until it submits it
- * to the pool; a session thread then owns it, fills in the reply and hands it
- * back; the AMQP thread publishes the reply, acks the delivery and frees the job.
+ * Who may touch a job, stage by stage (one owner at a time; a hand-over goes
+ * through the job queue's lock, jobq.h):
+ *
+ *   1. the AMQP thread makes it from a delivery (job_new), builds the command
+ *      and hands it to the job queue (jobq_push); from then on it must not
+ *      touch it;
+ *   2. waiting in the queue, it belongs to the queue: only the queue's
+ *      expiry (jobq_expire, with the runner's abandon function) may answer it
+ *      there;
+ *   3. a session thread of the supervisor takes it (jobq_take) and runs steps
+ *      of it on its session (exec_step); between steps the progress lives in
+ *      `run`, so that a job whose session went down goes back to the head of
+ *      the queue (jobq_requeue, stage 2 again) and continues on another;
+ *   4. answered, it goes onto the finished list (jobq_finish) and is the AMQP
+ *      thread's again once collected (jobq_collect): it publishes the reply,
+ *      acks the delivery and frees the job (job_free).
  */
 #ifndef EG_JOB_H
 #define EG_JOB_H
@@ -13,11 +26,27 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "cltrid.h"
 #include "epp_cmd.h"
 #include "err.h"
 
+/* The runner's progress through one job (exec.h), kept in the job so that the job can stop
+ * on one session and continue on another. Zero before the first step. */
+struct job_run {
+	int started;                /* the checks before sending are done (deadline, journal,
+	                               redelivery, rate limit) */
+	int claimed;                /* holds a journal claim on the request id */
+	int unsent_tries;           /* exchanges that certainly did not reach the registry */
+	int resent;                 /* a query lost once, to be (or already) sent again */
+	int asking;                 /* the outcome is unknown: what is left is to ask the
+	                               registry what it holds (an info query), then answer */
+	int ask_tries;              /* info queries that did not reach the registry */
+	char cltrid[CLTRID_MAX + 1];   /* the clTRID an "outcome unknown" names */
+	char why[256];              /* what went wrong with the last exchange, for the reply */
+};
+
 struct job {
-	struct job *next;
+	struct job *next;           /* the list the job is on (queue, finished list) */
 	/* from the delivery */
 	uint64_t tag;
 	unsigned generation;        /* broker connection it came on; acks go to the same one */
@@ -27,20 +56,25 @@ struct job {
 	int redelivered;
 	int64_t received_us;        /* monotonic */
 	int64_t deadline_ms;        /* monotonic; -1 when the request gave none */
-	int64_t wait_until_ms;      /* monotonic; set by the pool: give up waiting for a session */
+	int64_t wait_until_ms;      /* monotonic; set by the job queue: give up waiting for a
+	                               session */
 	/* built on the AMQP thread */
 	char cmd[48];               /* as requested, for logs and metrics */
 	struct epp_request req;
+	/* progress, on the session threads */
+	struct job_run run;
 	/* result */
 	char *reply;                /* JSON text (malloc'd) */
 	size_t reply_len;
 	int code;                   /* EPP result code; 0 when the reply has none (a greeting,
 	                               gate_status); -1 for a gate error reply */
-	int session_id;             /* session that served it, -1 if none */
-	int sent;                   /* the command was written to the registry */
+	int session_id;             /* session that served it last, -1 if none */
+	int sent;                   /* the command was written to the registry: it may have run */
 	char error[200];            /* a gate error reply's text, for the log ("" otherwise) */
 };
 
+/* A new job with no deadline, no session and no reply. job_free frees it and everything it
+ * holds (strings, request, reply); NULL is allowed. */
 struct job *job_new(void);
 void job_free(struct job *j);
 

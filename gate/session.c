@@ -1,3 +1,5 @@
+/* One EPP session over TLS (session.h): greeting, login, one command at a time, keepalive,
+ * logout. */
 #include "session.h"
 
 #include <poll.h>
@@ -40,11 +42,11 @@ session_init(struct session *s, int id, const struct session_env *env)
 }
 
 void
-session_free(struct session *s)
+session_clear(struct session *s)
 {
 	session_drop(s, NULL);
-	frame_reader_free(&s->rd);
-	buf_free(&s->out);
+	frame_reader_clear(&s->rd);
+	buf_clear(&s->out);
 	eg_xml_parser_free(s->parser);
 	s->parser = NULL;
 }
@@ -86,11 +88,10 @@ read_frame(struct session *s, int64_t deadline, const char **xml, size_t *len,
 	int r;
 
 	for (;;) {
-		if ((r = frame_reader_next(&s->rd, xml, len)) == 1)
+		if ((r = frame_reader_next(&s->rd, xml, len, err)) == 1)
 			return 0;
 		if (r == -1)
-			return eg_err_set(err, EG_EPROTO, "bad frame from the registry: %s",
-			    s->rd.errstr);
+			return eg_err_prefix(err, "bad frame from the registry: ");
 		/* The answer cannot be there yet when nothing is buffered: wait for the socket
 		 * first rather than let a read fail with EAGAIN. */
 		if (!tls_buffered(s->conn) && net_wait(s->conn->fd, POLLIN, deadline) == 0) {
@@ -103,20 +104,29 @@ read_frame(struct session *s, int64_t deadline, const char **xml, size_t *len,
 		}
 		if (n == 0)
 			return eg_err_set(err, EG_EIO, "connection closed by the registry");
-		if (frame_reader_feed(&s->rd, chunk, (size_t)n) == -1)
-			return eg_err_set(err, EG_EPROTO, "bad frame from the registry: %s",
-			    s->rd.errstr);
+		if (frame_reader_feed(&s->rd, chunk, (size_t)n, err) == -1)
+			return eg_err_prefix(err, "bad frame from the registry: ");
 	}
 }
 
+/* Writes one frame. secret: the frame holds a password, wiped from the buffer after. */
 static int
-write_frame(struct session *s, const char *xml, size_t len, int64_t deadline,
+write_frame(struct session *s, const char *xml, size_t len, int64_t deadline, int secret,
     struct eg_err *err)
 {
+	int rc;
+
 	if (frame_pack(&s->out, xml, len, s->env->epp->max_frame, err) == -1)
 		return -1;
 	trace_xml(s, ">>", xml, len);
-	return tls_write(s->conn, s->out.data, s->out.len, deadline, err);
+	rc = tls_write(s->conn, s->out.data, s->out.len, deadline, err);
+	if (secret)
+		explicit_bzero(s->out.data, s->out.len);
+	/* A large command (generic XML passthrough) must not pin its size for the life of the
+	 * session (frame.h, FRAME_KEEP). */
+	if (s->out.cap > FRAME_KEEP)
+		buf_clear(&s->out);
+	return rc;
 }
 
 /* Reads and converts one frame. NULL on failure (err set). */
@@ -136,6 +146,9 @@ read_document(struct session *s, int64_t deadline, struct eg_err *err)
 	if ((doc = x2j_convert_with(s->parser, xml, len, NULL, err)) == NULL && err != NULL &&
 	    err->code != EG_ENOMEM)
 		err->code = EG_ERESPONSE;
+	/* The frame's text is not needed past its conversion; a large one's buffer is given
+	 * back now rather than held until the next response. */
+	frame_reader_done(&s->rd);
 	return doc;
 }
 
@@ -217,7 +230,7 @@ login_once(struct session *s, const char *pw, const char *newpw, const char *con
 		eg_err_set(err, EG_ETIMEOUT, "rate limit: no login slot before the deadline");
 		goto out;
 	}
-	if (write_frame(s, xml, len, deadline, err) == -1)
+	if (write_frame(s, xml, len, deadline, 1, err) == -1)
 		goto out;
 	if ((resp = read_document(s, deadline, err)) == NULL)
 		goto out;
@@ -390,7 +403,7 @@ session_exchange(struct session *s, const char *xml, size_t len, const char *clt
 		eg_err_set(err, EG_ELIMIT, "command of %zu bytes exceeds the frame limit", len);
 		return XCHG_REFUSED;
 	}
-	if (write_frame(s, xml, len, deadline, err) == -1) {
+	if (write_frame(s, xml, len, deadline, 0, err) == -1) {
 		/* Not written whole: the registry cannot have executed a partial frame. */
 		session_drop(s, err ? err->msg : NULL);
 		return XCHG_UNSENT;

@@ -2,11 +2,22 @@
  * session.h - one EPP session: TLS connection, greeting, login, commands,
  * keepalive, logout (RFC 5730 section 2, RFC 5734).
  *
- * A session is used by one thread at a time (the pool gives each session its
- * own thread); every call is blocking with a deadline. A session that may be
- * out of step with the registry (a response that did not come in time, a
- * clTRID mismatch, a broken or garbled stream) is closed at once and never
- * used again: the caller reopens it.
+ * A session is used by one thread at a time (the supervisor gives each session
+ * its own thread); every call is blocking with a deadline. In the gate, only
+ * the session supervisor (supervisor.h) opens, re-opens and closes sessions;
+ * the job runner (exec.h) exchanges commands on a session that is up and,
+ * when it goes down, hands the job back rather than log in itself. A session
+ * that may be out of step with the registry (a response that did not come in
+ * time, a clTRID mismatch, a broken or garbled stream) is dropped at once and
+ * never used again until re-opened.
+ *
+ * struct session is owned by its caller: session_init sets it up (no I/O),
+ * session_clear drops the connection and frees what the session holds, not
+ * the struct.
+ *
+ * struct session is owned by its caller: session_init sets it up (no I/O),
+ * session_clear drops the connection and frees what the session holds, not
+ * the struct.
  *
  * What the caller learns from a failed exchange decides what may be retried:
  * XCHG_UNSENT means the command certainly did not reach the registry (the
@@ -73,7 +84,7 @@ enum xchg {
 };
 
 void session_init(struct session *s, int id, const struct session_env *env);
-void session_free(struct session *s);          /* closes without logout */
+void session_clear(struct session *s);         /* drops without logout; frees the members */
 
 /* Connects, reads the greeting, logs in. 0 when up; -1 with err set, s->last_code set
  * to the registry's result code when it refused the login (2200, 2501, 2502...). */

@@ -357,7 +357,7 @@ serve(struct conn *c, struct sim_session *ss)
 	frame_reader_init(&fr, srv->cfg.max_frame);
 	for (;;) {
 		deadline = srv->cfg.idle_timeout_ms > 0 ? eg_now_ms() + srv->cfg.idle_timeout_ms : -1;
-		while ((r = frame_reader_next(&fr, &xml, &len)) == 0) {
+		while ((r = frame_reader_next(&fr, &xml, &len, &e)) == 0) {
 			n = tls_read(c->tls, buf, sizeof(buf), deadline, &e);
 			if (n == 0 || is_dropped(c)) {
 				log_debug(srv->cfg.log, "s=%lu: %s", c->id, is_dropped(c) ?
@@ -372,18 +372,20 @@ serve(struct conn *c, struct sim_session *ss)
 					log_debug(srv->cfg.log, "s=%lu: %s", c->id, e.msg);
 				goto done;
 			}
-			if (frame_reader_feed(&fr, buf, (size_t)n) == -1)
+			if (frame_reader_feed(&fr, buf, (size_t)n, &e) == -1) {
+				r = -1;
 				break;
+			}
 		}
-		if (r == -1 || fr.failed) {
-			log_debug(srv->cfg.log, "s=%lu: bad frame: %s", c->id, fr.errstr);
+		if (r == -1) {
+			log_debug(srv->cfg.log, "s=%lu: bad frame: %s", c->id, e.msg);
 			goto done;
 		}
 		if (handle_frame(c, ss, xml, len) == -1)
 			goto done;
 	}
 done:
-	frame_reader_free(&fr);
+	frame_reader_clear(&fr);
 }
 
 static void *

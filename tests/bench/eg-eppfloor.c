@@ -1,6 +1,6 @@
 /*
  * eg-eppfloor - the benchmark's "EPP floor": the gate's own request path without the
- * broker. Each of S sessions (gate/session.h, as the gate's pool uses them) runs
+ * broker. Each of S sessions (gate/session.h, as the gate's supervisor uses them) runs
  * requests one after the other: the request JSON text is parsed and built into a command
  * (epp_request_parse, epp_request_build with a fresh clTRID), exchanged with the registry
  * (session_exchange: write, read, XML to JSON, clTRID check) and the reply turned into
@@ -427,7 +427,7 @@ main(int argc, char **argv)
 		session_close(&f.sessions[i]);
 out:
 	for (i = 0; f.sessions != NULL && i < f.nsessions; i++)
-		session_free(&f.sessions[i]);
+		session_clear(&f.sessions[i]);
 	free(f.sessions);
 	free(ws);
 	free(f.lat_us);

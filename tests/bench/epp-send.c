@@ -122,7 +122,7 @@ next_frame(struct tls_conn *t, struct frame_reader *fr, int64_t deadline, const 
 	ssize_t n;
 	int r;
 
-	while ((r = frame_reader_next(fr, xml, len)) == 0) {
+	while ((r = frame_reader_next(fr, xml, len, e)) == 0) {
 		n = tls_read(t, buf, sizeof(buf), deadline, e);
 		if (n == 0) {
 			eg_err_set(e, EG_EIO, "closed by server%s", frame_reader_pending(fr) ?
@@ -131,12 +131,12 @@ next_frame(struct tls_conn *t, struct frame_reader *fr, int64_t deadline, const 
 		}
 		if (n < 0)
 			return e->code == EG_ETIMEOUT ? -1 : -2;
-		if (frame_reader_feed(fr, buf, (size_t)n) == -1)
+		if (frame_reader_feed(fr, buf, (size_t)n, e) == -1)
 			break;
 	}
 	if (r == 1)
 		return 1;
-	eg_err_set(e, EG_EPROTO, "bad frame: %s", fr->errstr);
+	eg_err_prefix(e, "bad frame: ");
 	return -2;
 }
 
@@ -478,7 +478,7 @@ out:
 	if (c->sync && !synced)
 		sync_point(sh, 1);
 	tls_close(t);
-	frame_reader_free(&fr);
+	frame_reader_clear(&fr);
 	buf_free(&out);
 	return NULL;
 }

@@ -24,16 +24,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		step = 1 + data[off] % 17;
 		if (step > size - off)
 			step = size - off;
-		if (frame_reader_feed(&r, data + off, step) == -1)
+		if (frame_reader_feed(&r, data + off, step, &e) == -1)
 			break;
 		off += step;
-		while (frame_reader_next(&r, &xml, &len) == 1) {
+		while (frame_reader_next(&r, &xml, &len, &e) == 1) {
 			/* a frame handed out must re-pack to a frame of the same payload */
 			if (frame_pack(&out, xml, len, 0, &e) == 0 && memcmp(out.data + 4, xml, len) != 0)
 				__builtin_trap();
 		}
 	}
-	frame_reader_free(&r);
+	frame_reader_clear(&r);
 	buf_free(&out);
 	return 0;
 }

@@ -20,7 +20,7 @@
 #include "clock.h"
 #include "epp_resp.h"
 #include "exec.h"
-#include "pool.h"
+#include "supervisor.h"
 #include "tap.h"
 
 static char dir[512], bindir[512];
@@ -206,14 +206,32 @@ make_job(struct rig *r, const char *json)
 	return j;
 }
 
-/* Runs a request on the session; returns the job (caller frees) with its reply. */
+/* Runs a request on the session as the supervisor does: whenever the runner needs an up
+ * session, the session is opened again (at most 5 times). Returns the job (caller frees)
+ * with its reply. */
 static struct job *
 run(struct rig *r, struct session *s, const char *json)
 {
 	struct job *j = make_job(r, json);
+	struct eg_err e;
+	int opens = 0;
 
-	if (j != NULL)
-		exec_job(&r->exec, s, j);
+	if (j == NULL)
+		return NULL;
+	if (!s->up && session_open(s, &e) == 0)
+		opens++;
+	while (exec_step(&r->exec, s, j) == EXEC_NEED_SESSION) {
+		if (s->up) {
+			tap_diag("the runner asked for a session while its own is up");
+			break;
+		}
+		if (opens++ == 5) {
+			tap_diag("no session after 5 opens");
+			break;
+		}
+		if (session_open(s, &e) == -1)
+			tap_diag("open: %s", e.msg);
+	}
 	return j;
 }
 
@@ -257,7 +275,7 @@ test_login_and_secrets(void)
 	rc = session_open(&s, &e);
 	tap_ok(rc == 0, "the next login uses the new password (%s)", rc == 0 ? "ok" : e.msg);
 	session_close(&s);
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	lg = tap_slurp(path("session.log"), NULL);
 	tap_ok(lg != NULL && strstr(lg, "<pw>*****</pw>") != NULL &&
@@ -285,7 +303,7 @@ test_refused(void)
 	tap_ok(session_open(&s, &e) == -1 && s.last_code == 2200 && strstr(e.msg, "2200") != NULL,
 	    "wrong password: refused with the registry's code (%s)", e.msg);
 	tap_ok(strstr(e.msg, "wrong-password-1") == NULL, "the message holds no password");
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
 }
@@ -303,7 +321,7 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && e.code == EG_ETLS,
 		    "a certificate from an unknown CA is refused: %s", e.msg);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 	}
 	sim_stop(&sm);
@@ -311,7 +329,7 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && strstr(e.msg, "hostname mismatch") != NULL,
 		    "a certificate for another host name is refused: %s", e.msg);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 	}
 	sim_stop(&sm);
@@ -320,14 +338,14 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1, "client certificate required and missing: "
 		    "refused (%s)", e.msg);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 		rig_init(&r, &sm, 1, NULL);
 		session_init(&s, 0, &r.env);
 		rc = session_open(&s, &e);
 		tap_ok(rc == 0, "client certificate required and given (%s)", rc == 0 ? "ok" : e.msg);
 		session_close(&s);
-		session_free(&s);
+		session_clear(&s);
 		rig_free(&r);
 	}
 	sim_stop(&sm);
@@ -360,7 +378,7 @@ test_keepalive_and_idle(void)
 	tap_is_int(sim_count(&sm, "cmd=login", "code=1000"), 2, "two logins");
 	tap_is_int(sim_count(&sm, "idle.example", NULL), 1, "the check reached the registry once");
 	job_free(j);
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
 }
@@ -406,7 +424,7 @@ fault_case(const char *fault, const char *req, const char *cmdname, int resend, 
 	j = run(&r, &s, "{\"cmd\": \"domain_check\", \"args\": {\"domains\": [\"after.example\"]}}");
 	tap_ok(j != NULL && j->code == 1000, "%s: the next command is served", what);
 	job_free(j);
-	session_free(&s);
+	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
 }
@@ -418,12 +436,20 @@ static const char CREATE[] = "{\"cmd\": \"domain_create\", \"args\": {\"name\": 
     "\"auth_info\": \"x-pw-123\"}}";
 
 static void
+abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms)
+{
+	exec_abandon(arg, j, now_ms, waited_ms);
+}
+
+static void
 test_session_limit_backoff(void)
 {
 	struct sim sm;
 	struct rig r;
-	struct pool_env pe;
-	struct pool *p;
+	struct supervisor_env se;
+	struct jobq_env qe = {1000, abandon, NULL};
+	struct supervisor *sv;
+	struct jobq *q;
 	struct metrics *m = metrics_new(2);
 	struct eg_err e;
 	int refused;
@@ -431,22 +457,24 @@ test_session_limit_backoff(void)
 	if (sim_start(&sm, "server", "--max-sessions", "1", NULL) == -1 ||
 	    rig_init(&r, &sm, 0, NULL) == -1)
 		return;
-	memset(&pe, 0, sizeof(pe));
-	pe.session = r.env;
-	pe.exec = r.exec;
-	pe.metrics = m;
-	pe.sessions = 2;
-	pe.queue_wait_ms = 1000;
+	qe.abandon_arg = &r.exec;
+	q = jobq_new(&qe, &e);
+	memset(&se, 0, sizeof(se));
+	se.session = r.env;
+	se.ops_arg = &r.exec;
+	se.q = q;
+	se.metrics = m;
+	se.sessions = 2;
 	r.cfg.epp.backoff_min_ms = 100;
 	r.cfg.epp.backoff_max_ms = 60000;
-	p = pool_start(&pe, &e);
+	sv = supervisor_start(&se, &e);
 	usleep(4000000);
-	tap_is_int(pool_sessions_up(p), 1, "one session up under a limit of one");
+	tap_is_int(supervisor_sessions_up(sv), 1, "one session up under a limit of one");
 	refused = sim_count(&sm, "cmd=login", "code=2502");
 	tap_ok(refused >= 1 && refused <= 2, "the refused session backs off: %d attempt(s) in 4 s "
 	    "with a 100 ms minimum backoff", refused);
-	pool_stop(p);
-	pool_free(p);
+	supervisor_free(sv);
+	jobq_free(q);
 	metrics_free(m);
 	rig_free(&r);
 	sim_stop(&sm);

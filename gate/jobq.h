@@ -1,0 +1,85 @@
+/*
+ * jobq.h - the job queue between the AMQP thread and the sessions: jobs
+ * waiting for an up session (first in, first out), and jobs finished,
+ * waiting for the AMQP thread to collect them.
+ *
+ * Who calls what (job.h tells who owns a job at each stage):
+ *  - the AMQP thread pushes jobs (jobq_push), polls jobq_event_fd, collects
+ *    finished jobs (jobq_collect) and expires waiting ones (jobq_expire);
+ *  - the session supervisor's threads take jobs (jobq_take), put a job whose
+ *    session went down back at the head (jobq_requeue) and hand finished jobs
+ *    over (jobq_finish).
+ * Every function is safe to call from any thread (one mutex inside, never
+ * held while a callback runs or a job is answered). The queue makes no
+ * threads and never blocks: a taker that finds it empty waits on its own
+ * terms, told by the ready hook that a job arrived.
+ *
+ * A job waits at most until its wait_until_ms: queue_wait after it was
+ * pushed or re-queued, and for a pushed job no later than its deadline. Then
+ * jobq_expire answers it through the abandon hook (the runner's
+ * exec_abandon: the one place that decides what a waiting job is told and
+ * releases its journal claim) and moves it to the finished list.
+ */
+#ifndef EG_JOBQ_H
+#define EG_JOBQ_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "job.h"
+
+struct jobq_env {
+	int queue_wait_ms;            /* longest a job waits for a session */
+	/* Answers a job whose wait is over (now_ms: the time of the expiry; waited_ms:
+	 * queue_wait_ms). Called without the queue's lock, on the thread of jobq_expire. */
+	void (*abandon)(void *arg, struct job *j, int64_t now_ms, int waited_ms);   /* required */
+	void *abandon_arg;
+};
+
+struct jobq;
+
+/* A new, empty queue (with its eventfd). NULL with err set. */
+struct jobq *jobq_new(const struct jobq_env *env, struct eg_err *err);
+
+/* Frees the queue and every job still in it, waiting or finished. Nobody may use it then. */
+void jobq_free(struct jobq *q);
+
+/* Called (without the queue's lock) whenever a job becomes ready to take: after a push and a
+ * re-queue. Set before the first push, and cleared (NULL: none) only when no push or
+ * re-queue can come any more. */
+void jobq_set_ready_hook(struct jobq *q, void (*ready)(void *arg), void *arg);
+
+/* Appends a job (the queue owns it until jobq_collect hands it back) and sets its
+ * wait_until_ms: now + queue_wait, or its deadline when sooner. */
+void jobq_push(struct jobq *q, struct job *j);
+
+/* Takes the oldest waiting job (the taker owns it), or NULL when none waits. */
+struct job *jobq_take(struct jobq *q);
+
+/* Puts a job that needs an up session to go on back at the head, ahead of the jobs that
+ * came after it; it waits at most queue_wait again (not cut short by its deadline: a job in
+ * progress is answered by the abandon hook, which knows what it may be told). Wakes the
+ * collector too, whose expiry timer did not know the job. */
+void jobq_requeue(struct jobq *q, struct job *j);
+
+/* Hands a job with its reply to the finished list and wakes the collector. */
+void jobq_finish(struct jobq *q, struct job *j);
+
+/* Readable when finished jobs wait or jobq_poke was called. */
+int jobq_event_fd(const struct jobq *q);
+
+/* Wakes the collector without a job (the number of sessions up changed). */
+void jobq_poke(struct jobq *q);
+
+/* Finished jobs, oldest first, linked through next (the caller owns them); NULL if none.
+ * Also clears the eventfd. */
+struct job *jobq_collect(struct jobq *q);
+
+/* Answers (abandon hook) and finishes the waiting jobs whose wait is over. Returns
+ * milliseconds until the next such expiry, or -1 when none waits. */
+int64_t jobq_expire(struct jobq *q);
+
+int jobq_waiting(struct jobq *q);       /* in the queue now */
+int jobq_outstanding(struct jobq *q);   /* pushed and not yet collected */
+
+#endif

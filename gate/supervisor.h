@@ -1,0 +1,115 @@
+/*
+ * supervisor.h - the one owner of the EPP sessions' lifecycle.
+ *
+ * Every open, re-open, backoff, keepalive, logout and change of a session's
+ * state goes through here, and nowhere else in the gate: one thread per
+ * session slot keeps its session up (reconnecting with exponential backoff
+ * and jitter, a longer first step after a refused login or a session limit,
+ * 2200/25xx; at once, without backoff, after a session that was up went
+ * down), sends <hello/> when idle, logs in again when asked (the health file
+ * was touched), and between those takes jobs from the job queue (jobq.h) in
+ * arrival order and runs them through the ops' run (the runner, exec.h),
+ * only ever on a session that is up. A job that needs an up session to go on
+ * (its session went down under it) goes back to the head of the queue, where
+ * the next session up, perhaps this one re-opened at once, takes it and the
+ * runner continues where the job was.
+ *
+ * The supervisor keeps what gate_status, alerts (session_lost /
+ * session_restored), the health file's line ("cannot be re-established") and
+ * the metrics (eppgate_sessions_up, eppgate_reconnects_total) show; a change
+ * in the number of sessions up pokes the job queue's eventfd, so that the
+ * AMQP thread adjusts its prefetch.
+ *
+ * The session operations are a seam (struct supervisor_ops): the gate uses
+ * supervisor_epp_ops (session.h and exec.h); tests give their own.
+ *
+ * Threads: supervisor_start, _sessions_up, _relogin, _status, _stop and _free
+ * are called from one thread (the AMQP thread); _sessions_up, _relogin and
+ * _status never wait on the registry.
+ */
+#ifndef EG_SUPERVISOR_H
+#define EG_SUPERVISOR_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "exec.h"
+#include "health.h"
+#include "job.h"
+#include "jobq.h"
+#include "metrics.h"
+#include "session.h"
+
+/*
+ * What the supervisor does to a session, all on the slot's own thread. arg: ops_arg.
+ *   open          connects and logs in: 0 when up; -1 with err set, the session down and
+ *                 s->last_code the registry's result code when it refused the login (2200,
+ *                 2501, 2502...), else 0;
+ *   run           runs a job on the session, which is up (exec_step); EXEC_NEED_SESSION
+ *                 only when the session went down;
+ *   keepalive_in  milliseconds until a keepalive is due (0: now), -1 when off;
+ *   keepalive     sends it: 0, or -1 (err set) when the session went down;
+ *   close         logs out (bounded wait) and closes; the session is down after.
+ */
+struct supervisor_ops {
+	int (*open)(void *arg, struct session *s, struct eg_err *err);
+	enum exec_next (*run)(void *arg, struct session *s, struct job *j);
+	int64_t (*keepalive_in)(void *arg, const struct session *s);
+	int (*keepalive)(void *arg, struct session *s, struct eg_err *err);
+	void (*close)(void *arg, struct session *s);
+};
+
+/* session_open, exec_step, session_keepalive_in, session_keepalive, session_close;
+ * ops_arg is the struct exec_env for exec_step. */
+extern const struct supervisor_ops supervisor_epp_ops;
+
+struct supervisor_env {
+	struct session_env session;   /* copied; the sessions point at the copy */
+	const struct supervisor_ops *ops;   /* NULL: supervisor_epp_ops */
+	void *ops_arg;                /* must outlive the supervisor */
+	struct jobq *q;               /* not owned; must outlive the supervisor */
+	struct health *health;        /* NULL: none */
+	struct metrics *metrics;
+	struct alert *alert;          /* NULL: none */
+	int sessions;
+	int refused_backoff_ms;       /* least first step after 2200/25xx; 0: 5000 */
+};
+
+struct supervisor;
+
+/* Sets up the sessions (session_init) and starts their threads, which connect in the
+ * background; registers itself as the queue's ready hook. NULL with err set. */
+struct supervisor *supervisor_start(const struct supervisor_env *env, struct eg_err *err);
+
+int supervisor_sessions_up(struct supervisor *sv);
+
+/* Every session logs in again, after the job it is running: the health file was touched. */
+void supervisor_relogin(struct supervisor *sv);
+
+/* State for gate_status: sessions, registry svID and negotiated URIs. New object. */
+json_object *supervisor_status(struct supervisor *sv);
+
+/*
+ * Drains and ends: sessions up take every job still queued and run it to its end, then log
+ * out; sessions down keep trying to open while jobs wait, and answer those whose wait is
+ * over (jobq_expire). Joins the threads. Jobs finished meanwhile are on the queue's finished
+ * list: the caller collects them after.
+ */
+void supervisor_stop(struct supervisor *sv);
+
+/* Frees what supervisor_start returned (stopping it first if needed): the sessions
+ * (session_clear) and the supervisor; unregisters the queue's ready hook. NULL allowed. */
+void supervisor_free(struct supervisor *sv);
+
+/*
+ * The delay before the next open after `failures` failed ones in a row, the last answered
+ * with code (the registry's result code, 0 when none): min_ms doubled per failure after the
+ * first, at least refused_ms when code is 2200 or 25xx, capped at max_ms, then a random
+ * point (rnd) between half and all of it, so that sessions that failed together do not
+ * return together. Exposed for tests.
+ */
+int64_t supervisor_backoff_ms(int min_ms, int max_ms, int refused_ms, int failures, int code,
+    uint64_t rnd);
+
+#endif
