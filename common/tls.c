@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -15,6 +16,15 @@
 
 #include "clock.h"
 #include "net.h"
+
+struct tls_ctx {
+	SSL_CTX *ssl;
+};
+
+struct tls_conn {
+	int fd;
+	SSL *ssl;
+};
 
 /* The most useful line from OpenSSL's error queue (then cleared), else the system error
  * syserr (errno as it was right after the call that failed). */
@@ -81,8 +91,33 @@ ctx_new(const SSL_METHOD *m, struct eg_err *err)
 	return ctx;
 }
 
-SSL_CTX *
-tls_ctx_client(const struct tls_opts *o, struct eg_err *err)
+static struct tls_ctx *
+ctx_wrap(SSL_CTX *ssl, struct eg_err *err)
+{
+	struct tls_ctx *c;
+
+	if (ssl == NULL)
+		return NULL;
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		SSL_CTX_free(ssl);
+		eg_err_set(err, EG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	c->ssl = ssl;
+	return c;
+}
+
+void
+tls_ctx_free(struct tls_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	SSL_CTX_free(ctx->ssl);
+	free(ctx);
+}
+
+static SSL_CTX *
+client_ctx(const struct tls_opts *o, struct eg_err *err)
 {
 	SSL_CTX *ctx = ctx_new(TLS_client_method(), err);
 
@@ -103,8 +138,14 @@ fail:
 	return NULL;
 }
 
-SSL_CTX *
-tls_ctx_server(const struct tls_opts *o, struct eg_err *err)
+struct tls_ctx *
+tls_ctx_client(const struct tls_opts *o, struct eg_err *err)
+{
+	return ctx_wrap(client_ctx(o, err), err);
+}
+
+static SSL_CTX *
+server_ctx(const struct tls_opts *o, struct eg_err *err)
 {
 	SSL_CTX *ctx = ctx_new(TLS_server_method(), err);
 
@@ -125,6 +166,12 @@ tls_ctx_server(const struct tls_opts *o, struct eg_err *err)
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+struct tls_ctx *
+tls_ctx_server(const struct tls_opts *o, struct eg_err *err)
+{
+	return ctx_wrap(server_ctx(o, err), err);
 }
 
 /* Waits for what OpenSSL asked for. 0 ready, -1 with err set. */
@@ -203,7 +250,7 @@ is_ip_literal(const char *name)
 }
 
 struct tls_conn *
-tls_connect(SSL_CTX *ctx, const char *host, const char *port, const char *name,
+tls_connect(struct tls_ctx *ctx, const char *host, const char *port, const char *name,
     int timeout_ms, struct eg_err *err)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
@@ -214,7 +261,7 @@ tls_connect(SSL_CTX *ctx, const char *host, const char *port, const char *name,
 		name = host;
 	if ((fd = net_connect(host, port, timeout_ms, err)) == -1)
 		return NULL;
-	if ((c = conn_new(ctx, fd, err)) == NULL)
+	if ((c = conn_new(ctx->ssl, fd, err)) == NULL)
 		return NULL;
 	if (is_ip_literal(name)) {
 		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), name) != 1)
@@ -235,7 +282,7 @@ fail:
 }
 
 struct tls_conn *
-tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err)
+tls_accept(struct tls_ctx *ctx, int fd, int timeout_ms, struct eg_err *err)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
 	struct tls_conn *c;
@@ -245,7 +292,7 @@ tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err)
 		close(fd);
 		return NULL;
 	}
-	if ((c = conn_new(ctx, fd, err)) == NULL)
+	if ((c = conn_new(ctx->ssl, fd, err)) == NULL)
 		return NULL;
 	if (handshake(c, SSL_accept, deadline, err) == -1) {
 		tls_close(c);
@@ -313,6 +360,12 @@ tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct 
 			return eg_err_set(err, EG_EIO, "connection closed by peer");
 		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write", sys);
 	}
+}
+
+int
+tls_fd(const struct tls_conn *c)
+{
+	return c->fd;
 }
 
 int

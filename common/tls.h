@@ -13,7 +13,6 @@
 #ifndef EG_TLS_H
 #define EG_TLS_H
 
-#include <openssl/ssl.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -27,24 +26,26 @@ struct tls_opts {
 	int verify;             /* client: verify the server; server: require a client cert */
 };
 
-/* New contexts, shared by all connections of a process (OpenSSL contexts are
- * thread-safe). NULL with err set (EG_ETLS / EG_ECONFIG). SSL_CTX_free() them. */
-SSL_CTX *tls_ctx_client(const struct tls_opts *o, struct eg_err *err);
-SSL_CTX *tls_ctx_server(const struct tls_opts *o, struct eg_err *err);
+/* A context holds the settings (trust, our certificate and key) every connection of a
+ * process shares; it is thread-safe. Opaque: only tls.c sees OpenSSL. */
+struct tls_ctx;
+/* One TLS connection over one socket; used by one thread at a time. Opaque. */
+struct tls_conn;
 
-struct tls_conn {
-	int fd;
-	SSL *ssl;
-};
+/* New contexts. NULL with err set (EG_ETLS / EG_ECONFIG). tls_ctx_free() frees them; a
+ * connection keeps what it needs of its context, which may be freed before it. */
+struct tls_ctx *tls_ctx_client(const struct tls_opts *o, struct eg_err *err);
+struct tls_ctx *tls_ctx_server(const struct tls_opts *o, struct eg_err *err);
+void tls_ctx_free(struct tls_ctx *ctx);   /* NULL allowed */
 
 /* TCP connect + handshake + verification. name: the name to check and send as SNI
  * (NULL: host). NULL with err set: EG_ETIMEOUT, EG_EIO, EG_ETLS (message says why, e.g.
  * "certificate verify failed: unable to get local issuer certificate"). */
-struct tls_conn *tls_connect(SSL_CTX *ctx, const char *host, const char *port,
+struct tls_conn *tls_connect(struct tls_ctx *ctx, const char *host, const char *port,
     const char *name, int timeout_ms, struct eg_err *err);
 
 /* Server handshake on an accepted socket; takes ownership of fd (closed on failure). */
-struct tls_conn *tls_accept(SSL_CTX *ctx, int fd, int timeout_ms, struct eg_err *err);
+struct tls_conn *tls_accept(struct tls_ctx *ctx, int fd, int timeout_ms, struct eg_err *err);
 
 /* Up to n bytes. >0 bytes read; 0 the peer closed; -1 error (EG_ETIMEOUT when the
  * deadline passed, EG_EIO / EG_ETLS otherwise). */
@@ -53,6 +54,9 @@ ssize_t tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct
 /* All n bytes, as one SSL_write (records of up to 16 KiB leave back to back). */
 int tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline,
     struct eg_err *err);
+
+/* The connection's socket, to poll. */
+int tls_fd(const struct tls_conn *c);
 
 /* 1 when OpenSSL holds bytes already read from the socket (read ahead): a reader must
  * not wait in poll() for them. */

@@ -26,7 +26,7 @@
 struct gate {
 	const struct gate_config *cfg;
 	struct eg_log *log;
-	SSL_CTX *tls;
+	struct tls_ctx *tls;
 	struct cltrid_gen cltrid;
 	struct session_creds creds;
 	struct journal *journal;
@@ -526,7 +526,7 @@ stop(struct gate *g)
 	ratelimit_free(g->rl);
 	journal_close(g->journal);
 	if (g->tls != NULL)
-		SSL_CTX_free(g->tls);
+		tls_ctx_free(g->tls);
 	explicit_bzero(g->creds.pw, sizeof(g->creds.pw));
 	explicit_bzero(g->creds.newpw, sizeof(g->creds.newpw));
 	pthread_mutex_destroy(&g->creds.mu);

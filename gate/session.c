@@ -94,7 +94,7 @@ read_frame(struct session *s, int64_t deadline, const char **xml, size_t *len,
 			return eg_err_prefix(err, "bad frame from the registry: ");
 		/* The answer cannot be there yet when nothing is buffered: wait for the socket
 		 * first rather than let a read fail with EAGAIN. */
-		if (!tls_buffered(s->conn) && net_wait(s->conn->fd, POLLIN, deadline) == 0) {
+		if (!tls_buffered(s->conn) && net_wait(tls_fd(s->conn), POLLIN, deadline) == 0) {
 			return eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
 		}
 		if ((n = tls_read(s->conn, chunk, sizeof(chunk), deadline, err)) < 0) {

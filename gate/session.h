@@ -52,7 +52,7 @@ struct session_creds {
 /* What every session of a gate shares; read-only while sessions run. */
 struct session_env {
 	const struct cfg_epp *epp;
-	SSL_CTX *tls;
+	struct tls_ctx *tls;
 	struct cltrid_gen *cltrid;
 	struct session_creds *creds;
 	struct ratelimit *rl;          /* NULL: no rate limit */

@@ -451,7 +451,7 @@ main(int argc, char **argv)
 	struct server_config sc;
 	struct server *srv = NULL;
 	struct tls_opts to;
-	SSL_CTX *ctx = NULL;
+	struct tls_ctx *ctx = NULL;
 	unsigned left = 0;
 	int rc = 1;
 
@@ -535,7 +535,7 @@ out:
 	/* Threads that did not end still use the registry and the plan: leave them be. */
 	if (left == 0) {
 		registry_free(reg);
-		SSL_CTX_free(ctx);
+		tls_ctx_free(ctx);
 		fault_plan_destroy(&faults);
 		xmlCleanupParser();
 	}

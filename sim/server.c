@@ -164,7 +164,7 @@ delay(struct conn *c)
 		return;
 	/* Waiting for POLLRDHUP and not POLLIN: a pipelined command must not end the wait. */
 	while ((left = end - eg_now_us()) > 0 && !is_dropped(c)) {
-		p.fd = c->tls->fd;
+		p.fd = tls_fd(c->tls);
 		p.events = POLLRDHUP;
 		p.revents = 0;
 		if (poll(&p, 1, left > 50000 ? 50 : (int)((left + 999) / 1000)) > 0 &&
@@ -209,7 +209,7 @@ hold(struct conn *c, int ms)
 	int r;
 
 	while (!is_dropped(c)) {
-		r = net_wait(c->tls->fd, POLLIN, end);
+		r = net_wait(tls_fd(c->tls), POLLIN, end);
 		if (r != 1)
 			return;
 		if (tls_read(c->tls, scratch, sizeof(scratch), end, &e) <= 0)

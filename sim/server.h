@@ -11,7 +11,6 @@
 #ifndef EPPSIM_SERVER_H
 #define EPPSIM_SERVER_H
 
-#include <openssl/ssl.h>
 #include <stddef.h>
 
 #include "cmdlog.h"
@@ -19,11 +18,12 @@
 #include "faults.h"
 #include "log.h"
 #include "registry.h"
+#include "tls.h"
 
 struct server_config {
 	const char *host;             /* loopback address to listen on */
 	const char *port;             /* "0": the kernel picks */
-	SSL_CTX *ctx;                 /* server context (client certificates per its options) */
+	struct tls_ctx *ctx;          /* server context (client certificates per its options) */
 	struct registry *reg;
 	struct fault_plan *faults;
 	struct cmdlog *cmdlog;        /* may have no file */

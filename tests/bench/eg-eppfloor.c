@@ -44,7 +44,7 @@ struct floor {
 	long count;
 	int nsessions, timeout_ms;
 	struct gate_config cfg;
-	SSL_CTX *tls;
+	struct tls_ctx *tls;
 	struct cltrid_gen cltrid;
 	struct session_creds creds;
 	struct session_env env;
@@ -432,7 +432,7 @@ out:
 	free(ws);
 	free(f.lat_us);
 	free(f.exdate);
-	SSL_CTX_free(f.tls);
+	tls_ctx_free(f.tls);
 	explicit_bzero(f.creds.pw, sizeof(f.creds.pw));
 	gate_config_wipe(&f.cfg);
 	xmlCleanupParser();

@@ -52,7 +52,7 @@ struct cfg {
 	int hold_ms, wait_close_ms;
 	char *docs[MAX_DOCS];
 	size_t ndocs;
-	SSL_CTX *ctx;
+	struct tls_ctx *ctx;
 };
 
 /* State shared by the session threads. */
@@ -714,7 +714,7 @@ main(int argc, char **argv)
 	free(ss);
 	for (i = 0; i < c.ndocs; i++)
 		free(c.docs[i]);
-	SSL_CTX_free(c.ctx);
+	tls_ctx_free(c.ctx);
 	pthread_cond_destroy(&sh.cv);
 	pthread_mutex_destroy(&sh.mu);
 	xmlCleanupParser();

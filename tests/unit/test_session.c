@@ -138,7 +138,7 @@ struct rig {
 	struct session_env env;
 	struct exec_env exec;
 	struct eg_log log;
-	SSL_CTX *tls;
+	struct tls_ctx *tls;
 };
 
 static int
@@ -180,7 +180,7 @@ rig_init(struct rig *r, const struct sim *sm, int client_cert, const char *name)
 static void
 rig_free(struct rig *r)
 {
-	SSL_CTX_free(r->tls);
+	tls_ctx_free(r->tls);
 	eg_log_close(&r->log);
 	pthread_mutex_destroy(&r->creds.mu);
 }

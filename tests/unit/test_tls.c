@@ -31,7 +31,7 @@ cert(const char *name)
 
 /* A one-connection server: handshake, then act out `mode`. */
 struct server {
-	SSL_CTX *ctx;
+	struct tls_ctx *ctx;
 	int lfd;
 	char port[16];
 	const char *mode;    /* "echo", "close", "silent", "send" */
@@ -91,7 +91,7 @@ server_stop(struct server *s)
 {
 	pthread_join(s->th, NULL);
 	close(s->lfd);
-	SSL_CTX_free(s->ctx);
+	tls_ctx_free(s->ctx);
 }
 
 /* Connects with the given client options; returns the connection or NULL (e filled). */
@@ -99,13 +99,13 @@ static struct tls_conn *
 client(struct server *s, struct tls_opts *o, const char *host, const char *name,
     struct eg_err *e)
 {
-	SSL_CTX *ctx = tls_ctx_client(o, e);
+	struct tls_ctx *ctx = tls_ctx_client(o, e);
 	struct tls_conn *c;
 
 	if (ctx == NULL)
 		return NULL;
 	c = tls_connect(ctx, host, s->port, name, 3000, e);
-	SSL_CTX_free(ctx);   /* the connection keeps its own reference */
+	tls_ctx_free(ctx);   /* the connection keeps its own reference */
 	return c;
 }
 
@@ -299,14 +299,14 @@ test_connect_errors(void)
 	snprintf(port, sizeof(port), "%d", net_local_port(lfd));
 	{
 		struct tls_opts o = {cert("ca.crt"), NULL, NULL, NULL, 1};
-		SSL_CTX *ctx = tls_ctx_client(&o, &e);
+		struct tls_ctx *ctx = tls_ctx_client(&o, &e);
 		struct tls_conn *c;
 
 		t0 = eg_now_ms();
 		c = tls_connect(ctx, "127.0.0.1", port, NULL, 300, &e);
 		tap_ok(c == NULL && e.code == EG_ETIMEOUT && eg_now_ms() - t0 < 1000,
 		    "handshake deadline: %s", e.msg);
-		SSL_CTX_free(ctx);
+		tls_ctx_free(ctx);
 	}
 	close(lfd);
 }
