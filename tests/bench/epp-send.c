@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../sim/sim_xml.h"
+#include "sim_xml.h"
 #include "../unit/latency.h"
 #include "buf.h"
 #include "clock.h"

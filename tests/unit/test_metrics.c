@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,7 +391,7 @@ test_json(void)
 
 struct race {
 	struct metrics *m;
-	volatile int stop;
+	atomic_int stop;        /* the writer is done */
 	int reads, bad, missing;
 	char first_bad[256];
 };
@@ -412,7 +413,7 @@ writer(void *arg)
 			break;
 		}
 	}
-	r->stop = 1;
+	atomic_store(&r->stop, 1);
 	return NULL;
 }
 
@@ -423,7 +424,7 @@ reader(void *arg)
 	struct race *r = arg;
 	char *text;
 
-	while (!r->stop) {
+	while (!atomic_load(&r->stop)) {
 		if ((text = tap_slurp(path, NULL)) == NULL) {
 			r->missing++;
 			continue;

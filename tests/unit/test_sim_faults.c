@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../sim/faults.h"
+#include "faults.h"
 #include "tap.h"
 
 static enum fault_kind

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "clock.h"
-#include "../../sim/registry.h"
-#include "../../sim/sim_xml.h"
+#include "registry.h"
+#include "sim_xml.h"
 #include "tap.h"
 #include "xmlsafe.h"
 
