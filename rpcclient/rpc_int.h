@@ -89,7 +89,7 @@ struct rpcc_req {
 	size_t len;
 	int timeout_ms;
 	int64_t deadline;                /* CLOCK_MONOTONIC ms */
-	int safe;                        /* no side effects: may be re-sent after a loss */
+	int safe;                        /* cmdinfo_retry_safe(): may be re-sent after a loss */
 	int sent;                        /* published at least once */
 	int sends;                       /* times published */
 	uint32_t hash;
@@ -99,9 +99,6 @@ struct rpcc_req {
 
 /* Fills out with a random (version 4) UUID. 0, or -1 with errno set. */
 int rpcc_uuid4(char out[RPCC_ID_LEN + 1]);
-
-/* Whether cmd has no side effects (args: the request's args, may be NULL). */
-int rpcc_cmd_is_safe(const char *cmd, struct json_object *args);
 
 /*
  * New request: validates cmd and args, builds the body, draws its ids.
