@@ -29,6 +29,8 @@
 
 #include <json-c/json.h>
 
+#include "healthline.h"
+
 #define CHANNEL          1
 #define CLOSE_TIMEOUT_MS 1000     /* a polite close must not hold up egrpc_free() */
 #define DRAIN_MAX        100000   /* frames read by one non-blocking drain */
@@ -322,32 +324,18 @@ expire(struct rpcc_ctx *c)
 
 /* ---- health file -------------------------------------------------------- */
 
-/* Appends "<why> at <time>" like the reference (time.asctime(): local time). */
+/* Appends "<why> at <asctime>" like the reference (common/healthline.h). */
 static void
 health_mark(struct rpcc_ctx *c, const char *why)
 {
-	char line[WHY_LEN + 64], when[64], *p;
-	struct tm tm;
-	time_t t = time(NULL);
+	char line[WHY_LEN + 64];
+	size_t len;
 	ssize_t n;
-	int fd, len;
+	int fd;
 
 	if (c->cf.health_file == NULL)
 		return;
-	if (localtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y",
-	    &tm) == 0)
-		rpcc_fmt(when, sizeof(when), "%lld", (long long)t);
-	len = snprintf(line, sizeof(line) - 1, "%s at %s", why, when);
-	if (len < 0)
-		return;
-	if ((size_t)len > sizeof(line) - 2)
-		len = (int)sizeof(line) - 2;
-	/* One entry is one line, whatever the message holds. */
-	for (p = line; p < line + len; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	line[len++] = '\n';
-	line[len] = '\0';
+	len = healthline_format(line, sizeof(line), why, time(NULL));
 	c->health_note[0] = '\0';
 	/* O_APPEND and one write: lines from several processes do not interleave. */
 	fd = open(c->cf.health_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -357,9 +345,9 @@ health_mark(struct rpcc_ctx *c, const char *why)
 		return;
 	}
 	do
-		n = write(fd, line, (size_t)len);
+		n = write(fd, line, len);
 	while (n < 0 && errno == EINTR);
-	if (n != len)
+	if (n < 0 || (size_t)n != len)
 		rpcc_fmt(c->health_note, sizeof(c->health_note), " (health file %s: %s)",
 		    c->cf.health_file, n < 0 ? strerror(errno) : "short write");
 	close(fd);
