@@ -1,5 +1,6 @@
 /*
- * cmd_table.c - the command table and the request entry points of epp_cmd.h.
+ * cmd_table.c - the gate's command table (a builder for each row of the shared
+ * table, cmdinfo.h) and the request entry points of epp_cmd.h.
  */
 #include "epp_cmd.h"
 
@@ -14,53 +15,66 @@
 #define CMD_NAME_MAX 128       /* longer "cmd" values are refused rather than echoed */
 #define JSON_DEPTH   64        /* nesting a request may have (json-c's default is 32) */
 
-static const struct epp_command commands[] = {
-	{"poll_req",        EPP_CLASS_QUERY,     cmd_poll_req},
-	{"poll_ack",        EPP_CLASS_TRANSFORM, cmd_poll_ack},
-	{"host_check",      EPP_CLASS_QUERY,     cmd_host_check},
-	{"host_info",       EPP_CLASS_QUERY,     cmd_host_info},
-	{"host_create",     EPP_CLASS_TRANSFORM, cmd_host_create},
-	{"host_update",     EPP_CLASS_TRANSFORM, cmd_host_update},
-	{"host_delete",     EPP_CLASS_TRANSFORM, cmd_host_delete},
-	{"contact_check",   EPP_CLASS_QUERY,     cmd_contact_check},
-	{"contact_info",    EPP_CLASS_QUERY,     cmd_contact_info},
-	{"contact_create",  EPP_CLASS_TRANSFORM, cmd_contact_create},
-	{"contact_update",  EPP_CLASS_TRANSFORM, cmd_contact_update},
-	{"contact_delete",  EPP_CLASS_TRANSFORM, cmd_contact_delete},
-	{"domain_check",    EPP_CLASS_QUERY,     cmd_domain_check},
-	{"domain_info",     EPP_CLASS_QUERY,     cmd_domain_info},
-	{"domain_create",   EPP_CLASS_TRANSFORM, cmd_domain_create},
-	{"domain_delete",   EPP_CLASS_TRANSFORM, cmd_domain_delete},
-	{"domain_renew",    EPP_CLASS_TRANSFORM, cmd_domain_renew},
-	{"domain_update",   EPP_CLASS_TRANSFORM, cmd_domain_update},
-	/* A transfer with op "query" is refined to a query by its builder. */
-	{"domain_transfer", EPP_CLASS_TRANSFORM, cmd_domain_transfer},
-	{"hello",           EPP_CLASS_QUERY,     cmd_hello},
-	/* Classified by the command element they carry; until then assume side effects. */
-	{"epp",             EPP_CLASS_TRANSFORM, cmd_epp},
-	{"xml",             EPP_CLASS_TRANSFORM, cmd_xml},
-	{"gate_status",     EPP_CLASS_LOCAL,     NULL},
+/* One builder per row of the shared table, indexed by its id; none for gate_status. */
+#define ROW(id, build) [id] = {&cmdinfo_table[id], build}
+
+static const struct epp_command commands[CMD_COUNT] = {
+	ROW(CMD_POLL_REQ,        cmd_poll_req),
+	ROW(CMD_POLL_ACK,        cmd_poll_ack),
+	ROW(CMD_HOST_CHECK,      cmd_host_check),
+	ROW(CMD_HOST_INFO,       cmd_host_info),
+	ROW(CMD_HOST_CREATE,     cmd_host_create),
+	ROW(CMD_HOST_UPDATE,     cmd_host_update),
+	ROW(CMD_HOST_DELETE,     cmd_host_delete),
+	ROW(CMD_CONTACT_CHECK,   cmd_contact_check),
+	ROW(CMD_CONTACT_INFO,    cmd_contact_info),
+	ROW(CMD_CONTACT_CREATE,  cmd_contact_create),
+	ROW(CMD_CONTACT_UPDATE,  cmd_contact_update),
+	ROW(CMD_CONTACT_DELETE,  cmd_contact_delete),
+	ROW(CMD_DOMAIN_CHECK,    cmd_domain_check),
+	ROW(CMD_DOMAIN_INFO,     cmd_domain_info),
+	ROW(CMD_DOMAIN_CREATE,   cmd_domain_create),
+	ROW(CMD_DOMAIN_DELETE,   cmd_domain_delete),
+	ROW(CMD_DOMAIN_RENEW,    cmd_domain_renew),
+	ROW(CMD_DOMAIN_UPDATE,   cmd_domain_update),
+	/* Refined by its op: the builder makes op "query" a query. */
+	ROW(CMD_DOMAIN_TRANSFER, cmd_domain_transfer),
+	ROW(CMD_HELLO,           cmd_hello),
+	/* Refined by the command element they carry (the builders classify it). */
+	ROW(CMD_EPP,             cmd_epp),
+	ROW(CMD_XML,             cmd_xml),
+	ROW(CMD_GATE_STATUS,     NULL),
 };
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#undef ROW
+
+enum epp_class
+epp_class_of(enum cmd_class k)
+{
+	switch (k) {
+	case CMD_CLASS_QUERY:
+	case CMD_CLASS_SESSION:
+		return EPP_CLASS_QUERY;
+	case CMD_CLASS_TRANSFORM:
+		break;
+	case CMD_CLASS_LOCAL:
+		return EPP_CLASS_LOCAL;
+	}
+	return EPP_CLASS_TRANSFORM;
+}
 
 const struct epp_command *
 epp_command_find(const char *name)
 {
-	size_t i;
+	const struct cmdinfo *ci = cmdinfo_find(name);
 
-	if (name == NULL)
-		return NULL;
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
+	return ci != NULL ? &commands[ci->id] : NULL;
 }
 
 const struct epp_command *
 epp_command_at(size_t i)
 {
-	return i < NCOMMANDS ? &commands[i] : NULL;
+	return i < CMD_COUNT ? &commands[i] : NULL;
 }
 
 /* Checks the request object's shape: string "cmd", "args" absent, null or an object. */
@@ -209,13 +223,13 @@ epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
 		return -1;
 	if ((c = epp_command_find(name)) == NULL)
 		return eg_err_set(err, EG_EUNKNOWN, "%s", name);
-	out->cmd = c;
-	out->klass = c->klass;
+	out->cmd = c->info;
+	out->klass = epp_class_of(c->info->klass);
 	if (c->build == NULL)
 		return 0;
 	if (eb_init(&b, err) != 0)
 		return -1;
-	b.klass = c->klass;
+	b.klass = out->klass;
 	if (c->build(&b, args) != 0)
 		goto fail;
 	if (b.oom)

@@ -1,11 +1,12 @@
 /*
- * epp_cmd.h - JSON request to EPP XML command (SPEC sections 3 and 6).
+ * epp_cmd.h - JSON request to EPP XML command (README "Requests and replies").
  *
- * The command table is data: one row per command name, with its class and
- * its builder. Adding a command means adding a row and a builder, nothing
- * else. Builders read arguments through the checked getters of epp_args.h and
- * build the document with libxml2, so every value is escaped, elements come
- * in schema order, and every refusal names the argument.
+ * The commands themselves (names, objects, classes) are the shared table of
+ * cmdinfo.h; this table adds a builder to each row. Adding a command means
+ * adding a row there and a builder here, nothing else. Builders read
+ * arguments through the checked getters of epp_args.h and build the document
+ * with libxml2, so every value is escaped, elements come in schema order, and
+ * every refusal names the argument.
  *
  * Pure: no I/O, no logging. Errors come back in struct eg_err with the
  * message only (no "failed reading EPP request: " prefix); epp_reply.h turns
@@ -17,24 +18,31 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
+#include "cmdinfo.h"
 #include "err.h"
 
+/*
+ * How the gate runs a request. A session command (hello) runs like a query:
+ * it may be re-sent, and the rate limiter counts it with the queries.
+ */
 enum epp_class {
 	EPP_CLASS_QUERY,       /* check, info, poll req, hello, transfer query: re-sendable */
 	EPP_CLASS_TRANSFORM,   /* create, update, delete, renew, transfer ops, poll ack */
 	EPP_CLASS_LOCAL,       /* answered by the gate itself (gate_status): no XML */
 };
 
+/* The gate's class of a command class (cmdinfo.h). */
+enum epp_class epp_class_of(enum cmd_class k);
+
 struct epp_build;          /* builder state, private to the cmd_*.c modules */
 
 struct epp_command {
-	const char *name;                                   /* "domain_check" */
-	enum epp_class klass;                               /* default class of the command */
-	int (*build)(struct epp_build *b, json_object *args); /* NULL for EPP_CLASS_LOCAL */
+	const struct cmdinfo *info;                           /* name, object, class */
+	int (*build)(struct epp_build *b, json_object *args); /* NULL for CMD_CLASS_LOCAL */
 };
 
 struct epp_request {
-	const struct epp_command *cmd;
+	const struct cmdinfo *cmd;  /* the command's row */
 	enum epp_class klass;     /* of this request: a transfer with op "query" is a query */
 	char *xml;                /* complete command document incl. clTRID (malloc'd), or NULL */
 	size_t xml_len;
@@ -62,8 +70,9 @@ int epp_request_build(json_object *req, const char *cltrid, struct epp_request *
     struct eg_err *err);
 void epp_request_free(struct epp_request *r);
 
+/* The gate's row of a command (the shared row and its builder), or NULL. */
 const struct epp_command *epp_command_find(const char *name);
-const struct epp_command *epp_command_at(size_t i);   /* iteration; NULL past the end */
+const struct epp_command *epp_command_at(size_t i);   /* by enum cmd_id; NULL past the end */
 
 /* Session commands, built by the session layer. login carries secrets: never log it. */
 struct epp_login {

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "healthline.h"
+
 #define FILE_EVENTS (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
 #define DIR_EVENTS (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
 #define LINE_MAX_BYTES 1024
@@ -154,32 +156,12 @@ health_fd(const struct health *h)
 	return h != NULL ? h->ifd : -1;
 }
 
-/* "<message> at <YYYY-MM-DD HH:MM:SS>\n", local time like the reference's clients;
- * line breaks in message become spaces so that one event stays one line. */
-static size_t
-format_line(char *line, size_t cap, const char *message)
-{
-	struct tm tm;
-	time_t now = time(NULL);
-	size_t n, i;
-
-	localtime_r(&now, &tm);
-	n = (size_t)snprintf(line, cap - 32, "%s", message);
-	if (n > cap - 33)
-		n = cap - 33;
-	for (i = 0; i < n; i++)
-		if (line[i] == '\n' || line[i] == '\r')
-			line[i] = ' ';
-	n += strftime(line + n, cap - n, " at %Y-%m-%d %H:%M:%S\n", &tm);
-	return n;
-}
-
 int
 health_append(struct health *h, const char *message, struct eg_err *err)
 {
 	char line[LINE_MAX_BYTES];
 	struct stat before, after;
-	size_t len = format_line(line, sizeof(line), message);
+	size_t len = healthline_format(line, sizeof(line), message, time(NULL));
 	ssize_t w;
 	off_t end;
 	int fd, rc = -1;

@@ -19,7 +19,7 @@ struct health;
 struct health *health_open(const char *path, int watch, struct eg_err *err);
 void health_close(struct health *h);
 
-/* Appends "<message> at <YYYY-MM-DD HH:MM:SS>\n" (the reference's line). */
+/* Appends "<message> at <asctime>\n", the reference's line (healthline.h). */
 int health_append(struct health *h, const char *message, struct eg_err *err);
 
 /* inotify descriptor to poll for POLLIN, or -1 when not watching. */

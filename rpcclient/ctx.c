@@ -1,14 +1,11 @@
 /*
- * ctx.c - the client context: one AMQP connection with one channel, a private
- * reply queue, the requests in flight and the replies not yet collected.
+ * ctx.c - the client context and its public calls: one AMQP connection with
+ * one channel and a private reply queue, what the broker sends, losing the
+ * connection, the health file. The requests in flight are pending.c's.
  *
  * Waiting happens in one place, pump(), which blocks in the socket
  * (amqp_consume_message with a timeout) until the earliest deadline of the
  * caller and of the requests in flight: the client uses no CPU while it waits.
- *
- * Every request is completed exactly once: by its reply, at its deadline, or
- * by a transport failure. Pending requests are found by correlation id (a
- * hash table) and by deadline (a list kept in deadline order).
  */
 #include "rpc_int.h"
 
@@ -27,7 +24,7 @@
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 
-#include <json-c/json.h>
+#include "healthline.h"
 
 #define CHANNEL          1
 #define CLOSE_TIMEOUT_MS 1000     /* a polite close must not hold up egrpc_free() */
@@ -38,12 +35,6 @@
 #define EPPGATE_VERSION "unknown"
 #endif
 
-struct rpcc_reply {
-	egrpc_reply pub;            /* first: &rep->pub and rep convert */
-	struct rpcc_reply *next;
-	char *msg, *cmd, *body;     /* owned; pub's pointers point here */
-};
-
 struct rpcc_ctx {
 	egrpc_ctx pub;              /* first: egrpc_ctx * and struct rpcc_ctx * convert */
 	struct rpcc_conf cf;
@@ -51,11 +42,7 @@ struct rpcc_ctx {
 	amqp_connection_state_t conn;   /* NULL while disconnected */
 	char *reply_queue;
 	uint64_t last_id;
-	struct rpcc_req *head, *tail;   /* pending, earliest deadline first */
-	struct rpcc_req **tab;          /* pending by correlation id; open addressing */
-	size_t tabcap, npending;
-	struct rpcc_reply *rhead, *rtail;   /* completed, not yet collected */
-	size_t nready;
+	struct rpcc_pending pend;   /* requests in flight, replies not yet collected */
 	char health_note[128];      /* why the health file could not be written, or "" */
 	char lost_why[WHY_LEN];     /* the last connection loss, for egrpc_service() */
 };
@@ -101,253 +88,27 @@ ms_to_tv(int64_t ms, struct timeval *tv)
 	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
 }
 
-/* ---- pending requests ---------------------------------------------------- */
-
-static uint32_t
-hash_id(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint32_t h = 2166136261u;   /* FNV-1a: ids are random, foreign ones need not be */
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static int
-tab_reserve(struct rpcc_ctx *c)
-{
-	struct rpcc_req **nt;
-	size_t ncap, i, j;
-
-	/* At most half full: probe chains stay short. */
-	if ((c->npending + 1) * 2 <= c->tabcap)
-		return 0;
-	ncap = c->tabcap != 0 ? c->tabcap * 2 : 64;
-	if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
-		return -1;
-	for (i = 0; i < c->tabcap; i++) {
-		if (c->tab[i] == NULL)
-			continue;
-		for (j = c->tab[i]->hash & (ncap - 1); nt[j] != NULL; j = (j + 1) & (ncap - 1))
-			;
-		nt[j] = c->tab[i];
-	}
-	free(c->tab);
-	c->tab = nt;
-	c->tabcap = ncap;
-	return 0;
-}
-
-static struct rpcc_req *
-tab_find(const struct rpcc_ctx *c, const void *id, size_t len)
-{
-	struct rpcc_req *r;
-	uint32_t h;
-	size_t i, mask = c->tabcap - 1;
-
-	if (len != RPCC_ID_LEN || c->tabcap == 0)
-		return NULL;
-	h = hash_id(id, len);
-	for (i = h & mask; (r = c->tab[i]) != NULL; i = (i + 1) & mask)
-		if (r->hash == h && memcmp(r->corr_id, id, len) == 0)
-			return r;
-	return NULL;
-}
-
-static void
-tab_remove(struct rpcc_ctx *c, const struct rpcc_req *r)
-{
-	size_t mask = c->tabcap - 1, i, j, k;
-
-	for (i = r->hash & mask; c->tab[i] != r; i = (i + 1) & mask)
-		;
-	/*
-	 * Backward-shift deletion: later entries of the probe chain move into
-	 * the hole unless their home slot lies cyclically in (i, j], so no
-	 * chain is broken and no tombstones pile up.
-	 */
-	for (j = (i + 1) & mask; c->tab[j] != NULL; j = (j + 1) & mask) {
-		k = c->tab[j]->hash & mask;
-		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
-			c->tab[i] = c->tab[j];
-			i = j;
-		}
-	}
-	c->tab[i] = NULL;
-}
-
-static void
-list_insert(struct rpcc_ctx *c, struct rpcc_req *r)
-{
-	struct rpcc_req *p = c->tail;
-
-	/* Timeouts are mostly equal, so a new deadline is mostly the latest: O(1). */
-	while (p != NULL && p->deadline > r->deadline)
-		p = p->prev;
-	r->prev = p;
-	r->next = p != NULL ? p->next : c->head;
-	if (r->next != NULL)
-		r->next->prev = r;
-	else
-		c->tail = r;
-	if (p != NULL)
-		p->next = r;
-	else
-		c->head = r;
-}
-
-static void
-list_remove(struct rpcc_ctx *c, struct rpcc_req *r)
-{
-	if (r->prev != NULL)
-		r->prev->next = r->next;
-	else
-		c->head = r->next;
-	if (r->next != NULL)
-		r->next->prev = r->prev;
-	else
-		c->tail = r->prev;
-	r->prev = r->next = NULL;
-}
-
-/* tab_reserve() must have succeeded. */
-static void
-add_pending(struct rpcc_ctx *c, struct rpcc_req *r)
-{
-	size_t mask = c->tabcap - 1, i;
-
-	r->hash = hash_id(r->corr_id, RPCC_ID_LEN);
-	for (i = r->hash & mask; c->tab[i] != NULL; i = (i + 1) & mask)
-		;
-	c->tab[i] = r;
-	list_insert(c, r);
-	c->npending++;
-}
-
-/*
- * Completes r: its reply (or failure) goes to the ready queue and r is
- * freed. res (may be NULL) is taken over; body is copied.
- */
-static void
-finish(struct rpcc_ctx *c, struct rpcc_req *r, int status, struct rpcc_result *res,
-    const char *body, size_t len, const char *why)
-{
-	struct rpcc_reply *rep = r->reply;
-
-	r->reply = NULL;
-	rep->pub.id = r->id;
-	rep->pub.status = status;
-	rep->cmd = r->cmd;
-	r->cmd = NULL;
-	rep->pub.cmd = rep->cmd;
-	if (res != NULL) {
-		rep->pub.code = res->code;
-		rep->msg = res->msg;
-		rep->pub.json = res->json;
-		res->msg = NULL;
-		res->json = NULL;
-	} else {
-		rep->msg = strdup(why);
-	}
-	rep->pub.msg = rep->msg != NULL ? rep->msg : "out of memory";
-	if (body != NULL && (rep->body = malloc(len + 1)) != NULL) {
-		memcpy(rep->body, body, len);
-		rep->body[len] = '\0';
-		rep->pub.body = rep->body;
-		rep->pub.len = len;
-	}
-	tab_remove(c, r);
-	list_remove(c, r);
-	c->npending--;
-	rpcc_req_free(r);
-	if (c->rtail != NULL)
-		c->rtail->next = rep;
-	else
-		c->rhead = rep;
-	c->rtail = rep;
-	c->nready++;
-}
-
-static void
-fail(struct rpcc_ctx *c, struct rpcc_req *r, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-fail(struct rpcc_ctx *c, struct rpcc_req *r, int status, const char *fmt, ...)
-{
-	char msg[sizeof(c->pub.errstr)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	finish(c, r, status, NULL, NULL, 0, msg);
-}
-
-static struct rpcc_reply *
-take_ready(struct rpcc_ctx *c, uint64_t id)
-{
-	struct rpcc_reply *rep, *prev = NULL;
-
-	for (rep = c->rhead; rep != NULL; prev = rep, rep = rep->next) {
-		if (id != 0 && rep->pub.id != id)
-			continue;
-		if (prev != NULL)
-			prev->next = rep->next;
-		else
-			c->rhead = rep->next;
-		if (c->rtail == rep)
-			c->rtail = prev;
-		rep->next = NULL;
-		c->nready--;
-		return rep;
-	}
-	return NULL;
-}
-
+/* Completes every request whose deadline has passed. */
 static void
 expire(struct rpcc_ctx *c)
 {
-	int64_t now = rpcc_mono_ms();
-
-	while (c->head != NULL && c->head->deadline <= now)
-		fail(c, c->head, EGRPC_ETIMEOUT, "timeout: no reply to '%s' within %d ms (unless "
-		    "the gate took it, the broker drops the request when it expires)", c->head->cmd,
-		    c->head->timeout_ms);
+	rpcc_pending_expire(&c->pend, rpcc_mono_ms());
 }
 
 /* ---- health file -------------------------------------------------------- */
 
-/* Appends "<why> at <time>" like the reference (time.asctime(): local time). */
+/* Appends "<why> at <asctime>" like the reference (common/healthline.h). */
 static void
 health_mark(struct rpcc_ctx *c, const char *why)
 {
-	char line[WHY_LEN + 64], when[64], *p;
-	struct tm tm;
-	time_t t = time(NULL);
+	char line[WHY_LEN + 64];
+	size_t len;
 	ssize_t n;
-	int fd, len;
+	int fd;
 
 	if (c->cf.health_file == NULL)
 		return;
-	if (localtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y",
-	    &tm) == 0)
-		rpcc_fmt(when, sizeof(when), "%lld", (long long)t);
-	len = snprintf(line, sizeof(line) - 1, "%s at %s", why, when);
-	if (len < 0)
-		return;
-	if ((size_t)len > sizeof(line) - 2)
-		len = (int)sizeof(line) - 2;
-	/* One entry is one line, whatever the message holds. */
-	for (p = line; p < line + len; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	line[len++] = '\n';
-	line[len] = '\0';
+	len = healthline_format(line, sizeof(line), why, time(NULL));
 	c->health_note[0] = '\0';
 	/* O_APPEND and one write: lines from several processes do not interleave. */
 	fd = open(c->cf.health_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -357,9 +118,9 @@ health_mark(struct rpcc_ctx *c, const char *why)
 		return;
 	}
 	do
-		n = write(fd, line, (size_t)len);
+		n = write(fd, line, len);
 	while (n < 0 && errno == EINTR);
-	if (n != len)
+	if (n < 0 || (size_t)n != len)
 		rpcc_fmt(c->health_note, sizeof(c->health_note), " (health file %s: %s)",
 		    c->cf.health_file, n < 0 ? strerror(errno) : "short write");
 	close(fd);
@@ -589,19 +350,11 @@ static void
 on_reply(struct rpcc_ctx *c, const amqp_envelope_t *env)
 {
 	const amqp_basic_properties_t *p = &env->message.properties;
-	struct rpcc_result res;
-	struct rpcc_req *r;
 
-	if (!(p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG))
-		return;
-	/* Foreign ids, and late replies to requests already timed out, are not ours. */
-	if ((r = tab_find(c, p->correlation_id.bytes, p->correlation_id.len)) == NULL)
-		return;
-	if (rpcc_classify(env->message.body.bytes, env->message.body.len, &res) != 0) {
-		fail(c, r, EGRPC_ENOMEM, "out of memory reading the reply to '%s'", r->cmd);
-		return;
-	}
-	finish(c, r, res.status, &res, env->message.body.bytes, env->message.body.len, NULL);
+	/* Foreign ids, and late replies to requests already completed, change nothing. */
+	if (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG)
+		rpcc_pending_reply(&c->pend, p->correlation_id.bytes, p->correlation_id.len,
+		    env->message.body.bytes, env->message.body.len);
 }
 
 static void
@@ -622,12 +375,13 @@ on_return(struct rpcc_ctx *c, const amqp_frame_t *f)
 	}
 	p = &msg.properties;
 	if ((p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG) &&
-	    (r = tab_find(c, p->correlation_id.bytes, p->correlation_id.len)) != NULL) {
+	    (r = rpcc_pending_find(&c->pend, p->correlation_id.bytes,
+	    p->correlation_id.len)) != NULL) {
 		rpcc_fmt(why, sizeof(why), "the broker returned '%s' (%u %.*s): no queue named '%s' "
 		    "(is the gate running?); it was not executed", r->cmd, m->reply_code,
 		    (int)m->reply_text.len, (const char *)m->reply_text.bytes, c->cf.queue);
 		health_mark(c, why);
-		fail(c, r, EGRPC_EIO, "%s%s", why, c->health_note);
+		rpcc_pending_fail(&c->pend, r, EGRPC_EIO, "%s%s", why, c->health_note);
 	}
 	amqp_destroy_message(&msg);
 }
@@ -727,12 +481,13 @@ pump(struct rpcc_ctx *c, int64_t until)
 
 	if (c->conn == NULL) {
 		/* Not reached (lost() leaves nothing pending without a connection); never spin. */
-		while (c->head != NULL)
-			fail(c, c->head, EGRPC_EIO, "not connected to the broker");
+		while (c->pend.head != NULL)
+			rpcc_pending_fail(&c->pend, c->pend.head, EGRPC_EIO,
+			    "not connected to the broker");
 		return;
 	}
-	if (c->head != NULL && c->head->deadline < until)
-		until = c->head->deadline;
+	if (rpcc_pending_next_deadline(&c->pend) < until)
+		until = rpcc_pending_next_deadline(&c->pend);
 	now = rpcc_mono_ms();
 	ms_to_tv(until > now ? until - now : 0, &tv);
 	consume(c, &tv);
@@ -750,76 +505,77 @@ drain(struct rpcc_ctx *c)
 			return;
 }
 
+/* Whether a request in flight is published (again) on a new connection. */
+static int
+resend(const struct rpcc_req *r, int retry)
+{
+	return !r->sent || (retry && r->safe && r->sends < 2);
+}
+
 /*
  * The connection is gone. Requests that certainly never reached the broker
  * (publishing failed) are published on a new connection. Requests that may
  * have reached it are re-sent once only when a health file is configured and
- * the command has no side effects (the reference's retry, made safe); the
- * others fail with an error that says their outcome is unknown.
+ * the command has no side effects (the reference's retry, made safe; the
+ * command table common/cmdinfo.h says which); the others fail with an error
+ * that says their outcome is unknown.
  */
 static void
 lost(struct rpcc_ctx *c, const char *why_in)
 {
-	struct rpcc_req *r, *next, *chain;
+	struct rpcc_pending *p = &c->pend;
+	struct rpcc_req *r, *next;
 	char why[WHY_LEN], again[WHY_LEN];
-	int retry, need = 0, broken = 0, resend;
-	int64_t now;
+	int retry, need = 0;
 
 	/* Copied: why_in may live in a buffer that what follows overwrites. */
 	rpcc_fmt(why, sizeof(why), "%s", why_in);
 	rpcc_fmt(c->lost_why, sizeof(c->lost_why), "%s", why);
 	conn_drop(c, 0);
-	if (c->npending == 0)
+	if (p->n == 0)
 		return;
 	c->health_note[0] = '\0';
 	/* The health file is what allows a retry (the reference's rule). */
 	retry = c->cf.health_file != NULL;
 	health_mark(c, why);
-	for (r = c->head; r != NULL; r = r->next)
-		if (!r->sent || (retry && r->safe && r->sends < 2))
-			need = 1;
+	for (r = p->head; r != NULL; r = r->next)
+		need |= resend(r, retry);
 	/* Pause only for a retry: it gives whoever watches the health file time to act. */
 	if (need && retry)
 		sleep_ms(c->cf.health_wait_ms);
 	if (need && conn_open(c, again, sizeof(again)) != 0) {
-		while ((r = c->head) != NULL) {
+		while ((r = p->head) != NULL) {
 			if (r->sent)
-				fail(c, r, EGRPC_EIO, "connection to the broker lost while waiting for "
-				    "the reply to '%s' (%s); reconnecting failed (%s): outcome unknown%s",
-				    r->cmd, why, again, c->health_note);
+				rpcc_pending_fail(p, r, EGRPC_EIO, "connection to the broker lost "
+				    "while waiting for the reply to '%s' (%s); reconnecting failed "
+				    "(%s): outcome unknown%s", r->cmd, why, again, c->health_note);
 			else
-				fail(c, r, EGRPC_EIO, "cannot reach the broker (%s; then %s): '%s' "
-				    "was not sent%s", why, again, r->cmd, c->health_note);
+				rpcc_pending_fail(p, r, EGRPC_EIO, "cannot reach the broker (%s; then "
+				    "%s): '%s' was not sent%s", why, again, r->cmd, c->health_note);
 		}
 		return;
 	}
-	/* Re-sending changes deadlines, hence the order: take the list apart and rebuild it. */
-	chain = c->head;
-	c->head = c->tail = NULL;
-	now = rpcc_mono_ms();
-	for (r = chain; r != NULL; r = next) {
+	for (r = p->head; r != NULL; r = next) {
 		next = r->next;
-		resend = !r->sent || (retry && r->safe && r->sends < 2);
-		/* A retry gets the whole timeout again, as in the reference. */
-		if (resend && r->sent)
-			r->deadline = now + r->timeout_ms;
-		list_insert(c, r);
-		if (!resend)
-			fail(c, r, EGRPC_EIO, "connection to the broker lost while waiting for the "
-			    "reply to '%s' (%s): outcome unknown; not sent again: %s%s", r->cmd, why,
-			    !r->safe ? "the command has side effects" : !retry ?
+		if (!resend(r, retry))
+			rpcc_pending_fail(p, r, EGRPC_EIO, "connection to the broker lost while "
+			    "waiting for the reply to '%s' (%s): outcome unknown; not sent again: "
+			    "%s%s", r->cmd, why, !r->safe ? "the command has side effects" : !retry ?
 			    "no health file is configured" : "it was re-sent once already",
 			    c->health_note);
-		else if (broken || publish(c, r, again, sizeof(again)) != 0)
-			broken = 1;
 	}
-	if (broken) {
+	/* What is left goes out again, each with a fresh timeout, as in the reference. */
+	rpcc_pending_renew(p, rpcc_mono_ms());
+	for (r = p->head; r != NULL; r = r->next)
+		if (publish(c, r, again, sizeof(again)) != 0)
+			break;
+	if (r != NULL) {
 		/* Whatever went out on the new connection is as uncertain as the rest. */
 		conn_drop(c, 0);
-		while ((r = c->head) != NULL)
-			fail(c, r, EGRPC_EIO, "connection to the broker lost (%s), and again after "
-			    "reconnecting (%s): outcome of '%s' unknown%s", why, again, r->cmd,
-			    c->health_note);
+		while ((r = p->head) != NULL)
+			rpcc_pending_fail(p, r, EGRPC_EIO, "connection to the broker lost (%s), and "
+			    "again after reconnecting (%s): outcome of '%s' unknown%s", why, again,
+			    r->cmd, c->health_note);
 	}
 }
 
@@ -896,43 +652,21 @@ void
 egrpc_free(egrpc_ctx *pc)
 {
 	struct rpcc_ctx *c;
-	struct rpcc_req *r;
-	struct rpcc_reply *rep;
 
 	if (pc == NULL)
 		return;
 	c = ctx_of(pc);
 	conn_drop(c, 1);
-	while ((r = c->head) != NULL) {
-		c->head = r->next;
-		rpcc_req_free(r);
-	}
-	while ((rep = take_ready(c, 0)) != NULL)
-		egrpc_reply_free(&rep->pub);
-	free(c->tab);
+	rpcc_pending_clear(&c->pend);
 	rpcc_conf_free(&c->cf);
 	free(c);
-}
-
-void
-egrpc_reply_free(egrpc_reply *r)
-{
-	struct rpcc_reply *rep = (struct rpcc_reply *)r;
-
-	if (rep == NULL)
-		return;
-	json_object_put(rep->pub.json);
-	free(rep->msg);
-	free(rep->cmd);
-	free(rep->body);
-	free(rep);
 }
 
 static uint64_t
 submit(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char *args_text,
     int timeout_ms)
 {
-	struct rpcc_reply *rep;
+	egrpc_reply *rep;
 	struct rpcc_req *r = NULL;
 	char why[WHY_LEN];
 	uint64_t id = 0;
@@ -954,7 +688,7 @@ submit(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char
 		c->pub.err = st;
 		goto out;
 	}
-	if ((r->reply = calloc(1, sizeof(*r->reply))) == NULL || tab_reserve(c) != 0) {
+	if (rpcc_pending_prepare(&c->pend, r) != 0) {
 		set_err(c, EGRPC_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -965,15 +699,14 @@ submit(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char
 	}
 	/* ensure_connected() may have completed others, never added any: the reserve holds. */
 	id = ++c->last_id;
-	r->deadline = rpcc_mono_ms() + timeout_ms;
-	add_pending(c, r);
+	rpcc_pending_add(&c->pend, r, rpcc_mono_ms() + timeout_ms);
 	clear_err(c);
 	if (publish(c, r, why, sizeof(why)) != 0) {
 		/* It never reached the broker: lost() sends it on a new connection or fails it. */
 		lost(c, why);
-		if ((rep = take_ready(c, id)) != NULL) {
-			set_err(c, rep->pub.status, "%s", rep->pub.msg);
-			egrpc_reply_free(&rep->pub);
+		if ((rep = rpcc_pending_take(&c->pend, id)) != NULL) {
+			set_err(c, rep->status, "%s", rep->msg);
+			egrpc_reply_free(rep);
 			id = 0;
 		}
 	}
@@ -999,7 +732,7 @@ egrpc_reply *
 egrpc_collect(egrpc_ctx *pc, int timeout_ms)
 {
 	struct rpcc_ctx *c = ctx_of(pc);
-	struct rpcc_reply *rep;
+	egrpc_reply *rep;
 	int64_t until = timeout_ms < 0 ? INT64_MAX : rpcc_mono_ms() + timeout_ms;
 	int waited = 0;
 
@@ -1009,11 +742,11 @@ egrpc_collect(egrpc_ctx *pc, int timeout_ms)
 	}
 	for (;;) {
 		expire(c);
-		if ((rep = take_ready(c, 0)) != NULL) {
+		if ((rep = rpcc_pending_take(&c->pend, 0)) != NULL) {
 			clear_err(c);
-			return &rep->pub;
+			return rep;
 		}
-		if (c->npending == 0) {
+		if (c->pend.n == 0) {
 			set_err(c, EGRPC_EINVAL, "no request in flight");
 			return NULL;
 		}
@@ -1032,14 +765,14 @@ egrpc_pending(const egrpc_ctx *pc)
 {
 	const struct rpcc_ctx *c = (const struct rpcc_ctx *)pc;
 
-	return c->npending + c->nready;
+	return c->pend.n + c->pend.nready;
 }
 
 static int
 call(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char *args_text,
     int timeout_ms, egrpc_reply **replyp)
 {
-	struct rpcc_reply *rep;
+	egrpc_reply *rep;
 	uint64_t id;
 	int st;
 
@@ -1048,31 +781,31 @@ call(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char *
 	if ((id = submit(c, cmd, args, args_text, timeout_ms)) == 0)
 		return c->pub.err;
 	/* Each pump is bounded by the earliest deadline, ours included. */
-	while ((rep = take_ready(c, id)) == NULL) {
+	while ((rep = rpcc_pending_take(&c->pend, id)) == NULL) {
 		expire(c);
-		if ((rep = take_ready(c, id)) != NULL)
+		if ((rep = rpcc_pending_take(&c->pend, id)) != NULL)
 			break;
 		pump(c, INT64_MAX);
 	}
-	st = rep->pub.status;
+	st = rep->status;
 	switch (st) {
 	case EGRPC_OK:
 		clear_err(c);
 		break;
 	case EGRPC_EEPP:
-		set_err(c, st, "EPP %d: %s", rep->pub.code, rep->pub.msg);
+		set_err(c, st, "EPP %d: %s", rep->code, rep->msg);
 		break;
 	case EGRPC_EGATE:
-		set_err(c, st, "gate error: %s", rep->pub.msg);
+		set_err(c, st, "gate error: %s", rep->msg);
 		break;
 	default:
-		set_err(c, st, "%s", rep->pub.msg);
+		set_err(c, st, "%s", rep->msg);
 		break;
 	}
-	if (replyp != NULL && rep->pub.body != NULL)
-		*replyp = &rep->pub;
+	if (replyp != NULL && rep->body != NULL)
+		*replyp = rep;
 	else
-		egrpc_reply_free(&rep->pub);
+		egrpc_reply_free(rep);
 	return st;
 }
 

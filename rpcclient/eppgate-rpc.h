@@ -168,15 +168,16 @@ EGRPC_API void egrpc_free(egrpc_ctx *c);
  * connection was found closed before publishing, or publishing failed) is
  * sent on a new connection. If the connection is lost after the request was
  * published and a health file is configured, a line "<error> at <time>" is
- * appended to it; then, only if the command has no side effects (names
- * ending in _check or _info, poll_req, hello, gate_status, domain_transfer
- * with op "query"), the library pauses, reconnects and re-sends the request
- * once, with the same message_id and a fresh timeout. For any other command
- * the result is EGRPC_EIO with a message saying that the outcome is unknown:
- * a create or renew is never sent twice blindly. Without a health file
- * nothing is re-sent after publishing (as the reference client). A failure
- * to connect is also reported in the health file and tried once more after
- * the pause.
+ * appended to it; then, only if the command has no side effects (the _check
+ * and _info commands, poll_req, hello, gate_status, domain_transfer with op
+ * "query", epp carrying check, info, poll op "req" or transfer op "query";
+ * `epp-codec commands` lists them), the library pauses, reconnects and
+ * re-sends the request once, with the same message_id and a fresh timeout.
+ * For any other command, raw xml included, the result is EGRPC_EIO with a
+ * message saying that the outcome is unknown: a create or renew is never
+ * sent twice blindly. Without a health file nothing is re-sent after
+ * publishing (as the reference client). A failure to connect is also
+ * reported in the health file and tried once more after the pause.
  */
 EGRPC_API int egrpc_call(egrpc_ctx *c, const char *cmd, struct json_object *args,
     int timeout_ms, egrpc_reply **replyp);

@@ -15,6 +15,8 @@
 
 #include <json-c/json.h>
 
+#include "cmdinfo.h"
+
 /* Deep enough for any EPP response converted to JSON, shallow enough to bound the stack. */
 #ifndef EPPGATE_VERSION
 #define EPPGATE_VERSION "unknown"
@@ -78,31 +80,6 @@ rpcc_uuid4(char out[RPCC_ID_LEN + 1])
 		out[o++] = hex[b[i] & 0x0f];
 	}
 	out[o] = '\0';
-	return 0;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-int
-rpcc_cmd_is_safe(const char *cmd, struct json_object *args)
-{
-	json_object *op;
-
-	if (ends_with(cmd, "_check") || ends_with(cmd, "_info") ||
-	    strcmp(cmd, "poll_req") == 0 || strcmp(cmd, "hello") == 0 ||
-	    strcmp(cmd, "gate_status") == 0)
-		return 1;
-	/* A transfer query only reads; every other transfer op changes state. */
-	if (strcmp(cmd, "domain_transfer") == 0 && args != NULL &&
-	    json_object_object_get_ex(args, "op", &op) && json_object_is_type(op, json_type_string) &&
-	    strcmp(json_object_get_string(op), "query") == 0)
-		return 1;
 	return 0;
 }
 
@@ -215,7 +192,8 @@ rpcc_req_new(uint64_t id, const char *cmd, struct json_object *args, const char 
 	}
 	r->id = id;
 	r->timeout_ms = timeout_ms;
-	r->safe = rpcc_cmd_is_safe(cmd, a);
+	/* The gate's own table says which commands only read (common/cmdinfo.h). */
+	r->safe = cmdinfo_retry_safe(cmd, a);
 	*status = EGRPC_OK;
 	goto out;
 nomem:

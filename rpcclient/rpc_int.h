@@ -1,10 +1,17 @@
 /*
  * rpc_int.h - the client library's internal interfaces (not installed).
  *
- *   conf.c  configuration: defaults < JSON config (file or environment) < options
- *   msg.c   requests and replies as bytes: ids, body, AMQP properties,
- *           reply classification; pure, tested without a broker
- *   ctx.c   the context: connection, pending requests, waiting, health file
+ *   conf.c     configuration: defaults < JSON config (file or environment) < options
+ *   msg.c      requests and replies as bytes: ids, body, AMQP properties,
+ *              reply classification; pure, tested without a broker
+ *   pending.c  the requests in flight (by correlation id and by deadline) and
+ *              the replies not yet collected; pure, tested without a broker
+ *   ctx.c      the context and the public calls: the connection (connect,
+ *              consume, publish, losing it), waiting, the health file
+ *
+ * The client shares two pieces with the gate (compiled into the library with
+ * hidden visibility): common/cmdinfo (which commands may be sent again) and
+ * common/healthline (the health file's line).
  *
  * Internal names start with rpcc_ so that programs linking the static
  * library next to other code meet no clashes.
@@ -88,20 +95,17 @@ struct rpcc_req {
 	char *body;                      /* {"cmd": ..., "args": ...} */
 	size_t len;
 	int timeout_ms;
-	int64_t deadline;                /* CLOCK_MONOTONIC ms */
-	int safe;                        /* no side effects: may be re-sent after a loss */
+	int64_t deadline;                /* CLOCK_MONOTONIC ms; set by rpcc_pending_add() */
+	int safe;                        /* cmdinfo_retry_safe(): may be re-sent after a loss */
 	int sent;                        /* published at least once */
 	int sends;                       /* times published */
-	uint32_t hash;
-	struct rpcc_req *prev, *next;    /* the context's list, by deadline */
+	uint32_t hash;                   /* of corr_id, for the table */
+	struct rpcc_req *prev, *next;    /* the table's list, by deadline */
 	struct rpcc_reply *reply;        /* allocated up front, so completing cannot fail */
 };
 
 /* Fills out with a random (version 4) UUID. 0, or -1 with errno set. */
 int rpcc_uuid4(char out[RPCC_ID_LEN + 1]);
-
-/* Whether cmd has no side effects (args: the request's args, may be NULL). */
-int rpcc_cmd_is_safe(const char *cmd, struct json_object *args);
 
 /*
  * New request: validates cmd and args, builds the body, draws its ids.
@@ -137,6 +141,61 @@ struct rpcc_result {
 /* Classifies a reply body. 0, or -1 when out of memory. */
 int rpcc_classify(const char *body, size_t len, struct rpcc_result *res);
 void rpcc_result_free(struct rpcc_result *res);
+
+/* ---- pending.c ---------------------------------------------------------- */
+
+/*
+ * The requests in flight and the replies not yet collected. Each request is
+ * completed exactly once, by its reply, at its deadline or by a failure: it
+ * then leaves the table (freed) and its reply, or the error, joins the ready
+ * queue. Replies whose correlation id is not in the table (foreign, late,
+ * repeated) change nothing. No I/O, no clock: times are passed in.
+ * All-zero is an empty table.
+ */
+struct rpcc_pending {
+	struct rpcc_req *head, *tail;       /* in flight, earliest deadline first */
+	struct rpcc_req **tab;              /* in flight by correlation id; open addressing */
+	size_t tabcap, n;                   /* n: requests in flight */
+	struct rpcc_reply *rhead, *rtail;   /* completed, not yet collected, in order */
+	size_t nready;
+};
+
+/* Frees every request in flight and every reply not collected; the table is empty after. */
+void rpcc_pending_clear(struct rpcc_pending *p);
+
+/* Makes room for r before it is sent: its reply (allocated now, so that completing
+ * cannot fail) and a slot. 0, or -1 when out of memory. */
+int rpcc_pending_prepare(struct rpcc_pending *p, struct rpcc_req *r);
+
+/* Adds r, prepared, with its deadline (monotonic ms). The table owns it from now on. */
+void rpcc_pending_add(struct rpcc_pending *p, struct rpcc_req *r, int64_t deadline);
+
+/* The request in flight with this correlation id, or NULL. */
+struct rpcc_req *rpcc_pending_find(const struct rpcc_pending *p, const void *corr_id,
+    size_t len);
+
+/* A reply body arrived with this correlation id: completes the request with what the
+ * body means. 1 when it did, 0 when no request in flight has the id. */
+int rpcc_pending_reply(struct rpcc_pending *p, const void *corr_id, size_t idlen,
+    const char *body, size_t len);
+
+/* Completes r (in flight) with an error status and message. */
+void rpcc_pending_fail(struct rpcc_pending *p, struct rpcc_req *r, int status,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Completes every request whose deadline is at or before now with EGRPC_ETIMEOUT;
+ * returns how many. */
+size_t rpcc_pending_expire(struct rpcc_pending *p, int64_t now);
+
+/* The earliest deadline in flight, or INT64_MAX when none. */
+int64_t rpcc_pending_next_deadline(const struct rpcc_pending *p);
+
+/* Before sending again: every request in flight that was sent gets the whole timeout
+ * again from now (as in the reference), in deadline order. */
+void rpcc_pending_renew(struct rpcc_pending *p, int64_t now);
+
+/* Takes a completed request's reply: request id's, or the oldest for id 0. NULL if none. */
+egrpc_reply *rpcc_pending_take(struct rpcc_pending *p, uint64_t id);
 
 /* ---- shared helpers ------------------------------------------------------ */
 

@@ -3,6 +3,7 @@
  *
  *   epp-codec to-json [FILE...]          EPP XML -> the reference's JSON
  *   epp-codec to-xml [--cltrid ID] [FILE] JSON request -> the EPP command the gate sends
+ *   epp-codec commands                   the command table (common/cmdinfo.h)
  *
  * With no FILE, standard input is read. to-json with several files prints one
  * compact JSON document per line, in order. On bad input the line carries the
@@ -16,6 +17,7 @@
 
 #include "buf.h"
 #include "cltrid.h"
+#include "cmdinfo.h"
 #include "epp_cmd.h"
 #include "epp_reply.h"
 #include "xml2json.h"
@@ -28,8 +30,52 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: epp-codec to-json [FILE...]\n"
-	    "       epp-codec to-xml [--cltrid ID] [FILE]\n");
+	    "       epp-codec to-xml [--cltrid ID] [FILE]\n"
+	    "       epp-codec commands\n"
+	    "\n"
+	    "to-json   EPP XML (files or stdin) -> the gate's JSON, one line per document\n"
+	    "to-xml    a JSON request -> the EPP command the gate sends\n"
+	    "commands  the commands, one per line after a header: name, object (- for\n"
+	    "          none), class (query, transform, session, local), retry-safe (yes:\n"
+	    "          the client library may send it again after losing its connection),\n"
+	    "          refined-by (-, op: domain_transfer with op \"query\" is a query;\n"
+	    "          element: epp with check, info, poll op=\"req\" or transfer\n"
+	    "          op=\"query\" is a query; xml: only the gate reads the document,\n"
+	    "          the client never re-sends raw XML)\n");
 	return 64;
+}
+
+static const char *
+refine_name(enum cmd_refine r)
+{
+	switch (r) {
+	case CMD_REFINE_NONE:
+		break;
+	case CMD_REFINE_OP:
+		return "op";
+	case CMD_REFINE_ELEMENT:
+		return "element";
+	case CMD_REFINE_XML:
+		return "xml";
+	}
+	return "-";
+}
+
+static int
+commands(int argc)
+{
+	const struct cmdinfo *ci;
+	size_t i;
+
+	if (argc != 0)
+		return usage();
+	printf("%-16s %-8s %-10s %-10s %s\n", "name", "object", "class", "retry-safe",
+	    "refined-by");
+	for (i = 0; (ci = cmdinfo_at(i)) != NULL; i++)
+		printf("%-16s %-8s %-10s %-10s %s\n", ci->name, ci->object[0] ? ci->object : "-",
+		    cmdinfo_class_name(ci->klass), ci->retry_safe ? "yes" : "no",
+		    refine_name(ci->refine));
+	return 0;
 }
 
 /* Reads a whole file (or stdin for NULL / "-"), at most READ_CAP + 1 bytes. */
@@ -153,6 +199,8 @@ main(int argc, char **argv)
 		rc = to_json(argc - 2, argv + 2);
 	else if (strcmp(argv[1], "to-xml") == 0)
 		rc = to_xml(argc - 2, argv + 2);
+	else if (strcmp(argv[1], "commands") == 0)
+		rc = commands(argc - 2);
 	else
 		rc = usage();
 	xmlCleanupParser();

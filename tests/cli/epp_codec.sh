@@ -63,6 +63,29 @@ rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 is "$rc" 1 "a 64 MiB document is refused"
 like "$out" 'exceeds the limit' "with a clear message ($ms ms)"
+# The command table: one line per command after the header, each a command the gate knows.
+"$codec" commands >"$T/cmds"
+ok $? "commands exits 0"
+is "$(head -1 "$T/cmds" | tr -s ' ')" "name object class retry-safe refined-by" "commands: header"
+is "$(tail -n +2 "$T/cmds" | wc -l)" 23 "commands: 23 commands"
+unknown=0
+for name in $(tail -n +2 "$T/cmds" | awk '{print $1}'); do
+	echo "{\"cmd\": \"$name\"}" | "$codec" to-xml | grep -q 'unknown command' && unknown=$((unknown + 1))
+done
+is "$unknown" 0 "every listed command is one the gate builds (or answers itself)"
+row() { awk -v n="$1" '$1 == n {print $2, $3, $4, $5}' "$T/cmds"; }
+is "$(row domain_check)" "domain query yes -" "domain_check: a query, safe to retry"
+is "$(row domain_create)" "domain transform no -" "domain_create: a transform, never re-sent"
+is "$(row domain_transfer)" "domain transform no op" "domain_transfer: refined by its op"
+is "$(row hello)" "- session yes -" "hello: a session command"
+is "$(row epp)" "- transform no element" "epp: refined by its command element"
+is "$(row xml)" "- transform no xml" "xml: refined only by the gate"
+is "$(row gate_status)" "- local yes -" "gate_status: answered by the gate"
+"$codec" commands extra >/dev/null 2>&1
+is "$?" 64 "commands takes no argument"
+"$codec" 2>"$T/usage"
+like "$(cat "$T/usage")" 'epp-codec commands' "the usage names commands"
+
 "$codec" bogus >/dev/null 2>&1
 is "$?" 64 "usage error exits 64"
 done_testing

@@ -110,7 +110,7 @@ wait_for 5 grep -q 'request cmd=domain_check code=1000' "$T/gate.log"
 ok $? "new lines go to the new file"
 logins=$(sim_count 'cmd=login .*code=1000')
 more_logins() { [ "$(sim_count 'cmd=login .*code=1000')" -gt "$logins" ]; }
-echo "client lost its connection at $(date '+%F %T')" >>"$T/health"
+echo "client lost its connection at $(LC_ALL=C date '+%a %b %e %T %Y')" >>"$T/health"
 wait_for 10 more_logins
 ok $? "a client's line in the health file makes the gate log in again"
 gate_wait_up 1 10
@@ -131,7 +131,8 @@ wait_for 10 grep -q session_lost "$T/alerts"
 ok $? "alert command run on session_lost"
 wait_for 15 grep -q 'cannot be re-established' "$T/health2"
 ok $? "the gate appends to the health file when it cannot get its session back"
-like "$(head -1 "$T/health2")" 'at [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$' "in the reference's format"
+like "$(head -1 "$T/health2")" ' at [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}$' \
+    "in the reference's format: '<message> at <asctime>'"
 eg_sim_start --listen "127.0.0.1:$SIM_PORT" || ok 1 "epp-sim back on its port"
 gate_wait_up 1 20
 ok $? "the gate logs in again once the registry is back"

@@ -362,9 +362,10 @@ table(void)
 
 	for (i = 0; (c = epp_command_at(i)) != NULL; i++) {
 		n++;
-		if (c->klass == EPP_CLASS_LOCAL)
+		if (c->info->klass == CMD_CLASS_LOCAL)
 			local += c->build == NULL;
-		tap_ok(epp_command_find(c->name) == c, "find(%s) gives its row", c->name);
+		tap_ok(epp_command_find(c->info->name) == c, "find(%s) gives its row",
+		    c->info->name);
 	}
 	for (i = 0; names[i] != NULL; i++)
 		tap_ok(epp_command_find(names[i]) != NULL, "command %s exists", names[i]);

@@ -1,5 +1,5 @@
 /*
- * Health file: the reference's line format, our own appends never reported as
+ * Health file: the reference's line format (common/healthline.h), our own appends never reported as
  * someone else's, a client's append / touch / rename / delete always
  * reported, also when the client and the gate append at the same moment.
  */
@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "health.h"
+#include "healthline.h"
 #include "tap.h"
 
 static char dir[256];
@@ -60,14 +61,32 @@ readable(struct health *h, int ms)
 	return poll(&p, 1, ms) == 1;
 }
 
+/* 1 when tail is " at " + asctime() of some second in [t0, t1], in local time. */
+static int
+asctime_between(const char *tail, time_t t0, time_t t1)
+{
+	char want[64 + 4], buf[64];
+	struct tm tm;
+	time_t t;
+
+	for (t = t0; t <= t1; t++) {
+		if (localtime_r(&t, &tm) == NULL || asctime_r(&tm, buf) == NULL)
+			return 0;
+		snprintf(want, sizeof(want), " at %s", buf);
+		if (strcmp(tail, want) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 test_append_format(void)
 {
 	struct health *h;
 	struct eg_err e;
 	struct stat st;
-	char *t;
-	int y, mo, d, hh, mi, ss, n = 0;
+	char *t, *nl, first[128] = "";
+	time_t t0, t1;
 
 	h = health_open(path, 0, &e);
 	if (!tap_ok(h != NULL, "open without watching")) {
@@ -76,18 +95,93 @@ test_append_format(void)
 	}
 	tap_ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "created with mode 0640");
 	tap_is_int(health_fd(h), -1, "not watching: no descriptor");
+	t0 = time(NULL);
 	tap_is_int(health_append(h, "EPP session lost: connection reset", &e), 0, "append");
 	tap_is_int(health_append(h, "two\nlines\r", &e), 0, "append with line breaks");
+	t1 = time(NULL);
 	t = tap_slurp(path, NULL);
-	tap_ok(t != NULL && sscanf(t, "EPP session lost: connection reset at "
-	    "%4d-%2d-%2d %2d:%2d:%2d\n%n", &y, &mo, &d, &hh, &mi, &ss, &n) == 6 && n > 0 &&
-	    t[n - 1] == '\n' && y >= 2024 && mo >= 1 && mo <= 12, "line is '<message> at "
-	    "YYYY-MM-DD HH:MM:SS\\n'");
-	tap_ok(t != NULL && strncmp(t + n, "two lines  at ", 14) == 0, "line breaks become spaces");
+	nl = t != NULL ? strchr(t, '\n') : NULL;
+	tap_ok(nl != NULL && strncmp(t, "EPP session lost: connection reset at ", 38) == 0,
+	    "line starts '<message> at '");
+	if (nl != NULL && nl - t < (long)sizeof(first) - 1)
+		memcpy(first, t, (size_t)(nl - t) + 1);
+	tap_ok(first[0] != '\0' && asctime_between(first + 34, t0, t1), "line is '<message> at "
+	    "<asctime>\\n' like the reference's clients (%s)", first);
+	tap_ok(nl != NULL && strncmp(nl + 1, "two lines  at ", 14) == 0,
+	    "line breaks become spaces");
 	tap_is_int(count_lines(path), 2, "two lines");
 	tap_is_int(health_touched(h), 0, "not watching: never touched");
 	free(t);
 	health_close(h);
+}
+
+/* The line itself (common/healthline.h), for the gate and the client alike. */
+static void
+test_line_format(void)
+{
+	char line[256], big[4000], asc[64], want[300];
+	struct tm tm;
+	unsigned seed = 1;
+	size_t n;
+	time_t t;
+	int i, same = 1, utf8_ok;
+
+	/* A fixed zone without tzdata; restored below. */
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	n = healthline_format(line, sizeof(line), "cannot connect", 1796616401);
+	tap_is_str(line, "cannot connect at Mon Dec  7 04:06:41 2026\n",
+	    "the reference's form: Python's time.asctime()");
+	tap_is_int((long long)n, (long long)strlen(line), "length returned");
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	healthline_format(line, sizeof(line), "x", 1796616401);
+	tap_is_str(line, "x at Mon Dec  7 05:06:41 2026\n", "local time, not UTC");
+	healthline_format(line, sizeof(line), "x", 1783393200);
+	tap_is_str(line, "x at Tue Jul  7 05:00:00 2026\n", "local time in summer");
+	for (i = 0; i < 2000; i++) {
+		t = (time_t)(((unsigned long long)rand_r(&seed) << 16 ^
+		    (unsigned long long)rand_r(&seed)) % 4000000000ull);
+		localtime_r(&t, &tm);
+		asctime_r(&tm, asc);
+		snprintf(want, sizeof(want), "m%d at %s", i, asc);
+		snprintf(big, sizeof(big), "m%d", i);
+		healthline_format(line, sizeof(line), big, t);
+		if (strcmp(line, want) != 0) {
+			if (same)
+				tap_diag("%lld: got '%s', want '%s'", (long long)t, line, want);
+			same = 0;
+		}
+	}
+	tap_ok(same, "2000 times from 1970 to 2096: the same text as the C library's asctime()");
+	unsetenv("TZ");
+	tzset();
+
+	healthline_format(line, sizeof(line), "a\r\nb\nc", 0);
+	tap_ok(strncmp(line, "a  b c at ", 10) == 0 && strchr(line, '\n') == line +
+	    strlen(line) - 1, "CR and LF become spaces: one event, one line");
+	/* 2-byte characters in a message too long for the buffer: cut between characters. */
+	for (i = 0; i + 1 < (int)sizeof(big) - 1; i += 2) {
+		big[i] = (char)0xc3;
+		big[i + 1] = (char)0xa9;
+	}
+	big[i] = '\0';
+	n = healthline_format(line, 100, big, 1796616401);
+	utf8_ok = 1;
+	for (i = 0; line[i] != ' '; i += 2)
+		if ((unsigned char)line[i] != 0xc3 || (unsigned char)line[i + 1] != 0xa9)
+			utf8_ok = 0;
+	tap_ok(n <= 99 && n == strlen(line) && line[n - 1] == '\n', "too long: cut to the "
+	    "buffer (%zu bytes)", n);
+	tap_ok(utf8_ok && strstr(line, " at ") == line + i, "... between characters, the "
+	    "time intact");
+	memset(line, 'z', sizeof(line));
+	tap_is_int((long long)healthline_format(line, HEALTHLINE_MIN - 1, "x", 0), 0,
+	    "a buffer below HEALTHLINE_MIN: 0");
+	tap_ok(line[0] == 'z', "... and untouched");
+	tap_ok(healthline_format(line, HEALTHLINE_MIN, "x", 0) > 0, "HEALTHLINE_MIN is enough");
+	tap_ok(healthline_format(line, sizeof(line), NULL, 0) > 0 &&
+	    strncmp(line, " at ", 4) == 0, "no message: just the time");
 }
 
 static void
@@ -276,6 +370,7 @@ main(void)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/health", dir);
+	test_line_format();
 	test_append_format();
 	test_watch();
 	test_concurrent();
