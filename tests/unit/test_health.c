@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,8 +268,8 @@ test_watch(void)
 struct round {
 	struct health *h;
 	int client;             /* this round has a client append */
-	volatile int go;
-	volatile int gate_done;
+	atomic_int go;
+	atomic_int gate_done;
 	int delay_us;
 };
 
@@ -279,11 +280,11 @@ gate_thread(void *arg)
 	struct eg_err e;
 	int i;
 
-	while (!r->go)
+	while (!atomic_load(&r->go))
 		;
 	for (i = 0; i < 40; i++)
 		health_append(r->h, "gate: session lost", &e);
-	r->gate_done = 1;
+	atomic_store(&r->gate_done, 1);
 	return NULL;
 }
 
@@ -292,7 +293,7 @@ client_thread(void *arg)
 {
 	struct round *r = arg;
 
-	while (!r->go)
+	while (!atomic_load(&r->go))
 		;
 	usleep((useconds_t)r->delay_us);
 	client_append(path, "client: transport failure");
@@ -323,10 +324,10 @@ test_concurrent(void)
 		pthread_create(&g, NULL, gate_thread, &r);
 		if (r.client)
 			pthread_create(&c, NULL, client_thread, &r);
-		r.go = 1;
+		atomic_store(&r.go, 1);
 		/* Watch while both write, as the gate's event loop would. */
 		seen = 0;
-		while (!r.gate_done)
+		while (!atomic_load(&r.gate_done))
 			seen |= health_touched(h);
 		pthread_join(g, NULL);
 		if (r.client)
