@@ -31,11 +31,4 @@ void buf_reset(struct buf *b);                         /* len = 0, memory kept *
 void buf_shrink(struct buf *b, size_t limit);
 void buf_clear(struct buf *b);                         /* frees data; b is empty and reusable */
 
-/* The former name of buf_clear, kept for existing callers: it frees the members, not b. */
-static inline void
-buf_free(struct buf *b)
-{
-	buf_clear(b);
-}
-
 #endif

@@ -255,12 +255,12 @@ nomem:
 	eg_err_set(err, EG_ENOMEM, "out of memory");
 fail:
 	eb_clear(&b);
-	epp_request_free(out);
+	epp_request_clear(out);
 	return -1;
 }
 
 void
-epp_request_free(struct epp_request *r)
+epp_request_clear(struct epp_request *r)
 {
 	if (r == NULL)
 		return;

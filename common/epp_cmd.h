@@ -64,11 +64,11 @@ json_object *epp_request_parse(const char *json, size_t len, struct eg_err *err)
  * Errors: EG_EREQUEST (message names the argument: "argument 'period': must be
  * an integer from 1 to 99"), EG_EUNKNOWN (message is the command name as given),
  * EG_ENOMEM. gate_status (EPP_CLASS_LOCAL) succeeds with out->xml NULL.
- * On success the caller owns out and calls epp_request_free().
+ * On success the caller owns out and calls epp_request_clear().
  */
 int epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
     struct eg_err *err);
-void epp_request_free(struct epp_request *r);
+void epp_request_clear(struct epp_request *r);
 
 /* The gate's row of a command (the shared row and its builder), or NULL. */
 const struct epp_command *epp_command_find(const char *name);

@@ -94,6 +94,6 @@ redact_xml(const char *xml, size_t len)
 		goto fail;
 	return buf_steal(&out);
 fail:
-	buf_free(&out);
+	buf_clear(&out);
 	return NULL;
 }

@@ -866,14 +866,14 @@ x2j_convert_doc(xmlDocPtr doc, const struct x2j_limits *lim, struct eg_err *err)
 		nomem(&ctx);
 		goto fail;
 	}
-	buf_free(&ctx.text);
-	buf_free(&ctx.key);
+	buf_clear(&ctx.text);
+	buf_clear(&ctx.key);
 	return root;
 fail:
 	json_object_put(v);
 	json_object_put(root);
-	buf_free(&ctx.text);
-	buf_free(&ctx.key);
+	buf_clear(&ctx.text);
+	buf_clear(&ctx.key);
 	return NULL;
 }
 

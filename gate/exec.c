@@ -178,7 +178,7 @@ out:
 		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err.msg);
 	if (next == EXEC_DONE)
 		answer_unknown(j, resp);
-	epp_request_free(&info);
+	epp_request_clear(&info);
 	json_object_put(req);
 	json_object_put(resp);
 	return next;

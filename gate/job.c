@@ -28,7 +28,7 @@ job_free(struct job *j)
 	free(j->reply_to);
 	free(j->correlation_id);
 	free(j->message_id);
-	epp_request_free(&j->req);
+	epp_request_clear(&j->req);
 	free(j->reply);
 	free(j);
 }

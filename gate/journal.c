@@ -480,7 +480,7 @@ compact(struct journal *j, struct eg_err *err)
 		if (!x->keep)
 			index_remove(j, x);
 	}
-	buf_free(&out);
+	buf_clear(&out);
 	return 0;
 fail:
 	saved = errno;
@@ -488,7 +488,7 @@ fail:
 		close(fd);
 		unlink(j->tmp_path);
 	}
-	buf_free(&out);
+	buf_clear(&out);
 	return eg_err_set(err, EG_EIO, "journal %s: compaction failed: %s", j->path,
 	    strerror(saved));
 }
@@ -713,7 +713,7 @@ replay(struct journal *j, struct eg_err *err)
 fail:
 	if (tok != NULL)
 		json_tokener_free(tok);
-	buf_free(&in);
+	buf_clear(&in);
 	return rc;
 }
 
@@ -938,7 +938,7 @@ out:
 	if (locked)
 		pthread_mutex_unlock(&j->mu);
 	free(x);
-	buf_free(&rec);
+	buf_clear(&rec);
 	return rc;
 }
 
@@ -994,7 +994,7 @@ out:
 	if (locked)
 		pthread_mutex_unlock(&j->mu);
 	free(copy);
-	buf_free(&rec);
+	buf_clear(&rec);
 	return rc;
 }
 
@@ -1031,7 +1031,7 @@ journal_release(struct journal *j, const char *id, struct eg_err *err)
 out:
 	if (locked)
 		pthread_mutex_unlock(&j->mu);
-	buf_free(&rec);
+	buf_clear(&rec);
 	return rc;
 }
 

@@ -370,7 +370,7 @@ fail:
 		close(fd);
 	if (rc == -1 && made)
 		unlink(tmp);
-	buf_free(&o.b);
+	buf_clear(&o.b);
 	return rc;
 }
 

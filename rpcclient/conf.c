@@ -236,7 +236,7 @@ rpcc_jconf_parse(struct rpcc_jconf *j, const char *text, size_t len, const char 
 	rc = 0;
 out:
 	if (rc != 0)
-		rpcc_jconf_free(j);
+		rpcc_jconf_clear(j);
 	json_object_put(root);
 	if (tok != NULL)
 		json_tokener_free(tok);
@@ -263,7 +263,7 @@ rpcc_jconf_file(struct rpcc_jconf *j, const char *path, char *err, size_t errlen
 }
 
 void
-rpcc_jconf_free(struct rpcc_jconf *j)
+rpcc_jconf_clear(struct rpcc_jconf *j)
 {
 	free(j->host);
 	free(j->username);
@@ -414,14 +414,14 @@ rpcc_conf_load(struct rpcc_conf *cf, const egrpc_options *o, char *err, size_t e
 nomem:
 	oom(err, errlen);
 out:
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 	if (rc != 0)
-		rpcc_conf_free(cf);
+		rpcc_conf_clear(cf);
 	return rc;
 }
 
 void
-rpcc_conf_free(struct rpcc_conf *cf)
+rpcc_conf_clear(struct rpcc_conf *cf)
 {
 	free(cf->host);
 	free(cf->username);

@@ -658,7 +658,7 @@ egrpc_free(egrpc_ctx *pc)
 	c = ctx_of(pc);
 	conn_drop(c, 1);
 	rpcc_pending_clear(&c->pend);
-	rpcc_conf_free(&c->cf);
+	rpcc_conf_clear(&c->cf);
 	free(c);
 }
 

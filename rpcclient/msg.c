@@ -410,12 +410,12 @@ out:
 	if (tok != NULL)
 		json_tokener_free(tok);
 	if (rc != 0)
-		rpcc_result_free(res);
+		rpcc_result_clear(res);
 	return rc;
 }
 
 void
-rpcc_result_free(struct rpcc_result *res)
+rpcc_result_clear(struct rpcc_result *res)
 {
 	free(res->msg);
 	json_object_put(res->json);

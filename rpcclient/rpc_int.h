@@ -76,11 +76,11 @@ int rpcc_jconf_parse(struct rpcc_jconf *j, const char *text, size_t len, const c
     char *err, size_t errlen);
 /* Reads and parses a config file. */
 int rpcc_jconf_file(struct rpcc_jconf *j, const char *path, char *err, size_t errlen);
-void rpcc_jconf_free(struct rpcc_jconf *j);
+void rpcc_jconf_clear(struct rpcc_jconf *j);
 
 /* Builds the effective configuration from o (NULL: all defaults). */
 int rpcc_conf_load(struct rpcc_conf *cf, const egrpc_options *o, char *err, size_t errlen);
-void rpcc_conf_free(struct rpcc_conf *cf);
+void rpcc_conf_clear(struct rpcc_conf *cf);
 
 /* ---- msg.c ------------------------------------------------------------- */
 
@@ -140,7 +140,7 @@ struct rpcc_result {
 
 /* Classifies a reply body. 0, or -1 when out of memory. */
 int rpcc_classify(const char *body, size_t len, struct rpcc_result *res);
-void rpcc_result_free(struct rpcc_result *res);
+void rpcc_result_clear(struct rpcc_result *res);
 
 /* ---- pending.c ---------------------------------------------------------- */
 

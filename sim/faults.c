@@ -110,7 +110,7 @@ fault_plan_init(struct fault_plan *p)
 }
 
 void
-fault_plan_destroy(struct fault_plan *p)
+fault_plan_clear(struct fault_plan *p)
 {
 	pthread_mutex_destroy(&p->mu);
 }
@@ -290,6 +290,6 @@ nomem:
 	eg_err_set(err, EG_ENOMEM, "out of memory");
 done:
 	fclose(fp);
-	buf_free(&raw);
+	buf_clear(&raw);
 	return rc;
 }

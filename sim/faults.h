@@ -71,7 +71,7 @@ const char *fault_kind_name(enum fault_kind k);
 int fault_rule_parse(const char *spec, struct fault_rule *out, struct eg_err *err);
 
 void fault_plan_init(struct fault_plan *p);
-void fault_plan_destroy(struct fault_plan *p);
+void fault_plan_clear(struct fault_plan *p);
 /* Appends a rule at start-up. 0, or -1 when there are FAULT_MAX_RULES already. */
 int fault_plan_add(struct fault_plan *p, const struct fault_rule *r, struct eg_err *err);
 /* Replaces every rule by those of a file: one rule per line, blank lines and lines

@@ -536,7 +536,7 @@ out:
 	if (left == 0) {
 		registry_free(reg);
 		tls_ctx_free(ctx);
-		fault_plan_destroy(&faults);
+		fault_plan_clear(&faults);
 		xmlCleanupParser();
 	}
 	fflush(stdout);

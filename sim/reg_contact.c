@@ -20,7 +20,7 @@ static const uint32_t settable =
     STB(ST_SERVER_TRANSFER_PROHIBITED) | STB(ST_SERVER_UPDATE_PROHIBITED);
 
 static void
-postal_free(struct reg_postal *p)
+postal_clear(struct reg_postal *p)
 {
 	size_t i;
 
@@ -37,7 +37,7 @@ postal_free(struct reg_postal *p)
 
 /* Frees the address part only (street..cc). */
 static void
-addr_free(struct reg_postal *p)
+addr_clear(struct reg_postal *p)
 {
 	size_t i;
 
@@ -69,7 +69,7 @@ reg_contact_free(struct reg_contact *k)
 		return;
 	reg_obj_free(&k->o);
 	for (i = 0; i < k->npi; i++)
-		postal_free(&k->pi[i]);
+		postal_clear(&k->pi[i]);
 	free(k->voice);
 	free(k->voice_x);
 	free(k->fax);
@@ -503,7 +503,7 @@ merge_postal(struct reg_contact *k, struct reg_postal *p)
 		p->org = NULL;
 	}
 	if (p->city != NULL) {
-		addr_free(t);
+		addr_clear(t);
 		memcpy(t->street, p->street, sizeof(t->street));
 		t->nstreet = p->nstreet;
 		t->city = p->city;
@@ -597,7 +597,7 @@ oom:
 	sx_resp_result(c->resp, 2400, "out of memory");
 done:
 	for (i = 0; i < 2; i++)
-		postal_free(&np[i]);
+		postal_clear(&np[i]);
 	phones_free(ph);
 	free(newpw);
 }

@@ -119,12 +119,12 @@ registry_execute_xml(struct registry *r, struct sim_session *s, const char *xml,
 
 	sim_request_parse(xml, strlen(xml), &rq);
 	rc = registry_execute(r, s, &rq, rp);
-	sim_request_free(&rq);
+	sim_request_clear(&rq);
 	return rc;
 }
 
 void
-sim_reply_free(struct sim_reply *rp)
+sim_reply_clear(struct sim_reply *rp)
 {
-	buf_free(&rp->xml);
+	buf_clear(&rp->xml);
 }

@@ -184,7 +184,7 @@ sim_request_parse(const char *xml, size_t len, struct sim_request *rq)
 }
 
 void
-sim_request_free(struct sim_request *rq)
+sim_request_clear(struct sim_request *rq)
 {
 	if (rq->doc != NULL)
 		xmlFreeDoc(rq->doc);

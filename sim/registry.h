@@ -103,7 +103,7 @@ struct sim_request {
 /* Parses and classifies a frame; never fails (a malformed frame gets rq->error). A
  * frame that is not XML gets cmd "invalid", an unknown command "unknown". */
 void sim_request_parse(const char *xml, size_t len, struct sim_request *rq);
-void sim_request_free(struct sim_request *rq);
+void sim_request_clear(struct sim_request *rq);
 
 /* One connection's login state; the caller owns it and starts it zeroed with an id. */
 struct sim_session {
@@ -120,7 +120,7 @@ struct sim_reply {
 	int close;                /* the connection ends after this reply */
 };
 
-void sim_reply_free(struct sim_reply *rp);
+void sim_reply_clear(struct sim_reply *rp);
 
 /* The greeting document. 0, or -1 when out of memory. */
 int registry_greeting(struct registry *r, struct buf *out);

@@ -194,7 +194,7 @@ send_frame(struct conn *c, const char *xml, size_t len)
 
 	if (frame_pack(&f, xml, len, 0, &e) == 0)
 		rc = send_bytes(c, f.data, f.len);
-	buf_free(&f);
+	buf_clear(&f);
 	return rc;
 }
 
@@ -333,10 +333,10 @@ handle_frame(struct conn *c, struct sim_session *ss, const char *xml, size_t len
 		goto done;
 	rc = 0;
 done:
-	buf_free(&fr);
-	buf_free(&body);
-	sim_reply_free(&rp);
-	sim_request_free(&rq);
+	buf_clear(&fr);
+	buf_clear(&body);
+	sim_reply_clear(&rp);
+	sim_request_clear(&rq);
 	return rc;
 }
 
@@ -411,7 +411,7 @@ conn_main(void *arg)
 		if (send_frame(c, g.data, g.len) == 0)
 			serve(c, &ss);
 	}
-	buf_free(&g);
+	buf_clear(&g);
 	registry_session_end(srv->cfg.reg, &ss);
 	conn_unregister(c);
 	tls_close(c->tls);

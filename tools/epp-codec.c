@@ -136,7 +136,7 @@ to_json(int argc, char **argv)
 		printf("%s\n", x2j_to_string(o, &len));
 		json_object_put(o);
 	}
-	buf_free(&in);
+	buf_clear(&in);
 	return rc;
 }
 
@@ -181,9 +181,9 @@ to_xml(int argc, char **argv)
 		putchar('\n');
 	rc = 0;
 out:
-	epp_request_free(&req);
+	epp_request_clear(&req);
 	json_object_put(o);
-	buf_free(&in);
+	buf_clear(&in);
 	return rc;
 }
 

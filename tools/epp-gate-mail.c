@@ -145,7 +145,7 @@ main(int argc, char **argv)
 	}
 	curl_global_cleanup();
 out:
-	buf_free(&msg);
+	buf_clear(&msg);
 	email_conf_free(m);
 	return rc;
 }

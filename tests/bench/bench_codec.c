@@ -88,7 +88,7 @@ run_j2x(const struct doc *d)
 		return -1;
 	if (epp_request_build(o, "bench-cltrid-0001", &req, &err) == 0 && req.xml_len > 0)
 		rc = 0;
-	epp_request_free(&req);
+	epp_request_clear(&req);
 	json_object_put(o);
 	return rc;
 }
@@ -196,9 +196,9 @@ free_inputs(struct inputs *in)
 	json_object_put(in->vectors);
 	free(in->responses.v);
 	free(in->large.v);
-	buf_free(&in->large_xml);
+	buf_clear(&in->large_xml);
 	free(in->requests.v);
-	buf_free(&in->request_text);
+	buf_clear(&in->request_text);
 }
 
 static int

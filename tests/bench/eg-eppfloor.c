@@ -120,7 +120,7 @@ out:
 	}
 	json_object_put(resp);
 	json_object_put(o);
-	epp_request_free(&req);
+	epp_request_clear(&req);
 	return code;
 }
 
@@ -202,7 +202,7 @@ out:
 	if (resp == NULL)
 		fprintf(stderr, "eg-eppfloor: setup: %s\n", err.msg);
 	json_object_put(o);
-	epp_request_free(&req);
+	epp_request_clear(&req);
 	return resp;
 }
 

@@ -149,7 +149,7 @@ send_doc(struct tls_conn *t, const char *xml, size_t len, int timeout_ms, struct
 	rc = frame_pack(&f, xml, len, 0, e);
 	if (rc == 0)
 		rc = tls_write(t, f.data, f.len, eg_now_ms() + timeout_ms, e);
-	buf_free(&f);
+	buf_clear(&f);
 	return rc;
 }
 
@@ -479,7 +479,7 @@ out:
 		sync_point(sh, 1);
 	tls_close(t);
 	frame_reader_clear(&fr);
-	buf_free(&out);
+	buf_clear(&out);
 	return NULL;
 }
 

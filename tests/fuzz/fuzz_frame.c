@@ -34,6 +34,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	frame_reader_clear(&r);
-	buf_free(&out);
+	buf_clear(&out);
 	return 0;
 }

@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		xmlFreeDoc(doc);
 	}
-	epp_request_free(&req);
+	epp_request_clear(&req);
 	json_object_put(o);
 	return 0;
 }

@@ -177,7 +177,7 @@ test_alike(void)
 			    "re-sends it exactly when the gate runs it as a query", name, i);
 		}
 		queries += out.klass == EPP_CLASS_QUERY;
-		epp_request_free(&out);
+		epp_request_clear(&out);
 		json_object_put(req);
 	}
 	for (i = 0; i < CMD_COUNT; i++)

@@ -203,7 +203,7 @@ anchor_rpc(json_object *v)
 	    strchr(strchr(out.xml, '\n') + 1, '\n') == NULL,
 	    "%s: compact, with an XML declaration", name);
 	tap_is_str(out.cltrid, CT_CLTRID, "%s: clTRID reported", name);
-	epp_request_free(&out);
+	epp_request_clear(&out);
 done:
 	if (got != NULL)
 		xmlFreeDoc(got);
@@ -237,7 +237,7 @@ anchor_rpc_error(json_object *v)
 		rc = req != NULL ? epp_request_build(req, CT_CLTRID, &out, &err) : -1;
 		tap_ok(rc == 0, "%s: the request itself builds", name);
 		if (rc == 0)
-			epp_request_free(&out);
+			epp_request_clear(&out);
 	}
 	if (req != NULL)
 		json_object_put(req);
@@ -389,7 +389,7 @@ klass_is(const char *json, enum epp_class want, const char *type, const char *id
 	tap_is_int(out.klass, want, "%s: class", what);
 	tap_is_str(out.obj_type, type, "%s: object type", what);
 	tap_is_str(out.obj_id, id, "%s: object id", what);
-	epp_request_free(&out);
+	epp_request_clear(&out);
 }
 
 static void
@@ -422,11 +422,11 @@ classes(void)
 	tap_ok(ct_build("{\"cmd\":\"gate_status\"}", &out, &err) == 0 &&
 	    out.klass == EPP_CLASS_LOCAL && out.xml == NULL &&
 	    strcmp(out.cmd->name, "gate_status") == 0, "gate_status: local, no XML");
-	epp_request_free(&out);
+	epp_request_clear(&out);
 	tap_ok(ct_build("{\"cmd\":\"hello\"}", &out, &err) == 0 && out.cltrid[0] == '\0' &&
 	    strstr(out.xml, "<hello/>") != NULL && strstr(out.xml, "clTRID") == NULL,
 	    "hello: <hello/>, no clTRID");
-	epp_request_free(&out);
+	epp_request_clear(&out);
 }
 
 static void
@@ -447,7 +447,7 @@ cltrid_param(void)
 	tap_ok(epp_request_build(req, NULL, &out, &err) == -1, "NULL clTRID refused");
 	tap_ok(epp_request_build(req, "abc", &out, &err) == 0 &&
 	    strcmp(out.cltrid, "abc") == 0, "3-character clTRID accepted");
-	epp_request_free(&out);
+	epp_request_clear(&out);
 	json_object_put(req);
 }
 

@@ -229,7 +229,7 @@ try_one(json_object *req, const char *cmd, const struct leaf *l, json_object *va
 			tap_diag("%s", out.xml);
 		if (doc != NULL)
 			xmlFreeDoc(doc);
-		epp_request_free(&out);
+		epp_request_clear(&out);
 	}
 	json_object_put(m);
 }
@@ -252,7 +252,7 @@ walk_all(void)
 
 		/* The unchanged request builds, or every refusal below proves nothing. */
 		if (tap_ok(ct_build_obj(req, &out, &err) == 0, "%s: full request builds", cmd))
-			epp_request_free(&out);
+			epp_request_clear(&out);
 		else
 			tap_diag("%s", err.msg);
 		memset(&root, 0, sizeof(root));
@@ -547,7 +547,7 @@ refusals_all(void)
 		if (ct_build(refusals[i].json, &out, &err) == 0) {
 			tap_ok(0, "refused: %s", refusals[i].json);
 			tap_diag("built %s", out.xml);
-			epp_request_free(&out);
+			epp_request_clear(&out);
 			continue;
 		}
 		tap_ok(err.code == EG_EREQUEST && out.xml == NULL, "EG_EREQUEST: %s", refusals[i].msg);
@@ -633,7 +633,7 @@ caps_all(void)
 			tap_ok(json != NULL && ct_build(json, &out, &err) == 0, "%s: %zu %s accepted",
 			    c->cmd, c->max, c->key);
 			if (json != NULL && out.xml != NULL)
-				epp_request_free(&out);
+				epp_request_clear(&out);
 			free(json);
 		}
 		json = list_request(c->cmd, c->pre, c->key, c->item, c->max + 1, c->post);

@@ -137,7 +137,7 @@ positives(void)
 		if (c->expect != NULL && !tap_ok(strstr(out.xml, c->expect) != NULL,
 		    "%s: holds %s", c->what, c->expect))
 			tap_diag("%s", out.xml);
-		epp_request_free(&out);
+		epp_request_clear(&out);
 	}
 }
 
@@ -156,18 +156,18 @@ cltrids(void)
 	    "and not doubled");
 	if (doc != NULL)
 		xmlFreeDoc(doc);
-	epp_request_free(&out);
+	epp_request_clear(&out);
 
 	tap_ok(ct_build(RAW(EPPDOC("<command><poll op='req'/></command>")), &out, &err) == 0 &&
 	    strcmp(out.cltrid, CT_CLTRID) == 0, "raw without clTRID gets the gate's");
-	epp_request_free(&out);
+	epp_request_clear(&out);
 	tap_ok(ct_build(RAW(EPPDOC("<hello/>")), &out, &err) == 0 && out.cltrid[0] == '\0',
 	    "raw hello has no clTRID");
-	epp_request_free(&out);
+	epp_request_clear(&out);
 	tap_ok(ct_build(EPP("{\"poll\": {\"@op\": \"req\"}}"), &out, &err) == 0 &&
 	    strcmp(out.cltrid, CT_CLTRID) == 0 && strstr(out.xml, "<clTRID>" CT_CLTRID
 	    "</clTRID></command>") != NULL, "generic gets the gate's clTRID, last");
-	epp_request_free(&out);
+	epp_request_clear(&out);
 }
 
 struct bad_case {
@@ -281,7 +281,7 @@ negatives(void)
 		if (ct_build(bads[i].json, &out, &err) == 0) {
 			tap_ok(0, "refused: %s", bads[i].json);
 			tap_diag("built %s", out.xml);
-			epp_request_free(&out);
+			epp_request_clear(&out);
 			continue;
 		}
 		if (!tap_ok(err.code == EG_EREQUEST && out.xml == NULL &&

@@ -66,7 +66,7 @@ test_split_everywhere(void)
 	}
 	tap_is_int(got, 1, "fed one byte at a time: exactly one frame, at the last byte");
 	frame_reader_clear(&r);
-	buf_free(&f);
+	buf_clear(&f);
 }
 
 static void
@@ -98,8 +98,8 @@ test_several_in_one_read(void)
 	tap_ok(frame_reader_next(&r, &xml, &len, &e) == 1 && len == 14 &&
 	    memcmp(xml, "<d>partial</d>", 14) == 0, "the fourth completes");
 	frame_reader_clear(&r);
-	buf_free(&all);
-	buf_free(&f);
+	buf_clear(&all);
+	buf_clear(&f);
 }
 
 static void
@@ -130,7 +130,7 @@ bad_length(unsigned long total, size_t max, const char *want, const char *what)
 	    frame_reader_next(&r, &xml, &len, &e) == 1,
 	    "%s: usable again after reset", what);
 	frame_reader_clear(&r);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static void
@@ -147,7 +147,7 @@ test_lengths(void)
 	bad_length(1001, 1000, "exceeds the limit", "1001 with a 1000-byte limit");
 	tap_ok(frame_pack(&b, "x", 1, 4, &e) == -1 && e.code == EG_ELIMIT, "pack refuses above max");
 	tap_ok(frame_pack(&b, "", 0, 0, &e) == -1, "pack refuses an empty document");
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static void
@@ -168,7 +168,7 @@ test_exact_limit(void)
 	    frame_reader_next(&r, &xml, &len, &e) == 1 &&
 	    len == 996, "read: total exactly at the limit");
 	frame_reader_clear(&r);
-	buf_free(&b);
+	buf_clear(&b);
 	free(doc);
 }
 
@@ -193,7 +193,7 @@ test_non_ascii(void)
 	tap_ok(frame_reader_next(&r, &xml, &len, &e) == 1 && len == strlen(doc) &&
 	    memcmp(xml, doc, len) == 0, "non-ASCII: payload intact");
 	frame_reader_clear(&r);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static void
@@ -218,7 +218,7 @@ test_large(void)
 	}
 	tap_is_int(frames, 1, "a 3 MiB frame fed in 16 KiB reads");
 	frame_reader_clear(&r);
-	buf_free(&b);
+	buf_clear(&b);
 	free(doc);
 }
 

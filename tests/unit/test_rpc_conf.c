@@ -43,7 +43,7 @@ parse_fails(const char *text, const char *want, const char *what)
 
 	tap_ok(rc == -1 && strstr(err, want) != NULL, "%s refused: %s", what, err);
 	if (rc == 0)
-		rpcc_jconf_free(&j);
+		rpcc_jconf_clear(&j);
 }
 
 static void
@@ -63,24 +63,24 @@ test_parse(void)
 	tap_is_str(j.queue, "epp_rpc_messages", "queue_name");
 	tap_ok(j.have_host && j.have_port && j.have_username && j.have_password &&
 	    j.have_timeout && j.have_queue, "all fields marked present");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 
 	tap_ok(parse("{\"port\": 5672, \"timeout\": \"7\"}", &j, err, sizeof(err)) == 0 &&
 	    j.port == 5672 && j.timeout_ms == 7000 && !j.have_host,
 	    "port as a number, timeout as a numeric string, host absent");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 	tap_ok(parse("{\"port\": \" 5672 \", \"timeout\": 2.5}", &j, err, sizeof(err)) == 0 &&
 	    j.port == 5672 && j.timeout_ms == 2500, "port with spaces, fractional timeout");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 	tap_ok(parse("{\"port\": 5672.0}", &j, err, sizeof(err)) == 0 && j.port == 5672,
 	    "integral float port");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 	tap_ok(parse("{\"host\": null, \"queue_name\": null, \"extra\": [1, 2]}", &j, err,
 	    sizeof(err)) == 0 && !j.have_host && !j.have_queue,
 	    "null counts as absent, unknown keys ignored");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 	tap_ok(parse(" \n{}\n ", &j, err, sizeof(err)) == 0, "whitespace around the object");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 
 	parse_fails("", "empty or truncated", "empty text");
 	parse_fails("{\"host\": \"a\"", "empty or truncated", "truncated object");
@@ -129,7 +129,7 @@ test_files(void)
 	    "\"password\": \"p\"}\n");
 	tap_ok(p != NULL && rpcc_jconf_file(&j, p, err, sizeof(err)) == 0 && j.port == 1234,
 	    "config file read");
-	rpcc_jconf_free(&j);
+	rpcc_jconf_clear(&j);
 
 	snprintf(path, sizeof(path), "%s/missing.json", tmpdir);
 	rc = rpcc_jconf_file(&j, path, err, sizeof(err));
@@ -196,7 +196,7 @@ test_load(void)
 	    strcmp(cf.queue, "epp_messages") == 0 && cf.timeout_ms == 30000 &&
 	    cf.heartbeat_s == 30 && cf.health_file == NULL && cf.health_wait_ms == 2000 &&
 	    !cf.tls, "defaults: localhost:5672 guest / epp_messages, 30 s, no health file");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 
 	setenv("RPC_CLIENT_CONF", "{\"host\": \"envhost\", \"port\": 1111, \"username\": \"eu\", "
 	    "\"password\": \"ep\", \"timeout\": 3, \"queue_name\": \"envq\"}", 1);
@@ -206,7 +206,7 @@ test_load(void)
 	    strcmp(cf.queue, "envq") == 0 && strcmp(cf.password, "ep") == 0 &&
 	    cf.health_file != NULL && strcmp(cf.health_file, "/tmp/health-from-env") == 0,
 	    "RPC_CLIENT_CONF text and RPC_CLIENT_HEALTH_FILE are used");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 
 	p = write_file("env.json", "{\"host\": \"filehost\", \"port\": \"2222\", \"username\": "
 	    "\"fu\", \"password\": \"fp\"}");
@@ -215,7 +215,7 @@ test_load(void)
 	    strcmp(cf.host, "filehost") == 0 && cf.port == 2222 && cf.timeout_ms == 30000 &&
 	    strcmp(cf.queue, "epp_messages") == 0,
 	    "RPC_CLIENT_CONF_PATH wins over RPC_CLIENT_CONF (as in the reference)");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 
 	egrpc_options_init(&o);
 	o.host = "opthost";
@@ -227,13 +227,13 @@ test_load(void)
 	    cf.port == 3333 && strcmp(cf.queue, "optq") == 0 && cf.timeout_ms == 1500 &&
 	    strcmp(cf.username, "fu") == 0 && cf.health_file == NULL,
 	    "explicit options override the file; an empty health file disables it");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 
 	egrpc_options_init(&o);
 	o.no_env = 1;
 	tap_ok(rpcc_conf_load(&cf, &o, err, sizeof(err)) == 0 && strcmp(cf.host, "localhost") == 0 &&
 	    cf.health_file == NULL, "no_env ignores RPC_CLIENT_*");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 
 	clear_env();
 	p = write_file("nopass.json", "{\"host\": \"h\", \"port\": 1, \"username\": \"u\"}");
@@ -245,7 +245,7 @@ test_load(void)
 	o.password = "given";
 	tap_ok(rpcc_conf_load(&cf, &o, err, sizeof(err)) == 0 && strcmp(cf.password, "given") == 0,
 	    "a field missing from the file may come from the options");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 	clear_env();
 
 	setenv("RPC_CLIENT_CONF", "{\"port\": 1}", 1);
@@ -269,11 +269,11 @@ test_load(void)
 	tap_ok(rpcc_conf_load(&cf, &o, err, sizeof(err)) == 0 && cf.port == 5671 && cf.verify &&
 	    cf.ca_file != NULL && strcmp(cf.ca_file, "/etc/ssl/certs/ca-certificates.crt") == 0,
 	    "TLS: port 5671, verification on, system CA bundle");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 	setenv("SSL_CERT_FILE", "/tmp/ca.pem", 1);
 	tap_ok(rpcc_conf_load(&cf, &o, err, sizeof(err)) == 0 && strcmp(cf.ca_file, "/tmp/ca.pem") == 0,
 	    "TLS: SSL_CERT_FILE names the CA bundle");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 	clear_env();
 	o.tls_cert_file = "/tmp/cert.pem";
 	rc = rpcc_conf_load(&cf, &o, err, sizeof(err));
@@ -296,7 +296,7 @@ test_load(void)
 	o.health_wait_ms = -1;
 	tap_ok(rpcc_conf_load(&cf, &o, err, sizeof(err)) == 0 && cf.heartbeat_s == 0 &&
 	    cf.health_wait_ms == 0, "heartbeat and health pause can be turned off");
-	rpcc_conf_free(&cf);
+	rpcc_conf_clear(&cf);
 }
 
 /* The public entry point reports a configuration error without touching the network. */

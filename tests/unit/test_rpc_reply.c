@@ -21,7 +21,7 @@ classify_is(const char *body, int status, int code, const char *msg, const char 
 		tap_diag("got status %d (%s) code %d msg '%s'", res.status,
 		    egrpc_status_str(res.status), res.code, res.msg);
 	if (rc == 0)
-		rpcc_result_free(&res);
+		rpcc_result_clear(&res);
 }
 
 static void
@@ -90,10 +90,10 @@ test_shapes(void)
 	body = "{\"epp\": {\"response\": {\"result\": {\"@code\": \"1000\", \"msg\": \"ok\"}}}}";
 	tap_ok(rpcc_classify(body, strlen(body), &res) == 0 && res.json != NULL &&
 	    json_object_is_type(res.json, json_type_object), "parsed JSON handed over");
-	rpcc_result_free(&res);
+	rpcc_result_clear(&res);
 	tap_ok(rpcc_classify("{}", 1, &res) == 0 && res.status == EGRPC_EREPLY,
 	    "the length bounds the body (\"{\" of \"{}\" is truncated)");
-	rpcc_result_free(&res);
+	rpcc_result_clear(&res);
 }
 
 /* Every reply of the reference's test suite is classified as the reference client would. */
@@ -139,7 +139,7 @@ test_reference_replies(void)
 			good++;
 		else
 			tap_diag("vector %zu: want %d/%d", i, want_status, want);
-		rpcc_result_free(&res);
+		rpcc_result_clear(&res);
 	}
 	tap_ok(total >= 20 && good == total, "%zu of %zu reference replies classified", good,
 	    total);

@@ -58,7 +58,7 @@ test_match(void)
 			fired |= 1 << i;
 	tap_is_int(fired, (1 << 3) | (1 << 6) | (1 << 9), "every 3rd check fires");
 	tap_is_int(match(&p, "domain:info", SIM_CLASS_QUERY), FAULT_NONE, "other commands don't");
-	fault_plan_destroy(&p);
+	fault_plan_clear(&p);
 
 	fault_plan_init(&p);
 	fault_rule_parse("garbage:2:once", &r, &e);
@@ -69,7 +69,7 @@ test_match(void)
 	tap_is_int(match(&p, "poll", SIM_CLASS_QUERY), FAULT_NONE, "once: 4th no");
 	tap_is_int(match(&p, "login", SIM_CLASS_SESSION), FAULT_NONE, "all: not login");
 	tap_is_int(match(&p, "hello", SIM_CLASS_SESSION), FAULT_NONE, "all: not hello");
-	fault_plan_destroy(&p);
+	fault_plan_clear(&p);
 
 	fault_plan_init(&p);
 	fault_rule_parse("stall:1:transform", &r, &e);
@@ -82,7 +82,7 @@ test_match(void)
 	tap_is_int(match(&p, "login", SIM_CLASS_SESSION), FAULT_REFUSE_LOGIN,
 	    "refuse-login applies to login whatever CMDS says");
 	tap_is_int(match(&p, "logout", SIM_CLASS_SESSION), FAULT_NONE, "logout is no transform");
-	fault_plan_destroy(&p);
+	fault_plan_clear(&p);
 }
 
 static void
@@ -117,7 +117,7 @@ test_load(void)
 	tap_is_int((int)fault_plan_count(&p), 0, "clears the plan");
 	unlink(path);
 	tap_is_int(fault_plan_load(&p, path, &e), -1, "a missing file is an error");
-	fault_plan_destroy(&p);
+	fault_plan_clear(&p);
 }
 
 static void
@@ -153,7 +153,7 @@ test_reply_file(void)
 	tap_is_int(fault_plan_match_arg(&p, "domain:info", SIM_CLASS_QUERY, arg, sizeof(arg)),
 	    FAULT_REPLY_FILE, "2nd info: reply-file");
 	tap_is_str(arg, path, "with its file");
-	fault_plan_destroy(&p);
+	fault_plan_clear(&p);
 
 	f = fdopen(fd, "wb");
 	fwrite(body, 1, sizeof(body) - 1, f);
@@ -164,7 +164,7 @@ test_reply_file(void)
 	    "every @CLTRID@ replaced, NUL bytes and a partial marker kept (%zu bytes)", out.len);
 	unlink(path);
 	tap_is_int(fault_reply_load(path, "ABC-1", &out, &e), -1, "a missing file is an error");
-	buf_free(&out);
+	buf_clear(&out);
 }
 
 int

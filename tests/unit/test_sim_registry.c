@@ -951,7 +951,7 @@ main(void)
 	registry_free(reg);
 	if (last != NULL)
 		xmlFreeDoc(last);
-	sim_reply_free(&reply);
+	sim_reply_clear(&reply);
 	xmlSchemaFree(schema);
 	xmlCleanupParser();
 	return tap_done();
