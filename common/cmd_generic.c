@@ -1,6 +1,6 @@
 /*
- * cmd_generic.c - the `epp` command (a command built from JSON in the SPEC
- * section 5 convention, inverted) and the raw `xml` command.
+ * cmd_generic.c - the `epp` command (a command built from JSON in the reply
+ * convention of README.md "Requests and replies", inverted) and the raw `xml` command.
  *
  * Both leave the session to the gate: <login> and <logout> are refused, and
  * both are classified by the command element they carry, so that a generic

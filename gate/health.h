@@ -1,5 +1,5 @@
 /*
- * health.h - the health file of the reference's systemd units (SPEC 9).
+ * health.h - the health file of the reference's systemd units (README.md, "Operations").
  *
  * Clients append a line when a request fails at transport level; a systemd
  * path unit watching the file restarts the gate. The gate appends a line

@@ -225,7 +225,8 @@ rpcc_req_props(const struct rpcc_req *r, const char *reply_to, int64_t wall_ms,
 	amqp_basic_properties_t *p = &pp->p;
 
 	memset(pp, 0, sizeof(*pp));
-	/* The broker drops the request once it has waited as long as we do (SPEC 2). */
+	/* The broker drops the request once it has waited as long as we do (README.md,
+	 * "Requests and replies": expiration). */
 	snprintf(pp->expiration, sizeof(pp->expiration), "%d", r->timeout_ms);
 	pp->headers[0].key = amqp_cstring_bytes("x-deadline");
 	pp->headers[0].value.kind = AMQP_FIELD_KIND_I64;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every command of SPEC section 3, end to end: epp-rpc -> RabbitMQ -> epp-gate -> epp-sim
+# Every command of README.md "Requests and replies", end to end: epp-rpc -> RabbitMQ -> epp-gate -> epp-sim
 # over TLS, and the registry state each one leaves, read back through the gate. A second
 # gate logged in as another registrar takes part in a transfer.
 . "$(dirname "$0")/../lib/tap.sh"

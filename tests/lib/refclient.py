@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A client written to the Python reference's conventions (SPEC section 10), for tests.
+"""A client written to the Python reference's conventions (its rpc_client), for tests.
 
   refclient.py PORT QUEUE call [--timeout S] [JSON...]     one request per argument
                                                            (or per stdin line); prints

@@ -1,8 +1,8 @@
 /*
  * Command builders against the reference: every "rpc" vector of
  * tests/data/conformance/anchor_vectors.json is built from its json_request and
- * compared, as an XML tree, with the reference's xml_request. Where SPEC
- * section 3 lists a deliberate difference, the expected tree is transformed
+ * compared, as an XML tree, with the reference's xml_request. Where README.md
+ * ("Migrating from the Python gate") lists a deliberate difference, the expected tree is transformed
  * here, visibly, before the comparison. Also: request parsing, the table,
  * classes and objects, and the session commands.
  */
@@ -33,7 +33,7 @@ set_text(xmlNodePtr n, const char *text)
 }
 
 /*
- * SPEC 3: "a street list becomes one <contact:street> per line (the reference
+ * README.md: "a street list becomes one <contact:street> per line (the reference
  * joined them with ", ")". Each expected street "A, B" becomes <street>A</street>
  * <street>B</street>.
  */
@@ -66,7 +66,7 @@ split_streets(xmlNodePtr n)
 }
 
 /*
- * SPEC 3: "a cur_exp_date given as a date-time is cut to its date (the
+ * README.md: "a cur_exp_date given as a date-time is cut to its date (the
  * reference's own renew vector sends 2022-07-11T12:43:35.458Z)".
  */
 static void
@@ -83,9 +83,9 @@ cut_renew_date(xmlNodePtr root)
 }
 
 /*
- * SPEC 3: "the reference's own domain_update test vector uses key_tag:
- * "test-key-123", which is not an unsignedShort: test that vector with a
- * numeric key tag" - in the request and in the expectation alike.
+ * The reference's own domain_update test vector uses key_tag
+ * "test-key-123", which is not an unsignedShort (RFC 5910): that vector is
+ * tested with a numeric key tag, in the request and in the expectation alike.
  */
 /* Sets the text of every element {uri}local under n. */
 static void
@@ -116,7 +116,7 @@ numeric_key_tags(json_object *req, xmlNodePtr root)
 	set_all(root, NS_SECDNS, "keyTag", KEY_TAG);
 }
 
-/* SPEC 3: "secDNS children come in schema order" - rem, add, chg inside <secDNS:update>. */
+/* README.md: "secDNS children in schema order" - rem, add, chg inside <secDNS:update>. */
 static void
 secdns_schema_order(xmlNodePtr root)
 {
@@ -128,7 +128,7 @@ secdns_schema_order(xmlNodePtr root)
 	xmlAddPrevSibling(add, rem);
 }
 
-/* SPEC 3: "an RGP del_time/res_time given as a date becomes that date at T00:00:00.0Z". */
+/* README.md: "an RGP del_time/res_time date becomes that date at T00:00:00.0Z". */
 static void
 rgp_date_times(xmlNodePtr root)
 {
@@ -192,7 +192,7 @@ anchor_rpc(json_object *v)
 	}
 	/*
 	 * The vector's phone numbers ("+1234567890") are not in the schema's
-	 * "+CC.NUMBER" form and are passed as given (SPEC 3), so that one document
+	 * "+CC.NUMBER" form and are passed as given (README.md), so that one document
 	 * cannot validate; test_epp_cmd_xsd validates contact_create with valid phones.
 	 */
 	if (strcmp(name, "test_cmd_contact_create") != 0)
@@ -369,7 +369,7 @@ table(void)
 	}
 	for (i = 0; names[i] != NULL; i++)
 		tap_ok(epp_command_find(names[i]) != NULL, "command %s exists", names[i]);
-	tap_is_int((long long)n, (long long)i, "table has exactly the SPEC commands");
+	tap_is_int((long long)n, (long long)i, "table has exactly the README's commands");
 	tap_is_int((long long)local, 1, "one local command without a builder");
 	tap_ok(epp_command_find("Domain_check") == NULL && epp_command_find(NULL) == NULL,
 	    "find is exact");

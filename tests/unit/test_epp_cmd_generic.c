@@ -1,5 +1,5 @@
 /*
- * The generic `epp` command (SPEC 6: the section 5 JSON convention, inverted)
+ * The generic `epp` command (README.md "Requests and replies": the reply convention, inverted)
  * and the raw `xml` command: documents that validate, their class and object,
  * clTRID handling, and every refusal.
  */
@@ -30,7 +30,7 @@ struct ok_case {
 #define EPPDOC(body) "<?xml version='1.0' encoding='UTF-8'?><epp xmlns='" NS_EPP "'>" body "</epp>"
 
 static const struct ok_case oks[] = {
-	{"epp: the SPEC example", EPP("{\"check\": {\"domain:check\": {" NSD ", \"domain:name\": "
+	{"epp: the README's example", EPP("{\"check\": {\"domain:check\": {" NSD ", \"domain:name\": "
 		"[\"a.example\", \"b.example\"]}}}"), EPP_CLASS_QUERY, "", "",
 		"<domain:name>a.example</domain:name><domain:name>b.example</domain:name>", 1},
 	{"epp: attributes and #text", EPP("{\"info\": {\"domain:info\": {" NSD ", \"domain:name\": "

@@ -224,6 +224,7 @@ shapes(void)
 	struct epp_request out;
 	struct eg_err err;
 	const char *p, *q;
+	char why[1024];
 
 	tap_ok(ct_build("{\"cmd\": \"domain_update\", \"args\": {\"name\": \"a.tld\", "
 	    "\"change_secdns\": {\"max_sig_life\": 5}, \"add_secdns\": " SECDNS_DS ", "
@@ -240,14 +241,12 @@ shapes(void)
 	tap_ok(ct_build("{\"cmd\": \"contact_update\", \"args\": {\"id\": \"c-1\"}}", &out,
 	    &err) == 0 && strstr(out.xml, "contact:chg") == NULL, "contact_update: no empty chg");
 	epp_request_clear(&out);
-	/*
-	 * SPEC 3 allows period unit "m"; the shared domain-1.0.xsd lists only "y"
-	 * (RFC 5731 lists both), so this one is checked by content, not by schema.
-	 */
+	/* RFC 5731 allows periods in years and in months. */
 	tap_ok(ct_build("{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", "
 	    "\"registrant\": \"reg-1\", \"period\": 6, \"period_units\": \"m\"}}", &out,
-	    &err) == 0 && strstr(out.xml, "<domain:period unit=\"m\">6</domain:period>") != NULL,
-	    "period in months is built");
+	    &err) == 0 && strstr(out.xml, "<domain:period unit=\"m\">6</domain:period>") != NULL &&
+	    ct_valid(out.xml, out.xml_len, why, sizeof(why)),
+	    "period in months is built and valid");
 	epp_request_clear(&out);
 	tap_ok(ct_build("{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", "
 	    "\"registrant\": \"reg-1\", \"period\": 2}}", &out, &err) == 0 &&

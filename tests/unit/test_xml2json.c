@@ -1,6 +1,7 @@
 /*
- * EPP XML to JSON: the reference's vectors, every rule of SPEC section 5 as
- * exact JSON text (key order included), and hostile documents.
+ * EPP XML to JSON: the reference's vectors, every rule of the conversion
+ * (README.md, "Requests and replies") as exact JSON text (key order
+ * included), and hostile documents.
  */
 #include <sys/resource.h>
 
@@ -125,7 +126,7 @@ test_vectors(void)
 	json_object_put(all);
 }
 
-/* ---- SPEC 5, rule by rule -------------------------------------------------- */
+/* ---- the conversion, rule by rule (README.md) ------------------------------ */
 
 struct tcase {
 	const char *name;
