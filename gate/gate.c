@@ -1,3 +1,7 @@
+/*
+ * gate.c - the AMQP loop: deliveries become jobs, finished jobs become replies and acks;
+ * signals, the broker connection, prefetch, metrics, systemd and the drain on stop.
+ */
 #include "gate.h"
 
 #include <errno.h>

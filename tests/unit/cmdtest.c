@@ -1,3 +1,4 @@
+/* cmdtest.c - helpers for the command builder tests: build, validate against the schemas, compare trees. */
 #include "cmdtest.h"
 
 #include <limits.h>

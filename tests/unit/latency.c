@@ -1,3 +1,4 @@
+/* latency.c - latency samples and their percentiles, for the benchmark programs. */
 #include "latency.h"
 
 #include <stdlib.h>
