@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # epp-gate: one non-recursive Makefile for the whole tree.
 #
 #   make            build everything into build/ (programs in build/bin, libraries in build/lib)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * buf.h - a growable byte buffer in a struct the caller owns (BUF_INIT or
  * zeroed); buf_clear() releases its memory. data is always NUL-terminated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clock.h - time in milliseconds. Deadlines use CLOCK_MONOTONIC so that a
  * wall-clock step never stretches or cuts a timeout; wall time only for

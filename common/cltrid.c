@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cltrid.c - client transaction ids: a random stem per process and an atomic
  * counter (see cltrid.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cltrid.h - client transaction ids, unique within and across gate
  * processes: "<prefix>-<48 random bits in hex>-<counter>", at most 64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_builders.h - one builder per row of the command table (cmd_table.c).
  * Each reads args through epp_args.h and fills b (epp_build.h); 0 or -1 with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_contact.c - contact object commands (RFC 5733).
  */

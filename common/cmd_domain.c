@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_domain.c - domain object commands (RFC 5731) with the fee-1.0 (RFC 8748),
  * rgp-1.0 (RFC 3915) and secDNS-1.1 (RFC 5910) extensions they carry.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_generic.c - the `epp` command (a command built from JSON in the reply
  * convention of README.md "Requests and replies", inverted) and the raw `xml` command.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_misc.c - poll and hello, and the pieces several object builders share
  * (period, status lists, authInfo).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_session.c - the session commands the gate sends on its own behalf:
  * <login>, <logout> and the keepalive <hello/>. Messages never repeat a

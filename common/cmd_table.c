@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_table.c - the gate's command table (a builder for each row of the shared
  * table, cmdinfo.h) and the request entry points of epp_cmd.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdinfo.c - the command table of the request protocol and the class of one
  * request (cmdinfo.h). Shared by the gate, the client library and epp-codec.

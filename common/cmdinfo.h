@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdinfo.h - the commands of the request protocol (README "Requests and
  * replies"), defined once: one row per command with its name, the object it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_args.c - checked getters for the "args" of a JSON request: type, schema
  * rule and a message naming the argument (see epp_args.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_args.h - checked getters for the "args" object of a JSON request.
  *

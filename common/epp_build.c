@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_build.c - the helpers the command builders (cmd_*.c) share: elements,
  * namespaces, the clTRID and serializing (see epp_build.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_build.h - builder state shared by the cmd_*.c modules (private to them).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_cmd.h - JSON request to EPP XML command (README "Requests and replies").
  *

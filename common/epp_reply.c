@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_reply.c - the gate's error replies, with the reference's message
  * prefixes (see epp_reply.h).

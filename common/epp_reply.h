@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_reply.h - the gate's error replies (README.md, "Requests and replies").
  * The message prefix tells callers of the reference what happened, so it is

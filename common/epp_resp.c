@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_resp.c - reading a converted EPP response. The converted form follows
  * the XML, not a schema: an element that occurs twice becomes a list, one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp_resp.h - the few facts the gate reads from a converted EPP response
  * (the json-c form of xml2json.h). Returned strings point into root.

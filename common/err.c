@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * err.c - filling in struct eg_err (the conventions are in err.h).
  */

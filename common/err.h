@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * err.h - the error report every module fills in, and the conventions around it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* EPP-over-TCP framing (RFC 5734 section 4): the sans-I/O reader and the packer
  * (frame.h). */
 #include "frame.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * frame.h - EPP-over-TCP framing (RFC 5734 section 4): a 4-byte big-endian
  * total length, counting itself, then the XML document.

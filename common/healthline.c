@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * healthline.c - "<message> at <asctime>\n", the health file's line (healthline.h).
  */

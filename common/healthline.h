@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * healthline.h - the one line format of the health file (README "Operations"),
  * written by the gate (gate/health.c) and by the client library alike:

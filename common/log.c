@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.c - one line per entry, one write(2) per line, control characters
  * escaped (see log.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.h - line logging for the programs (never for the pure codec modules,
  * which report through struct eg_err instead).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net.c - TCP sockets: connecting within a deadline, listening, accepting,
  * and the options every connection gets (see net.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net.h - TCP sockets, with every socket option in one place.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rdfile.c - small files read whole, and secrets read from their first line.
  */

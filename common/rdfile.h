@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rdfile.h - small files read whole: configuration files, params files,
  * secrets. One reader for every program, so that each refuses the same

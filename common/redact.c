@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * redact.c - copies of EPP XML with the content of every <pw> and <newPW>
  * replaced, for logs (see redact.h).

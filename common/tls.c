@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls.c - TLS client and server connections over non-blocking sockets, with
  * OpenSSL's waits bounded by deadlines (see tls.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tls.h - TLS connections with OpenSSL, client (gate -> registry) and server
  * (epp-sim). Every call takes a deadline (monotonic ms from clock.h, -1 for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * utf8.c - UTF-8 checks (well-formed, characters XML allows) and Python's
  * str.strip() rule on UTF-8 text (see utf8.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * utf8.h - UTF-8 checks and the whitespace rule of the reference's JSON.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xml2json.c - EPP XML to JSON in the reference's form (see xml2json.h).
  *

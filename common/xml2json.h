@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xml2json.h - EPP XML to JSON, exactly as the reference gate converts it
  * (README.md, "Requests and replies": ElementTree + the xml2json "internal" form).

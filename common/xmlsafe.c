@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xmlsafe.c - parsing XML from outside with libxml2: no network, no external
  * entities, bounded size, errors captured per parse (see xmlsafe.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * xmlsafe.h - the one way this project parses XML that came from outside
  * (registry responses, raw `xml` requests, commands arriving at epp-sim).

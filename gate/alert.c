@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * alert.c - session lost / restored alerts, by command and by e-mail.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * alert.h - telling a human that the registry session was lost or restored.
  *

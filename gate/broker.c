@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * broker.c - the AMQP connection with rabbitmq-c: connect, declare, consume,
  * reply and ack (see broker.h).

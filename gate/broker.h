@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * broker.h - the gate's AMQP side (README.md, "Requests and replies"): one
  * connection and channel to RabbitMQ, owned by the AMQP thread alone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.c - built-in defaults, and the small helpers the other config files
  * share: port numbers, broker host entries, warnings and secret files.

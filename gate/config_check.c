@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config_check.c - the checks made once every source of the configuration
  * was applied: required settings, files that must be readable, directories

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config_describe.c - the effective configuration as text (--check-config,
  * the start-up log), secrets shown only as set or not; and wiping secrets.

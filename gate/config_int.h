@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config_int.h - what the gate/config*.c files share and no other module
  * sees: the table of settings (config_opts.c), which loading, the

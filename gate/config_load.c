@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config_load.c - reading the libconfig file (epp-gate.conf(5)): every
  * setting is looked up in the table of config_opts.c, checked and applied;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config_opts.c - the table of every setting of epp-gate.conf(5): its name,
  * type, range and place in struct gate_config, and the checks of its value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config_params.c - the reference gate's params files (--epp, --rabbitmq):
  * one line "HOST PORT LOGIN PASSWORD".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The job runner (exec.h): one job's way through the journal, the rate limit and a
  * session's exchanges, step by step across sessions. */
 #include "exec.h"

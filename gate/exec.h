@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exec.h - the job runner: what happens to one job on EPP sessions, the rules
  * of RELIABILITY.md on what may be sent, re-sent, or must be refused.

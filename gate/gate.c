@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gate.c - the AMQP loop: deliveries become jobs, finished jobs become replies and acks;
  * signals, the broker connection, prefetch, metrics, systemd and the drain on stop.

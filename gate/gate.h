@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gate.h - the AMQP thread: the one loop that owns the broker connection.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * health.h - the health file of the reference's systemd units (README.md, "Operations").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One request on its way through the gate (job.h): making, answering and freeing it. */
 #include "job.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The job queue (jobq.h): jobs waiting for a session, expiry, and the finished list with the
  * eventfd the AMQP thread polls. */
 #include "jobq.h"

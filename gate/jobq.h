@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobq.h - the job queue between the AMQP thread and the sessions: jobs
  * waiting for an up session (first in, first out), and jobs finished,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * journal.h - the durable record that keeps a paid command from running twice.
  *

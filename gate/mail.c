@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mail.c - the alert e-mail's JSON configuration, read and checked, and the
  * message text for one event (see mail.h).

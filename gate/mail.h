@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mail.h - the alert e-mail: its configuration (the reference's
  * --alert_email_config JSON file) and the message for one event.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-gate: serves JSON RPC requests from a RabbitMQ queue through logged-in
  * EPP sessions. See epp-gate(8) and epp-gate.conf(5).

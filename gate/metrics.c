@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c - request counters and a latency histogram, written as a
  * Prometheus text file (format 0.0.4) and returned as JSON for gate_status.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.h - counters for operators: a Prometheus text-format file written
  * atomically (temporary file + rename) every few seconds, and the same

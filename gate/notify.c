@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * notify.c - sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET,
  * and the watchdog interval systemd expects (see notify.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * notify.h - telling systemd how the gate is (Type=notify, WatchdogSec=): the
  * sd_notify(3) protocol, a datagram of "KEY=value" lines to the AF_UNIX socket

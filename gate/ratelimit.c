@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ratelimit.c - token buckets shared by the sessions (see ratelimit.h).
  *

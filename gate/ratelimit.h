@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ratelimit.h - token buckets shared by all sessions of a gate, so that the
  * registry's command caps (e.g. 100 a minute, login counted) make requests

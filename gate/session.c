@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One EPP session over TLS (session.h): greeting, login, one command at a time, keepalive,
  * logout. */
 #include "session.h"

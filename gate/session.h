@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * session.h - one EPP session: TLS connection, greeting, login, commands,
  * keepalive, logout (RFC 5730 section 2, RFC 5734).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The session supervisor (supervisor.h): one thread per session slot that opens, re-opens,
  * keeps alive and closes its session, runs jobs on it, and publishes its state. */
 #include "supervisor.h"

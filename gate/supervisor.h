@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * supervisor.h - the one owner of the EPP sessions' lifecycle.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctx.c - the client context and its public calls: one AMQP connection with
  * one channel and a private reply queue, what the broker sends, losing the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-rpc - send one request to epp-gate and print the reply.
  *

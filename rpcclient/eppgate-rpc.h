@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * eppgate-rpc.h - client library for the epp-gate JSON RPC over RabbitMQ.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * msg.c - requests and replies as bytes, with no I/O: ids, the request body,
  * its AMQP properties, and what a reply body means. Tested without a broker.

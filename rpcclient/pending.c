@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pending.c - the requests in flight and the replies not yet collected, with
  * no I/O and no clock of its own: tested without a broker (test_rpc_pending).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rpc_int.h - the client library's internal interfaces (not installed).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdlog.c - epp-sim's command log: one line per command, written whole,
  * with percent-encoded fields (the format is in cmdlog.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdlog.h - epp-sim's command log: one line per command, written with one
  * write(2) on an O_APPEND descriptor, so lines from connection threads never

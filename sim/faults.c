@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.c - epp-sim's fault plan: parsing KIND:N[:CMDS][:once] rules, counting
  * commands against them, and loading fault files and reply files (faults.h).

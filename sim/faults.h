@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.h - epp-sim's fault plan: which command gets which misbehaviour.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-sim - an EPP registry simulator for registrars to test against (and for
  * this project's tests, benchmarks and demo): a real EPP server over real TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_auth.c - who may act on an object: its sponsor, or whoever knows its
  * authInfo (RFC 5731 section 2.6, RFC 5733 section 2.8).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_contact.c - contact commands (RFC 5733): check, info, create, delete,
  * update, transfer. A contact used by a domain (registrant or contact) is

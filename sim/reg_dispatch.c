@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_dispatch.c - running one command: the session checks, the registry's
  * lock, the handler for the command's object, and the response around the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_domain.c - domain commands (RFC 5731) with the secDNS-1.1 (RFC 5910),
  * rgp-1.0 (RFC 3915) and fee-1.0 (RFC 8748, check only) extensions; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_fee.c - fee-1.0 (RFC 8748) for domain check: fixed prices per command
  * from the configuration, one class ("standard") for every name.

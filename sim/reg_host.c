@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_host.c - host commands (RFC 5732): check, info, create, delete, update.
  *

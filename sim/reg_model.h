@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_model.h - the registry's data model and the functions its files share:
  * internal to registry.c and reg_*.c (registry.h is the interface).

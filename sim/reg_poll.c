@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_poll.c - each registrar's message queue and the poll command
  * (RFC 5730 section 2.9.2.3): req shows the oldest message, ack removes one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_request.c - reading an incoming frame: is it EPP, which command on
  * which object (RFC 5730 sections 2.5, 2.9), its clTRID, and the result code a

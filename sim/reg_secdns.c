@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_secdns.c - DNSSEC records of domains (secDNS-1.1, RFC 5910): reading
  * dsData/keyData from commands with the schema's ranges, comparing them for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_session.c - the session (RFC 5730 sections 2.4, 2.9.1): the greeting,
  * login with its password and service selection, the services a logged-in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_status.c - object statuses (RFC 5731 section 2.3, RFC 5732 section 2.3,
  * RFC 5733 section 2.2): their names, setting and clearing them, showing them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_store.c - the object store: hash tables of domains, hosts and contacts
  * keyed by name or id, name normalisation (the keys), repository object ids

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_time.c - time in the registry: its clock, dates as EPP writes them (UTC,
  * RFC 5731 section 2.4) and validity periods (RFC 5731 section 2.5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reg_transfer.c - the transfer command for domains (RFC 5731 section 3.2.4)
  * and contacts (RFC 5733 section 3.2.4): request, query, approve, reject,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.c - the registry object: its configuration, creation and
  * release, and the registrar accounts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.h - epp-sim's registry: accounts, domains, hosts, contacts and
  * poll queues in memory, and the EPP commands that work on them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.h - epp-sim's EPP-over-TLS server (RFC 5734): a listener on
  * loopback and one thread per connection that sends the greeting, reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_xml.c - reading EPP commands by namespace and building EPP responses
  * (RFC 5730 section 2.6) with libxml2, for epp-sim (sim_xml.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_xml.h - reading EPP commands and writing EPP responses, for epp-sim.
  *

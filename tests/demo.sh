@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make demo: the whole product on one machine. Starts a private RabbitMQ on loopback
 # (unless AMQP_PORT names a running one), the epp-sim registry simulator over TLS, and
 # epp-gate with two sessions; sends a few requests through with epp-rpc (check, contact

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # epp-gate under a checker, serving real traffic: a private broker, epp-sim over TLS with
 # faults (dropped connections before and after commands, a garbled response), and the
 # gate with two sessions, an alert command and a journal serving a few thousand requests

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages epp-gate needs to build, test, benchmark and run the demo.
 #   tools/deps.sh               install all of them (apt-get; as root or through sudo)
 #   tools/deps.sh --if-missing  install only when one is missing (what `make check` calls)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-codec: the gate's two translations, for users and tests.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-gate-mail: sends one alert e-mail, as configured by the reference's
  * --alert_email_config JSON file, over SMTP with STARTTLS (libcurl).

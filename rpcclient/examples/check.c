@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check.c - is a domain name available? A complete libeppgate-rpc program.
  *

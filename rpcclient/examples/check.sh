@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check.sh - is a domain name available? epp-rpc in a shell script.
 #
 #	RPC_CLIENT_CONF_PATH=/etc/epp-rpc.json ./check.sh example.com

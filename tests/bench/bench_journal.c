@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_journal - claim + done pairs per second through the request journal,
  * each record fdatasync'd, on the disk that holds DIR.

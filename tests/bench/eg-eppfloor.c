@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * eg-eppfloor - the benchmark's "EPP floor": the gate's own request path without the
  * broker. Each of S sessions (gate/session.h, as the gate's supervisor uses them) runs

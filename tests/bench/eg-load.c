@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * eg-load - load generator for the benchmarks and the scaling tests: one thread, the
  * client library's pipelined API, WINDOW requests in flight.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * eg-responder - a trivial stand-in for the gate, for tests and as the
  * benchmark's "broker floor": consumes the request queue and answers every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * eg-rpc-drive - drives libeppgate-rpc for tests and benchmarks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-send - a small EPP client for tests and benchmarks: connects over TLS,
  * reads the greeting, optionally logs in (with the services the greeting

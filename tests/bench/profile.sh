@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Where the gate spends its CPU under load (for BENCHMARKS.md): starts a private broker,
 # epp-sim and epp-gate, drives domain_check through it with eg-load, and reports
 #   - the gate's CPU time and context switches per request (eg-load -C),

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Aggregates the raw runs of tests/bench/run.sh: medians per configuration, the ratios
 to the floors (computed within each round, then the median), the targets; prints a table
 and writes the JSON file. Standard library only."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench: the benchmark figures (not pass/fail). Starts a private RabbitMQ broker on
 # loopback, epp-sim and the gates it needs, runs every figure BENCH_RUNS times (default 3)
 # with the runs of one part interleaved (so that a change in the machine's load hits every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Two figures for epp-sim (not pass/fail): the round trip of one domain:check
 # on one session (median of 1,000, latency 0), and commands per second with
 # 16 sessions at once. The load generator (epp-send) shares the machine.

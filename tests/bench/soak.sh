@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make soak: a bounded soak test. Steady mixed load (eg-load -m mix, in batches) through
 # the gate to epp-sim via a private RabbitMQ broker on loopback, with every session dropped
 # by epp-sim (SIGUSR2) once a minute; the gate's RSS, open file descriptors and threads

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The boundaries between the parts of the tree, as the build draws them (Makefile: include
 # paths per directory) and as a reader expects them: common/ depends on nothing above it,
 # the client library never on the gate or the simulator, the simulator never on the gate

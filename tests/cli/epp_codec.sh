@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # epp-codec, the command-line face of the codec: the vectors through it, several files in
 # one process, errors on their own line, exit statuses, clTRID, stdin, a huge input.
 . "$(dirname "$0")/../lib/tap.sh"

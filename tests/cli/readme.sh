@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The README's promises: its first lines give `make demo` and `make check`, and its code
 # examples are exactly the files the tests build and run (rpcclient/examples/).
 . "$(dirname "$0")/../lib/tap.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The broker is stopped and started again under load. A durable request queue,
 # persistent requests with message ids, a durable named reply queue read by a pika
 # client that outlives the restart and publishes again, with the same message id, any

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The client is gone before its reply: its reply queue never existed, or it was an
 # exclusive queue deleted when the client disconnected while the registry was still
 # working. The reply comes back to the gate as a basic.return (it publishes replies

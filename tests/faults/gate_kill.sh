@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The gate is killed with SIGKILL while a create and a renew are at the registry
 # (epp-sim executed them and holds the responses back), under load, and started again
 # on the same journal. No request is lost: the broker redelivers what was not acked and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # SIGTERM under load: the gate stops taking requests, finishes and answers the ones it
 # holds, logs out and exits 0; the requests still in the queue are served by the next
 # gate. Nothing is lost (every request answered), nothing runs twice, and no reply is

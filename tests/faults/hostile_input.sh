@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The hostile input matrix (tests/faults/data/hostile_requests.tsv, one case a line):
 # requests that are not JSON, not objects, huge, deeply nested, of the wrong types,
 # with missing or unknown arguments, invalid UTF-8, control characters, numbers out of

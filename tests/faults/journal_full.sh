@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The journal's disk is full (a tiny tmpfs, filled up): the gate refuses commands with
 # side effects rather than run them without a record ("not sent", nothing reaches the
 # registry), queries still work, the gate keeps running, and once there is space again

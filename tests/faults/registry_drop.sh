@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The registry drops the connection before or after reading a command (epp-sim faults
 # drop-before, drop-after), for each kind of command. A query is re-sent on a new session
 # and answered; a create, renew, transfer, update or delete is never re-sent: the caller

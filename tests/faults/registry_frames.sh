@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The registry answers with something unusable: a frame that is not XML (garbage), a
 # frame header of 32 MiB (oversize, above the gate's 16 MiB limit), a response with
 # another clTRID (wrong-cltrid), half a frame and silence (partial), or nothing past the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A hostile or broken registry (epp-sim's reply-file fault sends any bytes as the
 # response): entity expansion bombs, external entities and DTDs (a file read attempt:
 # the marker file's content must come back nowhere; a DTD over HTTP: no connection

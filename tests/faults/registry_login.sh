@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The registry refuses the login (2200) or answers "session limit exceeded" (2502, then
 # closes), at start and in the middle of a run. The gate backs off instead of hammering
 # (logins counted in epp-sim's log over a time window), answers waiting requests with a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Secrets never reach a log. The gate runs at its highest verbosity (-vv, log level
 # trace: every EPP frame is logged) and epp-sim with -v, through a login that changes
 # the password (newPW), a domain and a contact created with authInfo, infos that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the gate's configuration file parser (libconfig layer and our
  * checks). The input is written to a private file because the loader reads a path. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the EPP frame reader, fed the input in pieces whose sizes come from
  * the input itself, with a small limit so that length checks are exercised. */
 #include <stddef.h>

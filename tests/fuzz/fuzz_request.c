@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: a JSON request to an EPP command (parse, argument checks, builders,
  * generic `epp` and raw `xml`). Every command built must parse back as XML. */
 #include <libxml/parser.h>

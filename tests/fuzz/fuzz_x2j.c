@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: registry XML to JSON (the safe parser and the converter), with a
  * small expansion budget so that entity handling is exercised. */
 #include <libxml/parser.h>

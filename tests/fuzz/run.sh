@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each one: first over its
 # regression inputs (every crash ever found, kept in tests/fuzz/regressions/TARGET/), then
 # fuzzing for SECONDS from a corpus seeded with the test vectors.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every command of README.md "Requests and replies", end to end: epp-rpc -> RabbitMQ -> epp-gate -> epp-sim
 # over TLS, and the registry state each one leaves, read back through the gate. A second
 # gate logged in as another registrar takes part in a transfer.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bad requests come back as error replies with the reference's prefixes, nothing reaches
 # the registry, and the gate keeps serving; a request without reply_to is processed,
 # logged and acked; an expired request is answered and never executed.

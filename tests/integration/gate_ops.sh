@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Running the gate as an operator does: the reference's command line and params files,
 # --check-config, systemd notifications, the metrics file, the health file (written when
 # the registry is out of reach, watched for clients' lines), SIGHUP and the log file,

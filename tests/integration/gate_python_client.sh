@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A client written to the reference's conventions (python3-pika, exclusive server-named
 # reply queue, uuid4 correlation ids) gets correct replies from our gate, including the
 # reference's own request vectors.

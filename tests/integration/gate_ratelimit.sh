@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Rate limits: the registry's command cap is kept by making requests wait for a token
 # (up to their deadline) instead of failing at the registry; the login counts in the
 # session class; a request whose deadline comes before its token is answered "not sent".

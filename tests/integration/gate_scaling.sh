@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Sessions in parallel: against a registry that answers in 20 ms, 16 sessions serve at
 # least 10 times what one session does (ideal: 16x), and prefetch follows the sessions.
 . "$(dirname "$0")/../lib/tap.sh"

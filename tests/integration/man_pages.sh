@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The man pages render without a single groff warning, epp-gate(8) documents
 # every flag of the command line and every topic operators ask about, and
 # epp-sim(1) every option of epp-sim --help, its signals, faults and command log.

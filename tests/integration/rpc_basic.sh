@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # epp-rpc against the test responder: synchronous calls, each kind of reply and its exit
 # status, foreign correlation ids, request properties as the consumer sees them.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # epp-rpc configured the reference's way (RPC_CLIENT_CONF_PATH / RPC_CLIENT_CONF / -c),
 # with explicit options overriding; bad configurations give exit 78 and a clear message.
 set -u

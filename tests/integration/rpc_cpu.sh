@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Waiting costs no CPU: the client blocks in the socket until its deadline instead of
 # polling. The responder takes 3 s to answer; epp-rpc's user+system time over the whole
 # call (start, connect, wait, print) must stay near zero.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The README examples and the packaging: rpcclient/examples/check.c built the way a user
 # builds it (cc check.c $(pkg-config --cflags --libs eppgate-rpc)) against a staged
 # install of the library, then run; check.sh run with epp-rpc; the shared library's

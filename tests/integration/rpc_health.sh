@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The health-file mechanism (README.md, "Clients"): on a transport failure a line "<error> at <time>" is
 # appended, the client pauses, reconnects, and re-sends once, with the same message_id,
 # only a command without side effects. A create is never sent twice.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Heartbeats: serviced while the client waits (a wait longer than the heartbeat keeps the
 # connection); an idle context is dropped by the broker and the next call reconnects;
 # egrpc_service() keeps an idle context's connection alive.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interoperability: a stand-in for the Python reference gate's AMQP side (pika, the way
 # the reference declares, consumes and replies: default queue declaration, prefetch 1,
 # reply with only a correlation_id and json.dumps() text, ack after the reply). The

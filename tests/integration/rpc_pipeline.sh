@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Pipelining: one thread keeps many requests in flight; replies arrive out of order and
 # each is matched to its own request by correlation id.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The broker restarts between two calls on one context: the second call notices the dead
 # connection before publishing, reconnects and succeeds (nothing is lost or duplicated).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Timeouts: the caller gets exit 3 at its deadline, and the request expires in the broker,
 # so a gate that starts later never executes it (the responder's count file proves it).
 set -u

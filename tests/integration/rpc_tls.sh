@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # TLS to the broker: a TLS terminator in front of the test broker, certificates made here.
 # The broker's certificate is verified by default (chain and host name), against --ca or
 # SSL_CERT_FILE; --insecure turns that off with a warning.

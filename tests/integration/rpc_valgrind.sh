@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The client under valgrind: the unit tests, and epp-rpc / the library through success,
 # EPP error, timeout, pipelining with out-of-order replies, and the health-file retry.
 # Skipped for sanitizer builds (valgrind and ASan do not mix) or without valgrind.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # epp-sim's fault knobs, each observed over real TLS with epp-send: every
 # fault kind, every-Nth and once, command classes, SIGUSR1 (reload the fault
 # file), SIGUSR2 (drop every connection), and the command log lines of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # epp-sim over real TLS with epp-send: greeting, login rules, session limit,
 # client certificates, idle timeout, 200 sessions at once, latency, info
 # padding, the command log, and a clean exit on SIGTERM.

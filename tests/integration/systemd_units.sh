@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The systemd units in systemd/ pass `systemd-analyze verify` with nothing to
 # say, and keep the settings the gate relies on.
 #

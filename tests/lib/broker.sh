@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # A private RabbitMQ broker for tests, demo and benchmarks: Debian's rabbitmq-server,
 # on 127.0.0.1 only, on ports the kernel hands out, with its own node name, epmd,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Generates the certificates the tests, demo and benchmarks use, into DIR:
 #   ca.crt ca.key                 a test CA
 #   server.crt server.key         signed by ca, for localhost and 127.0.0.1

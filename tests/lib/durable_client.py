@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A client that outlives broker restarts, for the fault tests.
 
   durable_client.py PORT QUEUE REPLY_QUEUE REQUESTS OUT [--rate N] [--quiet S]

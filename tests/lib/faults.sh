@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Helpers for the fault tests (tests/faults/*.sh). Source tests/lib/tap.sh and
 # tests/lib/gate.sh first.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Starting epp-sim and epp-gate for the integration and fault tests, the demo and the
 # benchmarks. Source tests/lib/tap.sh first (track_pid, wait_for, free_port). The

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Runs the hostile input matrix against a gate, one request at a time.
 
   hostile_send.py PORT QUEUE CASES SIM_LOG MARKER_FILE

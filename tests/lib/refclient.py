@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A client written to the Python reference's conventions (its rpc_client), for tests.
 
   refclient.py PORT QUEUE call [--timeout S] [JSON...]     one request per argument

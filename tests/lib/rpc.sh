@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Helpers for the RPC client tests (tests/integration/rpc_*.sh). Source after tap.sh.
 # Needs the test broker (AMQP_HOST, AMQP_PORT: tests/run-all starts it).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Starting epp-sim from a test script (source tests/lib/tap.sh first).
 #   sim_start DIR [epp-sim options...]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # TAP helpers for the shell test scripts (integration, faults, demo checks).
 #   ok COND_EXIT_STATUS "description"    e.g.  [ "$x" = 1 ]; ok $? "x is 1"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfgtest.c - helpers for the configuration tests (see cfgtest.h).
  */

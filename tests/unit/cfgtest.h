@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfgtest.h - helpers for the configuration tests (test_config*.c): a private
  * scratch directory, files written into it with a given mode, and a warning

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmdtest.c - helpers for the command builder tests: build, validate against the schemas, compare trees. */
 #include "cmdtest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmdtest.h - helpers for the command builder tests (test_epp_cmd*.c): build
  * a request from JSON text, validate a document against the EPP schemas (plus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* latency.c - latency samples and their percentiles, for the benchmark programs. */
 #include "latency.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * latency.h - percentiles of latency samples, for the benchmark programs
  * (the files of tests/unit that are not tests are linked into them).

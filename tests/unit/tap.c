@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tap.c - a small TAP producer for the unit tests (ok lines, diagnostics, plan). */
 #include "tap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tap.h - a small TAP producer for the C unit tests. tests/run-all counts the
  * "ok" / "not ok" lines of every test program; a program that crashes or exits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Alerts: the command gets its event in a small environment, no inherited
  * descriptors and /dev/null for output; repeats within a minute are sent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The command table (common/cmdinfo.h): the gate and the client classify every
  * command alike. For every row, with representative args (every transfer op, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration files: defaults, a full file, the shipped example, every kind
  * of error, secret files and warnings about readable secrets, and that every

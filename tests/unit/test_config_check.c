@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The configuration once every source was applied: the consistency check, the
  * summary (which never shows a secret), wiping secrets, and broker host entries.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference gate's params files (one line "HOST PORT LOGIN PASSWORD"), and
  * precedence: defaults, then the config file, then the params files, then flags.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Command builders against the reference: every "rpc" vector of
  * tests/data/conformance/anchor_vectors.json is built from its json_request and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The generic `epp` command (README.md "Requests and replies": the reply convention, inverted)
  * and the raw `xml` command: documents that validate, their class and object,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every builder's output for valid input validates against tests/data/xsd/epp-all.xsd
  * (the fee extension included): one request with every argument and one with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading result code, message, clTRID and greeting URIs from converted responses. */
 #include <libxml/parser.h>
 #include <stdio.h>

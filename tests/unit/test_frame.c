@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The EPP frame reader and packer (RFC 5734 framing), fed byte strings only. */
 #include <stdlib.h>
 #include <string.h>

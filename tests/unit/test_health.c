@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Health file: the reference's line format (common/healthline.h), our own appends never reported as
  * someone else's, a client's append / touch / rename / delete always

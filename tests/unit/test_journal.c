@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The request journal: claims, replies, replay, crash and torn-write recovery,
  * racing claims, compaction, and refusal when the record cannot reach the disk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Metrics: the Prometheus text file parsed back line by line, histogram
  * counts and sums, bounded label sets, percentiles for gate_status, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The job queue and the session supervisor (gate/jobq.h, gate/supervisor.h) with fake
  * session operations and no registry: hand-off of jobs to idle sessions that are up, N jobs

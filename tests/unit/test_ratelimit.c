@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Token buckets: burst then steady rate, deadlines, unlimited classes, the
  * shared total, many threads against one limit, the stop flag, and fairness

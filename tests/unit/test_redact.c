@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Secrets are removed from XML before it can reach a log; clTRIDs are unique. */
 #include <stdlib.h>
 #include <string.h>

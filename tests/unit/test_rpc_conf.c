@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client's configuration: the reference's JSON config (file and environment), options. */
 #include <errno.h>
 #include <fcntl.h>

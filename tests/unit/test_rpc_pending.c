@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The client library's requests in flight (rpcclient/pending.c): every request
  * is completed exactly once, by its reply, at its deadline or by a connection

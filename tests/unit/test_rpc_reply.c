@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reply classification: EPP 1xxx / 2xxx, the gate's error replies, replies that are not JSON. */
 #include <stdio.h>
 #include <stdlib.h>

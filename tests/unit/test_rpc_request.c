@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Request encoding: ids, body, AMQP properties (expiration, x-deadline, message_id). */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The EPP session and the per-job rules, against a real epp-sim over real TLS
  * (the program built next to this test; certificates from tests/lib/certs.sh):

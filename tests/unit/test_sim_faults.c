@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-sim's fault plan without a network: rule syntax (command names hold
  * colons themselves), every-Nth counting over all callers, once, classes,

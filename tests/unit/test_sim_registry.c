@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epp-sim's registry without a network: the RFC 5730-5733 semantics it
  * promises (check/info/create/renew/update/delete, transfers with poll

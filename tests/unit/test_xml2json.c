@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * EPP XML to JSON: the reference's vectors, every rule of the conversion
  * (README.md, "Requests and replies") as exact JSON text (key order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reusable parser gives the same results as a fresh one, document after document:
  * after errors, across encodings, and after its name dictionary is started afresh. */
 #include <libxml/parser.h>
