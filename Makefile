@@ -5,6 +5,7 @@
 #   make demo       install missing packages, start broker + epp-sim + epp-gate, send requests
 #   make bench      benchmarks (figures, not pass/fail)   make soak: bounded soak test
 #   make check-san  unit + integration tests built with AddressSanitizer + UBSan (in build-san/)
+#   make check-cluster  the tests in tests/cluster (3-node RabbitMQ cluster, PostgreSQL)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -84,7 +85,7 @@ PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rp
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check check-san check-valgrind check-unit demo bench soak fuzz fuzz-ci deps ensure-deps install \
+.PHONY: all check check-san check-valgrind check-unit check-cluster demo bench soak fuzz fuzz-ci deps ensure-deps install \
         uninstall clean tests
 .DEFAULT_GOAL := all
 
@@ -204,6 +205,11 @@ check-unit: ensure-deps
 check-san: ensure-deps
 	@$(MAKE) --no-print-directory SAN=1 tests
 	@tests/run-all --san build-san
+
+# Each script in tests/cluster starts and stops its own RabbitMQ cluster and PostgreSQL.
+check-cluster: ensure-deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all --only tests/cluster $(BUILD)
 
 demo: ensure-deps
 	@$(MAKE) --no-print-directory all
