@@ -77,17 +77,32 @@ _rmq_alive() {
 	! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# _rmq_launch NODECMD DIR [SECONDS]: starts the node and waits until RabbitMQ runs on it;
-# gives up at once when the node's process dies while booting. Until its AMQP port opens
-# (late in the boot) only the port is watched: each rabbitmqctl run costs a second or two
-# of CPU, which booting nodes need more.
-_rmq_launch() {
-	local nodecmd=$1 dir=$2 deadline=$((SECONDS + ${3:-90})) port pid left
+# _rmq_procs DIR...: the PIDs of the nodes' processes (VM, helper programs, command-line
+# tools run for it), found by the node's directory in their environment (unique to it),
+# so also before the node wrote its pid file.
+_rmq_procs() {
+	local d pats=()
+	for d in "$@"; do
+		pats+=(-e "RABBITMQ_MNESIA_BASE=$d/mnesia")
+	done
+	grep -lszxF "${pats[@]}" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
+}
+
+# _rmq_boot NODECMD DIR: starts the node (rabbitmq-server returns at once).
+_rmq_boot() {
+	rm -f "$2/broker.pid"
 	# shellcheck disable=SC2086 # NODECMD is a function name and its arguments
-	port=$( $nodecmd; echo "$RABBITMQ_NODE_PORT" )
-	rm -f "$dir/broker.pid"
+	( $1; rabbitmq-server -detached ) >"$2/launch.log" 2>&1
+}
+
+# _rmq_await NODECMD DIR [SECONDS]: waits until RabbitMQ runs on a booting node; gives up
+# as soon as the node has no process left. Until its AMQP port opens (late in the boot)
+# only the port is watched: each rabbitmqctl run costs a second or two of CPU, which
+# booting nodes need more.
+_rmq_await() {
+	local nodecmd=$1 dir=$2 deadline=$((SECONDS + ${3:-90})) port left
 	# shellcheck disable=SC2086
-	( $nodecmd; rabbitmq-server -detached ) >"$dir/launch.log" 2>&1 || return 1
+	port=$( $nodecmd; echo "$RABBITMQ_NODE_PORT" )
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			left=$((deadline - SECONDS))
@@ -95,13 +110,18 @@ _rmq_launch() {
 			RMQ_CLI_TIMEOUT=$((left + 5)) _rmq_cli "$nodecmd" rabbitmqctl await_startup \
 			    --timeout "$left" >/dev/null 2>&1 && return 0
 		fi
-		pid=$(cat "$dir/broker.pid" 2>/dev/null)
-		[ -n "$pid" ] && ! _rmq_alive "$pid" && break
+		if [ -z "$(_rmq_procs "$dir")" ]; then
+			sleep 0.5	# (a process between two programs)
+			[ -z "$(_rmq_procs "$dir")" ] && break
+		fi
 		sleep 0.2
 	done
 	echo "RabbitMQ node did not come up; see $dir/log" >&2
 	return 1
 }
+
+# _rmq_launch NODECMD DIR [SECONDS]: both.
+_rmq_launch() { _rmq_boot "$1" "$2" && _rmq_await "$@"; }
 
 # _rmq_stop NODECMD DIR: stops the node; one rabbitmqctl cannot stop is ended by its PID.
 _rmq_stop() {
