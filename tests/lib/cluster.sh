@@ -90,7 +90,7 @@ _cluster_ports() {
 }
 
 cluster_start() {
-	local n ports stop3 fail=0 pids=()
+	local n ports deadline
 	# DIR gets a link to the cluster's directories under /tmp (the nodes run as the
 	# rabbitmq user, which must reach them), and their logs when the cluster is stopped.
 	CLUSTER_KEEP=$(mkdir -p "$1" && cd "$1" && pwd) || return 1
@@ -118,26 +118,19 @@ cluster_start() {
 		(exec 3<>"/dev/tcp/127.0.0.1/$CLUSTER_EPMD_PORT") 2>/dev/null && break
 		sleep 0.1
 	done
-	# The three boot side by side (booting is most of the time), then 2 and 3 join 1.
+	# The three boot side by side (booting is most of the time), then 2 and 3 join 1, one
+	# after the other. join_cluster logs errors about a "tracked connection table": harmless.
 	for n in 1 2 3; do
-		_rmq_launch "_cluster_env $n" "$CLUSTER_DIR/node$n" 120 &
-		pids+=($!)
+		_rmq_boot "_cluster_env $n" "$CLUSTER_DIR/node$n" || return 1
 	done
-	for n in "${pids[@]}"; do
-		wait "$n" || fail=1
+	deadline=$((SECONDS + 150))
+	for n in 1 2 3; do
+		_rmq_await "_cluster_env $n" "$CLUSTER_DIR/node$n" $((deadline - SECONDS)) || return 1
 	done
-	[ "$fail" -eq 0 ] || return 1
-	# One join at a time; node 3 stops its application meanwhile (that concerns it alone).
-	# join_cluster logs errors about a "tracked connection table": harmless.
-	cluster_ctl 3 stop_app >>"$CLUSTER_DIR/join.log" 2>&1 &
-	stop3=$!
 	for n in 2 3; do
-		if ! {
-			if [ "$n" = 3 ]; then wait "$stop3"; else cluster_ctl 2 stop_app; fi &&
-			    cluster_ctl "$n" join_cluster "$CLUSTER_NODE_1" && cluster_ctl "$n" start_app
-		} >>"$CLUSTER_DIR/join.log" 2>&1; then
+		if ! { cluster_ctl "$n" stop_app && cluster_ctl "$n" join_cluster "$CLUSTER_NODE_1" &&
+		    cluster_ctl "$n" start_app; } >>"$CLUSTER_DIR/join.log" 2>&1; then
 			echo "cluster: node $n did not join node 1; see $CLUSTER_DIR/join.log" >&2
-			wait "$stop3" 2>/dev/null
 			return 1
 		fi
 	done
@@ -151,33 +144,30 @@ cluster_start_node() {
 	_rmq_launch "_cluster_env $1" "$CLUSTER_DIR/node$1" 120 && _cluster_await "$1" 60
 }
 
-# Like a crash: SIGKILL to the node's VM. Its helper processes end when their pipes to it
-# close; any that has not after 5 s is killed too (by PID).
-cluster_kill_node() {
-	local pid tree p
-	pid=$(_cluster_pid "$1")
-	_rmq_alive "$pid" || return 0
-	read -r -a tree <<<"$(_cluster_tree "$pid" | tr '\n' ' ')"
-	kill -KILL "$pid"
-	for _ in $(seq 1 50); do
-		_cluster_any_alive "${tree[@]}" || return 0
-		sleep 0.1
+# The PIDs of node N's processes (of all nodes without N).
+_cluster_procs() {
+	local n dirs=()
+	for n in ${1:-1 2 3}; do
+		dirs+=("$CLUSTER_DIR/node$n")
 	done
-	for p in "${tree[@]}"; do
-		# (still the rabbitmq user's: not a process that reused the number)
-		_rmq_alive "$p" && [ "$(stat -c %U "/proc/$p" 2>/dev/null)" = rabbitmq ] &&
-		    kill -KILL "$p" 2>/dev/null
-	done
-	sleep 0.2
-	! _cluster_any_alive "${tree[@]}"
+	_rmq_procs "${dirs[@]}"
 }
 
-_cluster_any_alive() {
-	local p
-	for p in "$@"; do
-		_rmq_alive "$p" && return 0
+# Like a crash: SIGKILL to the node's VM. Its helper programs end when their pipes to it
+# close; any still there after 5 s is killed too.
+cluster_kill_node() {
+	local pid p
+	pid=$(_cluster_pid "$1")
+	_rmq_alive "$pid" && kill -KILL "$pid"
+	for _ in $(seq 1 50); do
+		[ -z "$(_cluster_procs "$1")" ] && return 0
+		sleep 0.1
 	done
-	return 1
+	for p in $(_cluster_procs "$1"); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	sleep 0.2
+	[ -z "$(_cluster_procs "$1")" ]
 }
 
 # Prints the number of the node that leads quorum queue QUEUE (as a running node sees it).
@@ -193,22 +183,9 @@ cluster_queue_leader() {
 	return 1
 }
 
-# The PIDs of the process and of every descendant.
-_cluster_tree() {
-	local c
-	echo "$1"
-	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-		_cluster_tree "$c"
-	done
-}
-
 cluster_pids() {
-	local n pid
 	[ -n "${CLUSTER_DIR:-}" ] || return 0
-	for n in 1 2 3; do
-		pid=$(_cluster_pid "$n")
-		_rmq_alive "$pid" && _cluster_tree "$pid"
-	done
+	_cluster_procs
 	_rmq_alive "${CLUSTER_EPMD_PID:-}" && echo "$CLUSTER_EPMD_PID"
 	return 0
 }
@@ -224,6 +201,10 @@ cluster_stop() {
 	done
 	for pid in "${pids[@]}"; do
 		wait "$pid"
+	done
+	# Whatever is left (a node interrupted before it wrote its pid file, a hung tool).
+	for pid in $(_cluster_procs); do
+		kill -KILL "$pid" 2>/dev/null
 	done
 	# The epmd: the one started here, and any a node may have started on the same port
 	# had that one gone (by PID: "epmd -kill" refuses while nodes are registered).
