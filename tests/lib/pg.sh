@@ -64,7 +64,6 @@ pg_start() {
 		full_page_writes = off
 		shared_buffers = 16MB
 		max_connections = 40
-		log_min_error_statement = panic
 		password_encryption = scram-sha-256
 	CONF
 	# The socket trusts everyone (setup); TCP admits only the role, by password.
@@ -79,9 +78,11 @@ pg_start() {
 	}
 	pw=$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")
 	(umask 077; printf '%s\n' "$pw" >"$PG_PASSWORD_FILE") || return 1
-	# The password goes through standard input (not a command line) and the server logs
-	# no statement (log_min_error_statement above), so it is written nowhere else.
+	# The password goes through standard input (not a command line), and this session's
+	# statements are not logged even if one fails: it is written nowhere else.
 	_pg_su -d postgres -f - >/dev/null <<-SQL || return 1
+		SET log_min_error_statement = panic;
+		SET log_statement = none;
 		CREATE ROLE $PG_USER LOGIN PASSWORD '$pw';
 		CREATE DATABASE $PG_DB OWNER $PG_USER;
 	SQL
