@@ -98,7 +98,12 @@ ok $? "PostgreSQL starts (in $((SECONDS - t0)) s)"
 # ---- the cluster ------------------------------------------------------------
 t0=$SECONDS
 cluster_start "$T/cluster"
-ok $? "the cluster starts: three nodes, 2 and 3 joined to 1"
+rc=$?
+ok $rc "the cluster starts: three nodes, 2 and 3 joined to 1"
+if [ "$rc" -ne 0 ]; then
+	echo "Bail out! the cluster did not start"
+	exit 1
+fi
 diag "cluster start: $((SECONDS - t0)) s; AMQP ports $CLUSTER_PORTS"
 for n in 1 3; do
 	is "$(cluster_running "$n")" 3 "node $n sees 3 running nodes"
