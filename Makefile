@@ -7,6 +7,7 @@
 #   make bench      benchmarks (figures, not pass/fail)   make soak: bounded soak test
 #   make check-san  unit + integration tests built with AddressSanitizer + UBSan (in build-san/)
 #   make check-tsan unit tests and a gate under load built with ThreadSanitizer (in build-tsan/)
+#   make check-cluster  the tests in tests/cluster (3-node RabbitMQ cluster, PostgreSQL)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -105,7 +106,7 @@ PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rp
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check check-san check-tsan check-valgrind check-unit demo bench soak fuzz fuzz-ci deps ensure-deps install \
+.PHONY: all check check-san check-tsan check-valgrind check-unit check-cluster demo bench soak fuzz fuzz-ci deps ensure-deps install \
         uninstall clean tests
 .DEFAULT_GOAL := all
 # Objects of test programs are kept: a rebuild compiles only what changed.
@@ -242,6 +243,11 @@ check-san: ensure-deps
 check-tsan: ensure-deps
 	@$(MAKE) --no-print-directory SAN=thread tests
 	@tests/run-all --tsan build-tsan
+
+# Each script in tests/cluster starts and stops its own RabbitMQ cluster and PostgreSQL.
+check-cluster: ensure-deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all --only tests/cluster $(BUILD)
 
 demo: ensure-deps
 	@$(MAKE) --no-print-directory all

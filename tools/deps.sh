@@ -7,9 +7,9 @@
 set -euo pipefail
 
 BUILD_PKGS=(gcc make pkg-config librabbitmq-dev libssl-dev libxml2-dev libjson-c-dev
-            libconfig-dev libcurl4-openssl-dev)
+            libconfig-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev)
 TEST_PKGS=(openssl rabbitmq-server python3 python3-pika valgrind clang libclang-rt-14-dev
-           systemd procps iproute2 psmisc man-db)
+           systemd procps iproute2 psmisc man-db postgresql sqlite3)
 ALL_PKGS=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
 
 missing() {
@@ -40,7 +40,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${todo[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# The broker package must not start a system-wide broker: tests run their own on loopback.
+# The rabbitmq-server and postgresql packages must not start system-wide services: tests
+# run their own broker, cluster and database on loopback (tests/lib/broker.sh, cluster.sh,
+# pg.sh). invoke-rc.d and deb-systemd-invoke ask policy-rc.d, which says no.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then
