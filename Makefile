@@ -65,7 +65,7 @@ COMMON_SRC := $(wildcard common/*.c)
 GATE_SRC   := $(filter-out gate/main.c,$(wildcard gate/*.c))
 RPC_SRC    := $(filter-out rpcclient/epp-rpc.c,$(wildcard rpcclient/*.c))
 # The pieces of common/ that the client library carries in itself (no libxml2, no OpenSSL).
-RPC_COMMON := common/err.c common/rdfile.c common/cmdinfo.c common/healthline.c
+RPC_COMMON := common/err.c common/rdfile.c common/cmdinfo.c common/healthline.c common/jsonval.c
 RPC_OBJ     = $(call obj,$(RPC_SRC)) $(patsubst common/%.c,$(BUILD)/obj/rpc-common/%.o,$(RPC_COMMON))
 SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonval.h"
 #include "utf8.h"
 
 const struct ea_rule EA_LABEL = {EA_TOKEN, 1, 255};
@@ -325,24 +326,5 @@ ea_bool(json_object *o, const char *ctx, const char *key, int dflt, int *out,
 int
 ea_truthy(json_object *o, const char *key)
 {
-	json_object *v = ea_member(o, key);
-
-	if (v == NULL)
-		return 0;
-	switch (json_object_get_type(v)) {
-	case json_type_boolean:
-		return json_object_get_boolean(v) ? 1 : 0;
-	case json_type_int:
-		return json_object_get_int64(v) != 0;
-	case json_type_double:
-		return json_object_get_double(v) != 0.0;
-	case json_type_string:
-		return json_object_get_string_len(v) > 0;
-	case json_type_array:
-		return json_object_array_length(v) > 0;
-	case json_type_object:
-		return json_object_object_length(v) > 0;
-	default:
-		return 0;
-	}
+	return eg_json_truthy(ea_member(o, key));
 }

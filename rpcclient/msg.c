@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "cmdinfo.h"
+#include "jsonval.h"
 
 /* Deep enough for any EPP response converted to JSON, shallow enough to bound the stack. */
 #ifndef EPPGATE_VERSION
@@ -261,29 +262,6 @@ get(json_object *o, const char *key)
 	return v;
 }
 
-/* The reference tests the error value for truth: null, "", 0, {} and [] are no error. */
-static int
-truthy(json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return 0;
-	case json_type_boolean:
-		return json_object_get_boolean(v);
-	case json_type_int:
-		return json_object_get_int64(v) != 0;
-	case json_type_double:
-		return json_object_get_double(v) != 0.0;
-	case json_type_string:
-		return json_object_get_string_len(v) > 0;
-	case json_type_object:
-		return json_object_object_length(v) > 0;
-	case json_type_array:
-		return json_object_array_length(v) > 0;
-	}
-	return 0;
-}
-
 static char *
 text_of(json_object *v)
 {
@@ -377,7 +355,8 @@ rpcc_classify(const char *body, size_t len, struct rpcc_result *res)
 		res->msg = strdup("reply is not a JSON object");
 		goto done;
 	}
-	if ((e = get(root, "error")) != NULL && truthy(e)) {
+	/* The reference tests the error value for truth: null, "", 0, {} and [] are no error. */
+	if ((e = get(root, "error")) != NULL && eg_json_truthy(e)) {
 		res->status = EGRPC_EGATE;
 		res->msg = text_of(e);
 		goto done;

@@ -20,22 +20,6 @@ static const uint32_t settable =
     STB(ST_CLIENT_UPDATE_PROHIBITED) | STB(ST_SERVER_DELETE_PROHIBITED) |
     STB(ST_SERVER_TRANSFER_PROHIBITED) | STB(ST_SERVER_UPDATE_PROHIBITED);
 
-static void
-postal_clear(struct reg_postal *p)
-{
-	size_t i;
-
-	free(p->name);
-	free(p->org);
-	for (i = 0; i < p->nstreet; i++)
-		free(p->street[i]);
-	free(p->city);
-	free(p->sp);
-	free(p->pc);
-	free(p->cc);
-	memset(p, 0, sizeof(*p));
-}
-
 /* Frees the address part only (street..cc). */
 static void
 addr_clear(struct reg_postal *p)
@@ -50,6 +34,15 @@ addr_clear(struct reg_postal *p)
 	free(p->cc);
 	p->nstreet = 0;
 	p->city = p->sp = p->pc = p->cc = NULL;
+}
+
+static void
+postal_clear(struct reg_postal *p)
+{
+	free(p->name);
+	free(p->org);
+	addr_clear(p);
+	memset(p, 0, sizeof(*p));
 }
 
 static void
