@@ -302,35 +302,100 @@ tls_accept(struct tls_ctx *ctx, int fd, int timeout_ms, struct eg_err *err)
 	return c;
 }
 
-ssize_t
-tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err *err)
+enum tls_step
+tls_read_nb(struct tls_conn *c, void *p, size_t n, size_t *got, struct eg_err *err)
 {
 	int r, e, sys, len = n > 0x7fffffff ? 0x7fffffff : (int)n;
 
+	*got = 0;
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_read(c->ssl, p, len);
+	sys = errno;
+	if (r > 0) {
+		*got = (size_t)r;
+		return TLS_OK;
+	}
+	e = SSL_get_error(c->ssl, r);
+	switch (e) {
+	case SSL_ERROR_ZERO_RETURN:
+		return TLS_EOF;
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_WRITE;
+	case SSL_ERROR_SYSCALL:
+		if (sys == 0 && ERR_peek_last_error() == 0)
+			return TLS_EOF;
+		if (sys == ECONNRESET || sys == EPIPE) {
+			eg_err_set(err, EG_EIO, "connection reset by peer");
+			return TLS_FAIL;
+		}
+		ssl_failure(err, EG_EIO, "read", sys);
+		return TLS_FAIL;
+	default:
+		ssl_failure(err, EG_ETLS, "read", sys);
+		return TLS_FAIL;
+	}
+}
+
+enum tls_step
+tls_write_nb(struct tls_conn *c, const void *p, size_t n, struct eg_err *err)
+{
+	int r, e, sys;
+
+	if (n > 0x7fffffff) {
+		eg_err_set(err, EG_ELIMIT, "write of %zu bytes too large", n);
+		return TLS_FAIL;
+	}
+	ERR_clear_error();
+	errno = 0;
+	/* Without partial writes, SSL_write completes all n bytes or asks to be called
+	 * again with the same arguments. */
+	r = SSL_write(c->ssl, p, (int)n);
+	sys = errno;
+	if (r > 0)
+		return TLS_OK;
+	e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_READ)
+		return TLS_WANT_READ;
+	if (e == SSL_ERROR_WANT_WRITE)
+		return TLS_WANT_WRITE;
+	if (e == SSL_ERROR_SYSCALL && (sys == EPIPE || sys == ECONNRESET))
+		eg_err_set(err, EG_EIO, "connection closed by peer");
+	else
+		ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write", sys);
+	return TLS_FAIL;
+}
+
+/* Waits for what a non-blocking step asked for. 0 ready, -1 with err set. */
+static int
+wait_step(struct tls_conn *c, enum tls_step st, int64_t deadline, const char *what,
+    struct eg_err *err)
+{
+	return wait_io(c, st == TLS_WANT_WRITE ? SSL_ERROR_WANT_WRITE : SSL_ERROR_WANT_READ,
+	    deadline, what, err);
+}
+
+ssize_t
+tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err *err)
+{
+	enum tls_step st;
+	size_t got;
+
 	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		r = SSL_read(c->ssl, p, len);
-		sys = errno;
-		if (r > 0)
-			return r;
-		e = SSL_get_error(c->ssl, r);
-		switch (e) {
-		case SSL_ERROR_ZERO_RETURN:
+		switch ((st = tls_read_nb(c, p, n, &got, err))) {
+		case TLS_OK:
+			return (ssize_t)got;
+		case TLS_EOF:
 			return 0;
-		case SSL_ERROR_WANT_READ:
-		case SSL_ERROR_WANT_WRITE:
-			if (wait_io(c, e, deadline, "read", err) == -1)
+		case TLS_FAIL:
+			return -1;
+		case TLS_WANT_READ:
+		case TLS_WANT_WRITE:
+			if (wait_step(c, st, deadline, "read", err) == -1)
 				return -1;
-			continue;
-		case SSL_ERROR_SYSCALL:
-			if (sys == 0 && ERR_peek_last_error() == 0)
-				return 0;
-			if (sys == ECONNRESET || sys == EPIPE)
-				return eg_err_set(err, EG_EIO, "connection reset by peer");
-			return ssl_failure(err, EG_EIO, "read", sys);
-		default:
-			return ssl_failure(err, EG_ETLS, "read", sys);
+			break;
 		}
 	}
 }
@@ -338,28 +403,21 @@ tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct eg_err 
 int
 tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline, struct eg_err *err)
 {
-	int r, e, sys;
+	enum tls_step st;
 
-	if (n > 0x7fffffff)
-		return eg_err_set(err, EG_ELIMIT, "write of %zu bytes too large", n);
 	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		/* Without partial writes, SSL_write completes all n bytes or asks to be called
-		 * again with the same arguments. */
-		r = SSL_write(c->ssl, p, (int)n);
-		sys = errno;
-		if (r > 0)
+		switch ((st = tls_write_nb(c, p, n, err))) {
+		case TLS_OK:
 			return 0;
-		e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			if (wait_io(c, e, deadline, "write", err) == -1)
+		case TLS_EOF:
+		case TLS_FAIL:
+			return -1;
+		case TLS_WANT_READ:
+		case TLS_WANT_WRITE:
+			if (wait_step(c, st, deadline, "write", err) == -1)
 				return -1;
-			continue;
+			break;
 		}
-		if (e == SSL_ERROR_SYSCALL && (sys == EPIPE || sys == ECONNRESET))
-			return eg_err_set(err, EG_EIO, "connection closed by peer");
-		return ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write", sys);
 	}
 }
 

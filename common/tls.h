@@ -56,6 +56,22 @@ ssize_t tls_read(struct tls_conn *c, void *p, size_t n, int64_t deadline, struct
 int tls_write(struct tls_conn *c, const void *p, size_t n, int64_t deadline,
     struct eg_err *err);
 
+/*
+ * The same without waiting, for a caller that polls the socket itself (an event loop).
+ * TLS_WANT_READ / TLS_WANT_WRITE: call again, with the same arguments, once the socket is
+ * readable / writable (OpenSSL may need to read to write and the other way round).
+ */
+enum tls_step {
+	TLS_OK,          /* read: *got > 0 bytes; write: all n bytes handed to the socket */
+	TLS_WANT_READ,
+	TLS_WANT_WRITE,
+	TLS_EOF,         /* read: the peer closed the connection */
+	TLS_FAIL,        /* err set (EG_EIO, EG_ETLS, EG_ELIMIT) */
+};
+enum tls_step tls_read_nb(struct tls_conn *c, void *p, size_t n, size_t *got,
+    struct eg_err *err);
+enum tls_step tls_write_nb(struct tls_conn *c, const void *p, size_t n, struct eg_err *err);
+
 /* The connection's socket, to poll. */
 int tls_fd(const struct tls_conn *c);
 
