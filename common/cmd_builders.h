@@ -64,6 +64,11 @@ int cmd_period(struct epp_build *b, xmlNodePtr parent, json_object *o, const cha
 int cmd_statuses(struct epp_build *b, xmlNodePtr parent, json_object *args, const char *key,
     const char *const *allowed, size_t max, int with_value);
 
+/* Records the names a command acts on for its log line (epp_cmd.h, struct epp_objects):
+ * one name, or the n strings of a checked list. */
+void cmd_object(struct epp_build *b, const char *name);
+void cmd_object_list(struct epp_build *b, json_object *list, size_t n);
+
 /* <PREFIX:authInfo><PREFIX:pw>PW</PREFIX:pw></PREFIX:authInfo>. */
 void cmd_authinfo(struct epp_build *b, xmlNodePtr parent, const char *pw);
 

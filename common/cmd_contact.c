@@ -159,6 +159,7 @@ cmd_contact_check(struct epp_build *b, json_object *args)
 	chk = contact_object(b, "check");
 	for (i = 0; i < n; i++)
 		eb_el(b, chk, "id", json_object_get_string(json_object_array_get_idx(list, i)));
+	cmd_object_list(b, list, n);
 	return 0;
 }
 
@@ -175,6 +176,7 @@ cmd_contact_info(struct epp_build *b, json_object *args)
 	eb_el(b, info, "id", id);
 	if (pw != NULL)
 		cmd_authinfo(b, info, pw);
+	cmd_object(b, id);
 	return 0;
 }
 
@@ -187,6 +189,7 @@ cmd_contact_delete(struct epp_build *b, json_object *args)
 		return -1;
 	eb_el(b, contact_object(b, "delete"), "id", id);
 	eb_target(b, "contact", id);
+	cmd_object(b, id);
 	return 0;
 }
 
@@ -203,6 +206,7 @@ cmd_contact_create(struct epp_build *b, json_object *args)
 	if (contact_postal(b, cre, args, 1) != 0 || contact_fields(b, cre, args, 1) != 0)
 		return -1;
 	eb_target(b, "contact", id);
+	cmd_object(b, id);
 	return 0;
 }
 
@@ -230,5 +234,6 @@ cmd_contact_update(struct epp_build *b, json_object *args)
 	eb_drop_if_empty(rem);
 	eb_drop_if_empty(chg);
 	eb_target(b, "contact", id);
+	cmd_object(b, id);
 	return 0;
 }

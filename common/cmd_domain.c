@@ -297,6 +297,7 @@ cmd_domain_check(struct epp_build *b, json_object *args)
 		eb_el(b, chk, "name", json_object_get_string(json_object_array_get_idx(list, i)));
 	if (fee != NULL && fee_check(b, fee) != 0)
 		return -1;
+	cmd_object_list(b, list, n);
 	return 0;
 }
 
@@ -314,6 +315,7 @@ cmd_domain_info(struct epp_build *b, json_object *args)
 	eb_attr(b, eb_el(b, info, "name", name), "hosts", hosts);
 	if (pw != NULL)
 		cmd_authinfo(b, info, pw);
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -341,6 +343,7 @@ cmd_domain_create(struct epp_build *b, json_object *args)
 	 */
 	cmd_authinfo(b, cre, pw != NULL ? pw : "");
 	eb_target(b, "domain", name);
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -353,6 +356,7 @@ cmd_domain_delete(struct epp_build *b, json_object *args)
 		return -1;
 	eb_el(b, domain_object(b, "delete"), "name", name);
 	eb_target(b, "domain", name);
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -372,6 +376,7 @@ cmd_domain_renew(struct epp_build *b, json_object *args)
 	if (cmd_period(b, ren, args, NULL, 1, NULL) != 0)
 		return -1;
 	eb_target(b, "domain", name);
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -402,6 +407,7 @@ cmd_domain_transfer(struct epp_build *b, json_object *args)
 		b->klass = EPP_CLASS_TRANSFORM;
 		eb_target(b, "domain", name);
 	}
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -664,5 +670,6 @@ cmd_domain_update(struct epp_build *b, json_object *args)
 	if (rgp_update(b, args) != 0 || secdns_update(b, args) != 0)
 		return -1;
 	eb_target(b, "domain", name);
+	cmd_object(b, name);
 	return 0;
 }

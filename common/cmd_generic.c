@@ -36,9 +36,10 @@ in_list(const char *const *list, const char *s)
 }
 
 /*
- * Sets b->klass from the command element and, for a transform, the object it
- * acts on: the text of the first <name> (domain, host) or <id> (contact) child
- * of the object element.
+ * Sets b->klass from the command element; records the names the command acts on,
+ * the text of the <name> (domain, host) or <id> (contact) children of the object
+ * element, for the log; and for a transform, the first of them as the object it acts
+ * on (for the journal). Nothing else of the command is read: no authInfo.
  */
 static void
 classify(struct epp_build *b, xmlNodePtr cmd)
@@ -52,6 +53,7 @@ classify(struct epp_build *b, xmlNodePtr cmd)
 	xmlChar *op = NULL, *id;
 	xmlNodePtr obj, c;
 	size_t i, n;
+	int first = 1;
 
 	b->klass = EPP_CLASS_TRANSFORM;
 	if (strcmp(name, "check") == 0 || strcmp(name, "info") == 0)
@@ -62,8 +64,6 @@ classify(struct epp_build *b, xmlNodePtr cmd)
 			b->klass = EPP_CLASS_QUERY;
 		xmlFree(op);
 	}
-	if (b->klass != EPP_CLASS_TRANSFORM)
-		return;
 	for (obj = cmd->children; obj != NULL && obj->type != XML_ELEMENT_NODE; obj = obj->next)
 		;
 	if (obj == NULL || obj->ns == NULL)
@@ -74,19 +74,25 @@ classify(struct epp_build *b, xmlNodePtr cmd)
 		for (c = obj->children; c != NULL; c = c->next) {
 			if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, XC(objs[i].key)))
 				continue;
+			if (!first && (b->objects.more > 0 || b->objects.n >= EPP_OBJECTS_KEEP)) {
+				b->objects.more++;     /* counted only: no copy of its text */
+				continue;
+			}
 			if ((id = xmlNodeGetContent(c)) == NULL) {
 				b->oom = 1;
 				return;
 			}
 			/* A token as the registry reads it: surrounding spaces do not count. */
 			utf8_strip((const char *)id, strlen((const char *)id), &s, &n);
-			if (n < sizeof(b->obj_id)) {
+			epp_objects_add(&b->objects, s, n);
+			if (first && b->klass == EPP_CLASS_TRANSFORM && n < sizeof(b->obj_id)) {
 				snprintf(b->obj_type, sizeof(b->obj_type), "%s", objs[i].type);
 				snprintf(b->obj_id, sizeof(b->obj_id), "%.*s", (int)n, s);
 			}
+			first = 0;
 			xmlFree(id);
-			return;
 		}
+		return;
 	}
 }
 

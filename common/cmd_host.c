@@ -67,6 +67,7 @@ cmd_host_check(struct epp_build *b, json_object *args)
 	chk = host_object(b, "check");
 	for (i = 0; i < n; i++)
 		eb_el(b, chk, "name", json_object_get_string(json_object_array_get_idx(list, i)));
+	cmd_object_list(b, list, n);
 	return 0;
 }
 
@@ -81,6 +82,7 @@ host_single(struct epp_build *b, json_object *args, const char *cmd)
 	eb_el(b, host_object(b, cmd), "name", name);
 	if (b->klass == EPP_CLASS_TRANSFORM)
 		eb_target(b, "host", name);
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -109,6 +111,7 @@ cmd_host_create(struct epp_build *b, json_object *args)
 	if (host_addrs(b, cre, args, "ip_address") != 0)
 		return -1;
 	eb_target(b, "host", name);
+	cmd_object(b, name);
 	return 0;
 }
 
@@ -139,5 +142,6 @@ cmd_host_update(struct epp_build *b, json_object *args)
 	eb_drop_if_empty(rem);
 	eb_drop_if_empty(chg);
 	eb_target(b, "host", name);
+	cmd_object(b, name);
 	return 0;
 }

@@ -88,6 +88,21 @@ cmd_authinfo(struct epp_build *b, xmlNodePtr parent, const char *pw)
 	eb_el(b, eb_el(b, parent, "authInfo", NULL), "pw", pw);
 }
 
+void
+cmd_object(struct epp_build *b, const char *name)
+{
+	epp_objects_add(&b->objects, name, strlen(name));
+}
+
+void
+cmd_object_list(struct epp_build *b, json_object *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cmd_object(b, json_object_get_string(json_object_array_get_idx(list, i)));
+}
+
 int
 cmd_poll_req(struct epp_build *b, json_object *args)
 {

@@ -250,6 +250,7 @@ epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
 	out->klass = b.klass;
 	memcpy(out->obj_type, b.obj_type, sizeof(out->obj_type));
 	memcpy(out->obj_id, b.obj_id, sizeof(out->obj_id));
+	out->objects = b.objects;
 	eb_clear(&b);
 	return 0;
 nomem:
@@ -258,6 +259,19 @@ fail:
 	eb_clear(&b);
 	epp_request_clear(out);
 	return -1;
+}
+
+void
+epp_objects_add(struct epp_objects *o, const char *name, size_t len)
+{
+	if (o->more > 0 || o->n >= EPP_OBJECTS_KEEP || len >= sizeof(o->buf) - o->len) {
+		o->more++;
+		return;
+	}
+	memcpy(o->buf + o->len, name, len);
+	o->buf[o->len + len] = '\0';
+	o->len += len + 1;
+	o->n++;
 }
 
 void

@@ -43,6 +43,7 @@ struct epp_build {
 	enum epp_class klass;     /* starts as the table's class; builders may refine it */
 	char obj_type[16];
 	char obj_id[256];
+	struct epp_objects objects;   /* the names the command acts on (epp_cmd.h) */
 	struct eg_err *err;
 };
 

@@ -42,6 +42,25 @@ struct epp_command {
 	int (*build)(struct epp_build *b, json_object *args); /* NULL for CMD_CLASS_LOCAL */
 };
 
+/*
+ * The names of the objects a request acts on, for its log line: domain and host
+ * names, contact ids, in the order of the request. Bounded: the first
+ * EPP_OBJECTS_KEEP names that fit in buf are kept, the others only counted. Never
+ * anything else of the arguments (authInfo, passwords, addresses).
+ */
+#define EPP_OBJECTS_KEEP 5
+
+struct epp_objects {
+	unsigned n;               /* names kept in buf */
+	unsigned more;            /* names left out */
+	size_t len;               /* bytes of buf in use */
+	char buf[512];            /* the n names one after another, each NUL-terminated */
+};
+
+/* Adds name[0..len); counts it in more when EPP_OBJECTS_KEEP names are kept already or
+ * it does not fit (then every later one is counted too, so the kept ones are the first). */
+void epp_objects_add(struct epp_objects *o, const char *name, size_t len);
+
 struct epp_request {
 	const struct cmdinfo *cmd;  /* the command's row */
 	enum epp_class klass;     /* of this request: a transfer with op "query" is a query */
@@ -50,6 +69,7 @@ struct epp_request {
 	char cltrid[65];          /* the clTRID inside xml */
 	char obj_type[16];        /* "domain", "contact", "host", or "" */
 	char obj_id[256];         /* the one object a transform acts on (for the journal), or "" */
+	struct epp_objects objects;   /* every object it names (for the log) */
 };
 
 /* Parses request JSON text: an object with a string "cmd" and, when present, an object

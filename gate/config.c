@@ -134,6 +134,7 @@ gate_config_defaults(struct gate_config *c)
 	c->journal_max_bytes = 64 * MIB;
 	c->metrics_interval_s = 10;
 	c->log_level = EG_LOG_INFO;
-	c->log_timestamps = 1;
+	c->log_timestamps = -1;
+	snprintf(c->log_format, sizeof(c->log_format), "text");
 	c->reconnect = 1;
 }

@@ -100,7 +100,10 @@ struct gate_config {
 	int metrics_interval_s;          /* default 10 */
 	char log_file[CFG_PATH];         /* "" = stderr */
 	int log_level;                   /* EG_LOG_*; default info; -v debug, -vv trace */
-	int log_timestamps;              /* default 1 (set 0 under journald) */
+	int log_timestamps;              /* -1 (default): on, except under the journal, which
+	                                    has its own; 0 off; 1 on (never under the journal) */
+	char log_format[16];             /* "text" (default) or "json" */
+	int log_requests;                /* one info line per request (also -v, level debug) */
 	int verbose_poll;                /* per-request lines for poll commands too */
 	char alert_command[CFG_PATH];    /* run on session lost/restored, "" = none */
 	char alert_email_config[CFG_PATH]; /* reference-compatible JSON, "" = none */

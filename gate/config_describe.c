@@ -77,7 +77,9 @@ gate_config_describe(const struct gate_config *c, char *out, size_t cap)
 			put(&k, "%d", *(const int *)f);
 			break;
 		case K_BOOL:
-			put(&k, "%s", *(const int *)f ? "true" : "false");
+			/* -1: not set, decided where it applies (log.timestamps) */
+			put(&k, "%s", *(const int *)f < 0 ? "(automatic)" :
+			    *(const int *)f ? "true" : "false");
 			break;
 		case K_SIZE:
 			put(&k, "%zu", *(const size_t *)f);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "log.h"
 
 #define M(f) offsetof(struct gate_config, f), sizeof(((struct gate_config *)0)->f)
 #define CNT(f) offsetof(struct gate_config, f)
@@ -14,6 +15,7 @@ static const char *valid_cltrid_prefix(const char *);
 static const char *valid_lang(const char *);
 static const char *valid_nonempty(const char *);
 static const char *valid_host(const char *);
+static const char *valid_log_format(const char *);
 
 /* The order is the order of epp-gate.conf.example and of gate_config_describe(). */
 const struct opt cfg_opts[] = {
@@ -85,6 +87,8 @@ const struct opt cfg_opts[] = {
 	{"log.file", K_STR, M(log_file), 0, 0, 0, 0, NULL},
 	{"log.level", K_LEVEL, M(log_level), 0, 0, 0, 0, NULL},
 	{"log.timestamps", K_BOOL, M(log_timestamps), 0, 0, 0, 0, NULL},
+	{"log.format", K_STR, M(log_format), 0, 0, 0, 0, valid_log_format},
+	{"log.requests", K_BOOL, M(log_requests), 0, 0, 0, 0, NULL},
 	{"log.verbose_poll", K_BOOL, M(verbose_poll), 0, 0, 0, 0, NULL},
 	{"alert.command", K_STR, M(alert_command), 0, 0, 0, 0, NULL},
 	{"alert.email_config", K_STR, M(alert_email_config), 0, 0, 0, 0, NULL},
@@ -137,4 +141,10 @@ valid_host(const char *s)
 		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '/')
 			return "must be a host name or an IP address";
 	return NULL;
+}
+
+static const char *
+valid_log_format(const char *s)
+{
+	return eg_log_format_parse(s) == -1 ? "must be \"text\" or \"json\"" : NULL;
 }

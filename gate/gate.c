@@ -67,12 +67,62 @@ is_poll(const char *cmd)
 	return strncmp(cmd, "poll_", 5) == 0;
 }
 
+/*
+ * The level of a request's line, -1 for none. Request lines are asked for with
+ * log.requests, -v or a log level of debug or more, and logged at info: they are
+ * the record of what was done. A request nobody gets an answer to is always logged.
+ * Polls fill the log, so they come at trace (-vv) unless log.verbose_poll (-p).
+ */
+static int
+request_level(const struct gate *g, const struct job *j)
+{
+	if (j->reply_to == NULL)
+		return EG_LOG_INFO;
+	if (is_poll(j->cmd) && !g->cfg->verbose_poll)
+		return EG_LOG_TRACE;
+	if (g->cfg->log_requests || eg_log_on(g->log, EG_LOG_DEBUG))
+		return EG_LOG_INFO;
+	return -1;
+}
+
+/* One line for a finished request (epp-gate(8), -v): what it was, on which objects, how it
+ * ended and how long it took. Object names only: no argument values. */
+static void
+log_request(struct gate *g, const struct job *j, int level, int64_t us)
+{
+	const struct epp_objects *o = &j->req.objects;
+	struct eg_log_field f[12];
+	size_t n = 0;
+
+#define FIELD(...) f[n++] = (struct eg_log_field){__VA_ARGS__}
+	FIELD(.key = "cmd", .type = EG_LF_STR, .s = j->cmd);
+	FIELD(.key = "objects", .type = EG_LF_LIST, .s = o->buf, .i = o->n);
+	if (o->more > 0)
+		FIELD(.key = "objects_more", .type = EG_LF_INT, .i = o->more);
+	FIELD(.key = "code", .type = EG_LF_INT, .i = j->code);
+	FIELD(.key = "ms", .type = EG_LF_MS, .d = (double)us / 1000);
+	FIELD(.key = "cltrid", .type = EG_LF_STR, .s = j->req.cltrid[0] ? j->req.cltrid : NULL);
+	FIELD(.key = "correlation_id", .type = EG_LF_STR, .s = j->correlation_id);
+	if (j->message_id != NULL)
+		FIELD(.key = "message_id", .type = EG_LF_STR, .s = j->message_id);
+	FIELD(.key = "session", .type = EG_LF_INT, .i = j->session_id);
+	if (j->reply_to == NULL)
+		FIELD(.key = "reply_to", .type = EG_LF_STR, .s = "none");
+	if (j->code < 0) {
+		/* a gate error: was the command written to the registry (it may have run)? */
+		FIELD(.key = "sent", .type = EG_LF_BOOL, .i = j->sent);
+		FIELD(.key = "error", .type = EG_LF_STR, .s = j->error);
+	}
+#undef FIELD
+	eg_log_fields(g->log, level, "request", f, n);
+}
+
 static void
 finish(struct gate *g, struct job *j)
 {
 	struct eg_err err;
 	int64_t us = eg_now_us() - j->received_us;
-	int level = EG_LOG_DEBUG;
+	int level;
 
 	if (j->reply == NULL) {
 		eg_err_set(&err, EG_EPROTO, "internal error: no reply was produced");
@@ -91,17 +141,8 @@ finish(struct gate *g, struct job *j)
 		else if (broker_ack(g->broker, j->tag, &err) == -1)
 			log_err(g->log, "%s: %s", j->cmd, err.msg);
 	}
-	if (j->reply_to == NULL)
-		level = EG_LOG_INFO;   /* nobody gets an answer: the log is the only trace */
-	if (is_poll(j->cmd) && !g->cfg->verbose_poll && j->reply_to != NULL)
-		level = EG_LOG_TRACE;
-	if (eg_log_on(g->log, level))
-		eg_logf(g->log, level, "request cmd=%s code=%d ms=%.3f cltrid=%s correlation_id=%s "
-		    "session=%d%s%s%s%s", j->cmd, j->code, (double)us / 1000,
-		    j->req.cltrid[0] ? j->req.cltrid : "-", j->correlation_id ? j->correlation_id : "-",
-		    j->session_id, j->reply_to ? "" : " reply_to=none",
-		    j->code < 0 ? (j->sent ? " (gate error after sending)" : " (gate error, not sent)") : "",
-		    j->error[0] ? ": " : "", j->error);
+	if ((level = request_level(g, j)) >= 0 && eg_log_on(g->log, level))
+		log_request(g, j, level, us);
 	metrics_request(g->metrics, j->cmd, j->code, us);
 	job_free(j);
 }

@@ -36,7 +36,8 @@ usage(FILE *f)
 	    "  -r, --rabbitmq FILE         RabbitMQ params file: HOST PORT LOGIN PASSWORD\n"
 	    "  -q, --queue NAME            request queue (default epp_messages)\n"
 	    "  -c, --reconnect             accepted for compatibility; always on\n"
-	    "  -v, --verbose               one log line per request; twice: protocol detail\n"
+	    "  -v, --verbose               one log line per request (log.requests) and\n"
+	    "                              session detail; twice: protocol detail\n"
 	    "  -p, --verbose_poll          also log poll requests\n"
 	    "  -a, --alert_email_config FILE   e-mail alerts on session loss (JSON)\n"
 	    "      --check-config          validate the configuration, print it, exit\n"
@@ -47,12 +48,54 @@ usage(FILE *f)
 	    "./rabbitmq_credentials, as with the reference gate.\n");
 }
 
-/* Configuration warnings arrive before the log is open: they go to stderr. */
+/*
+ * Configuration warnings arrive before the log is open. They are kept and logged once
+ * it is, in its format and to its file; for --check-config, or when the configuration
+ * is refused and there is no log, they go to stderr (with the journal's priority
+ * prefix when stderr is the journal).
+ */
+#define EARLY_MAX 16
+
+struct early {
+	char msg[EARLY_MAX][512];
+	int n, dropped;
+};
+
 static void
-warn_stderr(const char *msg, void *ctx)
+warn_keep(const char *msg, void *ctx)
 {
-	(void)ctx;
-	fprintf(stderr, "epp-gate: warning: %s\n", msg);
+	struct early *w = ctx;
+
+	if (w->n < EARLY_MAX)
+		snprintf(w->msg[w->n++], sizeof(w->msg[0]), "%s", msg);
+	else
+		w->dropped++;
+}
+
+static void
+warn_flush(struct early *w, const struct eg_log *log)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++) {
+		if (log != NULL)
+			log_warn(log, "%s", w->msg[i]);
+		else
+			fprintf(stderr, "%sepp-gate: warning: %s\n",
+			    eg_log_stderr_prefix(EG_LOG_WARN), w->msg[i]);
+	}
+	if (w->dropped > 0 && log != NULL)
+		log_warn(log, "%d more configuration warning(s) left out", w->dropped);
+	else if (w->dropped > 0)
+		fprintf(stderr, "%sepp-gate: warning: %d more configuration warning(s) left out\n",
+		    eg_log_stderr_prefix(EG_LOG_WARN), w->dropped);
+	w->n = w->dropped = 0;
+}
+
+static void
+error_stderr(const char *msg)
+{
+	fprintf(stderr, "%sepp-gate: %s\n", eg_log_stderr_prefix(EG_LOG_ERR), msg);
 }
 
 struct cli {
@@ -105,13 +148,13 @@ parse_cli(int argc, char **argv, struct cli *cli)
 
 /* Defaults, then the config file, then the params files, then flags. */
 static int
-load(const struct cli *cli, struct gate_config *c, struct eg_err *err)
+load(const struct cli *cli, struct gate_config *c, struct early *w, struct eg_err *err)
 {
 	const char *epp = cli->epp, *rmq = cli->rabbitmq;
 
 	gate_config_defaults(c);
 	if (cli->config != NULL &&
-	    gate_config_load(c, cli->config, warn_stderr, NULL, err) == -1)
+	    gate_config_load(c, cli->config, warn_keep, w, err) == -1)
 		return -1;
 	if (cli->config == NULL) {
 		/* the reference's defaults */
@@ -120,15 +163,18 @@ load(const struct cli *cli, struct gate_config *c, struct eg_err *err)
 		if (rmq == NULL && access("./rabbitmq_credentials", R_OK) == 0)
 			rmq = "./rabbitmq_credentials";
 	}
-	if (epp != NULL && gate_config_params_file(c, "epp", epp, warn_stderr, NULL, err) == -1)
+	if (epp != NULL && gate_config_params_file(c, "epp", epp, warn_keep, w, err) == -1)
 		return -1;
 	if (rmq != NULL &&
-	    gate_config_params_file(c, "rabbitmq", rmq, warn_stderr, NULL, err) == -1)
+	    gate_config_params_file(c, "rabbitmq", rmq, warn_keep, w, err) == -1)
 		return -1;
 	if (cli->queue != NULL)
 		snprintf(c->broker.queue, sizeof(c->broker.queue), "%s", cli->queue);
 	if (cli->alert_email != NULL)
 		snprintf(c->alert_email_config, sizeof(c->alert_email_config), "%s", cli->alert_email);
+	/* -v: request lines (at level info) and session detail; -vv: protocol trace too. */
+	if (cli->verbose >= 1)
+		c->log_requests = 1;
 	if (cli->verbose == 1 && c->log_level < EG_LOG_DEBUG)
 		c->log_level = EG_LOG_DEBUG;
 	else if (cli->verbose >= 2)
@@ -144,6 +190,7 @@ int
 main(int argc, char **argv)
 {
 	static struct gate_config cfg;   /* large: kept off the stack */
+	static struct early early;
 	struct cli cli;
 	struct eg_log log;
 	struct eg_err err;
@@ -163,23 +210,30 @@ main(int argc, char **argv)
 		printf("epp-gate %s\n", EPPGATE_VERSION);
 		return 0;
 	}
-	if (load(&cli, &cfg, &err) == -1) {
-		fprintf(stderr, "epp-gate: %s\n", err.msg);
+	if (load(&cli, &cfg, &early, &err) == -1) {
+		warn_flush(&early, NULL);
+		error_stderr(err.msg);
 		gate_config_wipe(&cfg);
 		return 1;
 	}
 	if (cli.check) {
+		warn_flush(&early, NULL);
 		gate_config_describe(&cfg, summary, sizeof(summary));
 		printf("%sconfiguration OK\n", summary);
 		gate_config_wipe(&cfg);
 		return 0;
 	}
 	if (eg_log_open(&log, "epp-gate", cfg.log_file, cfg.log_level, &err) == -1) {
-		fprintf(stderr, "epp-gate: %s\n", err.msg);
+		warn_flush(&early, NULL);
+		error_stderr(err.msg);
 		gate_config_wipe(&cfg);
 		return 1;
 	}
-	log.timestamps = cfg.log_timestamps;
+	/* Automatic (-1) is on; the log leaves them out under the journal anyway. */
+	log.timestamps = cfg.log_timestamps != 0;
+	log.format = eg_log_format_parse(cfg.log_format) == EG_LOG_JSON ? EG_LOG_JSON :
+	    EG_LOG_TEXT;
+	warn_flush(&early, &log);
 
 	/* Every thread inherits this mask: the signals reach only the loop's signalfd. */
 	signal(SIGPIPE, SIG_IGN);

@@ -9,7 +9,8 @@
 # the new password and the authInfo values: none may be there. Replies are searched
 # too: only an info response carries an authInfo (the sponsor asked for its own
 # object, as EPP defines), no other reply does. Credentials come from files; a file
-# others can read draws a warning that does not hold the secret.
+# others can read draws a warning that does not hold the secret. Then the same again
+# with log.format "json": every line parses, the frames are there, no secret is.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$EG_SRCDIR/tests/lib/gate.sh"
 . "$EG_SRCDIR/tests/lib/faults.sh"
@@ -83,4 +84,42 @@ for s in "$S_LOGIN" "$S_NEW"; do
 done
 like "$(grep -c '<<\|>>' "$GATE_OUT")" '^[1-9]' "the gate logged EPP frames (trace), redacted"
 like "$(grep -m1 '>> .*<login>' "$GATE_OUT")" '<pw>' "the login frame is in the trace log, its password hidden"
+
+# ---- the json format at the same verbosity -----------------------------------------
+# The registry now holds the new password: the gate's first login (old password and
+# newPW) is refused and the second, with the new one, succeeds; both frames are traced.
+mv "$GATE_OUT" "$T/gate-text.out"
+watch_log "$T/gate-text.out"
+SIM_PW=$S_LOGIN GATE_LOG_LEVEL=trace gate_config "journal: { file = \"$T/journal\"; };"
+sed -i "s|password = \"$S_LOGIN\";|password_file = \"$T/login.pw\"; new_password_file = \"$T/new.pw\";|" "$GATE_CONF"
+sed -i 's/timestamps = true;/timestamps = true; format = "json";/' "$GATE_CONF"
+gate_start -vv || { ok 1 "epp-gate starts (json)"; done_testing; exit 1; }
+rpcv contact_info "{\"contact\": \"c-sec\", \"auth_info\": \"$S_CON\"}" >"$T/reply-json-cinfo.out"
+rpcv domain_info "{\"name\": \"secret.example\", \"auth_info\": \"$S_DOM-2\"}" >"$T/reply-json-info.out"
+rpcv domain_create "{\"name\": \"secret2.example\", \"registrant\": \"c-sec\", \"contacts\": {\"admin\": \"c-sec\"}, \"auth_info\": \"$S_DOM\"}" >"$T/client-json-1.out"
+rpcv domain_update "{\"name\": \"secret2.example\", \"auth_info\": \"$S_DOM-3\"}" >"$T/client-json-2.out"
+rpcv contact_update "{\"id\": \"c-sec\", \"auth_info\": \"$S_CON-2\"}" >"$T/client-json-3.out"
+rpcv domain_renew "{\"name\": \"secret2.example\", \"auth_info\": \"$S_DOM\"}" >"$T/client-json-4.out"   # refused: no date
+kill -TERM "$GATE_PID"; wait "$GATE_PID" 2>/dev/null
+like "$(tr -d ' \n' <"$T/reply-json-info.out")" "\"pw\":\"$S_DOM-2\"" "json run: domain_info returns the authInfo"
+/usr/bin/python3 - "$GATE_OUT" <<'PY' >"$T/json-lines.out" 2>&1
+import json, sys
+n = frames = 0
+for line in open(sys.argv[1], "rb").read().split(b"\n")[:-1]:
+    o = json.loads(line.decode("utf-8"))
+    assert isinstance(o, dict) and "time" in o and "level" in o and "message" in o, o
+    n += 1
+    frames += o["message"].find(">> ") >= 0 or o["message"].find("<< ") >= 0
+print("lines %d frames %d" % (n, frames))
+sys.exit(0 if n > 0 and frames > 0 else 1)
+PY
+ok $? "json run: every line of the gate's output is a JSON object; frames traced ($(cat "$T/json-lines.out" | tail -1))"
+like "$(grep -c '"message":"request","cmd":"domain_update","objects":\["secret2.example"\]' "$GATE_OUT")" '^1$' \
+    "json run: the request line names the object"
+like "$(grep -m1 '>> .*<login>' "$GATE_OUT")" '<pw>' "json run: the login frame is traced, its password hidden"
+files=("$GATE_OUT" "$SIM_DIR/sim.err" "$SIM_CMDLOG" "$T/journal" "$T"/client-json-*.out)
+for s in "${SECRETS[@]}" "$S_DOM-3" "$S_CON-2"; do
+	hits=$(grep -lF -- "$s" "${files[@]}" 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
+	is "$hits" "" "json run: secret ${s%%-*} is in no log, client output or journal"
+done
 done_testing

@@ -37,7 +37,7 @@ is "$(( $(sim_count ' cmd=') - before ))" 1 "only the good request reached the r
 /usr/bin/python3 "$ref" "$AMQP_PORT" "$QUEUE" publish '{"cmd": "domain_check", "args": {"domains": ["noreply.example"]}}' --no-reply-to
 wait_for 10 grep -q 'noreply.example' "$SIM_CMDLOG"
 ok $? "a request without reply_to is executed"
-wait_for 5 grep -q 'request cmd=domain_check code=1000 .*reply_to=none' "$GATE_OUT"
+wait_for 5 grep -q 'request cmd=domain_check objects=noreply.example code=1000 .*reply_to=none' "$GATE_OUT"
 ok $? "and logged"
 out=$(rpc domain_check '{"domains": ["after-noreply.example"]}')
 is "$(json_get "$out" epp.response.result.@code)" 1000 "and acked: the gate serves the next one"

@@ -22,8 +22,8 @@ gate_wait_up 1 20
 ok $? "the reference's command line starts the gate"
 out=$(rpc domain_check '{"domains": ["ref-cli.example"]}')
 is "$(json_get "$out" epp.response.result.@code)" 1000 "and it serves"
-grep -q 'request cmd=domain_check code=1000 ms=' "$T/ref.out"
-ok $? "-v logs one line per request"
+grep -q ' info: request cmd=domain_check objects=ref-cli.example code=1000 ms=' "$T/ref.out"
+ok $? "-v logs one line per request, at level info, naming its objects"
 rpc poll_req >/dev/null
 sleep 0.3
 grep -q 'request cmd=poll_req' "$T/ref.out"
@@ -107,7 +107,7 @@ kill -HUP "$GATE_PID"
 wait_for 5 test -f "$T/gate.log"
 ok $? "SIGHUP reopens the log file"
 rpc domain_check '{"domains": ["after-hup.example"]}' >/dev/null
-wait_for 5 grep -q 'request cmd=domain_check code=1000' "$T/gate.log"
+wait_for 5 grep -q 'request cmd=domain_check objects=after-hup.example code=1000' "$T/gate.log"
 ok $? "new lines go to the new file"
 logins=$(sim_count 'cmd=login .*code=1000')
 more_logins() { [ "$(sim_count 'cmd=login .*code=1000')" -gt "$logins" ]; }
