@@ -472,8 +472,9 @@ start(struct gate *g, struct eg_err *err)
 	if ((g->rl = ratelimit_new(&c->rate_query, &c->rate_transform, &c->rate_session,
 	    &c->rate_total)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
-	if (c->health_file[0] != '\0' &&
-	    (g->health = health_open(c->health_file, c->watch_health, err)) == NULL)
+	/* Only watched, never written (health.h): without health.watch the gate leaves it alone. */
+	if (c->watch_health && c->health_file[0] != '\0' &&
+	    (g->health = health_open(c->health_file, err)) == NULL)
 		return eg_err_prefix(err, "health file %s: ", c->health_file);
 	if ((g->metrics = metrics_new(c->epp.sessions)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
@@ -504,7 +505,6 @@ start(struct gate *g, struct eg_err *err)
 	se.ops = &supervisor_epp_ops;
 	se.ops_arg = &g->exec;
 	se.q = g->q;
-	se.health = g->health;
 	se.metrics = g->metrics;
 	se.alert = g->alert;
 	se.sessions = c->epp.sessions;
