@@ -514,6 +514,34 @@ start(struct gate *g, struct eg_err *err)
 	return 0;
 }
 
+/*
+ * The metrics file's last version: the gate is down, no session up, nothing in flight
+ * (what was not answered is the broker's to redeliver). Written on every way out of
+ * gate_run, a failed start included, so that no file from an earlier run still says
+ * eppgate_up 1; nothing writes the file after this.
+ */
+static void
+final_metrics(struct gate *g)
+{
+	struct metrics *m = g->metrics;
+	struct eg_err err;
+
+	if (g->cfg->metrics_file[0] == '\0')
+		return;
+	if (m == NULL && (m = metrics_new(g->cfg->epp.sessions)) == NULL) {
+		log_err(g->log, "metrics: out of memory: %s still shows the last run",
+		    g->cfg->metrics_file);
+		return;
+	}
+	metrics_stopped(m);
+	if (g->journal != NULL)
+		metrics_journal_entries(m, (long)journal_count(g->journal));
+	if (metrics_write(m, g->cfg->metrics_file, &err) == -1)
+		log_err(g->log, "metrics: %s", err.msg);
+	if (m != g->metrics)
+		metrics_free(m);
+}
+
 static void
 stop(struct gate *g)
 {
@@ -521,6 +549,7 @@ stop(struct gate *g)
 		supervisor_stop(g->sv);
 		collect(g);
 	}
+	final_metrics(g);
 	if (g->broker != NULL)
 		broker_free(g->broker);
 	supervisor_free(g->sv);
