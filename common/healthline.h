@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * healthline.h - the one line format of the health file (README "Operations"),
- * written by the gate (gate/health.c) and by the client library alike:
+ * as the client library appends it on a transport failure (the gate only reads
+ * the file, gate/health.h):
  *
  *   <message> at <time>\n
  *

@@ -513,8 +513,9 @@ start(struct gate *g, struct eg_err *err)
 	if ((g->rl = ratelimit_new(&c->rate_query, &c->rate_transform, &c->rate_session,
 	    &c->rate_total)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
-	if (c->health_file[0] != '\0' &&
-	    (g->health = health_open(c->health_file, c->watch_health, err)) == NULL)
+	/* Only watched, never written (health.h): without health.watch the gate leaves it alone. */
+	if (c->watch_health && c->health_file[0] != '\0' &&
+	    (g->health = health_open(c->health_file, err)) == NULL)
 		return eg_err_prefix(err, "health file %s: ", c->health_file);
 	if ((g->metrics = metrics_new(c->epp.sessions)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
@@ -545,7 +546,6 @@ start(struct gate *g, struct eg_err *err)
 	se.ops = &supervisor_epp_ops;
 	se.ops_arg = &g->exec;
 	se.q = g->q;
-	se.health = g->health;
 	se.metrics = g->metrics;
 	se.alert = g->alert;
 	se.sessions = c->epp.sessions;
@@ -555,6 +555,34 @@ start(struct gate *g, struct eg_err *err)
 	return 0;
 }
 
+/*
+ * The metrics file's last version: the gate is down, no session up, nothing in flight
+ * (what was not answered is the broker's to redeliver). Written on every way out of
+ * gate_run, a failed start included, so that no file from an earlier run still says
+ * eppgate_up 1; nothing writes the file after this.
+ */
+static void
+final_metrics(struct gate *g)
+{
+	struct metrics *m = g->metrics;
+	struct eg_err err;
+
+	if (g->cfg->metrics_file[0] == '\0')
+		return;
+	if (m == NULL && (m = metrics_new(g->cfg->epp.sessions)) == NULL) {
+		log_err(g->log, "metrics: out of memory: %s still shows the last run",
+		    g->cfg->metrics_file);
+		return;
+	}
+	metrics_stopped(m);
+	if (g->journal != NULL)
+		metrics_journal_entries(m, (long)journal_count(g->journal));
+	if (metrics_write(m, g->cfg->metrics_file, &err) == -1)
+		log_err(g->log, "metrics: %s", err.msg);
+	if (m != g->metrics)
+		metrics_free(m);
+}
+
 static void
 stop(struct gate *g)
 {
@@ -562,6 +590,7 @@ stop(struct gate *g)
 		supervisor_stop(g->sv);
 		collect(g);
 	}
+	final_metrics(g);
 	if (g->broker != NULL)
 		broker_free(g->broker);
 	supervisor_free(g->sv);

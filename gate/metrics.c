@@ -5,8 +5,10 @@
  *
  * The file is replaced atomically: written to a temporary file in the same
  * directory and renamed over the old one, so a scraper (node_exporter's
- * textfile collector, a script) never reads half a file. No fsync: after a
- * crash a stale or missing metrics file is harmless.
+ * textfile collector, a script) never reads half a file. The last write, on
+ * stop, says eppgate_up 0 (metrics_stopped). No fsync: a file left behind by a
+ * crash or a power loss says eppgate_up 1 but stops changing, and its age gives
+ * it away (metrics.h).
  */
 #include "metrics.h"
 
@@ -56,6 +58,7 @@ struct metrics {
 	uint64_t count;
 	int64_t sum_us;
 	int64_t max_us;
+	int up;                             /* 0 once stopped */
 	int sessions_up;
 	int sessions_configured;
 	int in_flight;
@@ -77,6 +80,7 @@ metrics_new(int sessions_configured)
 		free(m);
 		return NULL;
 	}
+	m->up = 1;
 	m->sessions_configured = sessions_configured;
 	m->start_ms = eg_wall_ms();
 	m->start_mono_ms = eg_now_ms();
@@ -176,7 +180,8 @@ metrics_sessions_up(struct metrics *m, int up)
 	if (m == NULL)
 		return;
 	pthread_mutex_lock(&m->mu);
-	m->sessions_up = up;
+	if (m->up)
+		m->sessions_up = up;
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -186,7 +191,8 @@ metrics_in_flight(struct metrics *m, int n)
 	if (m == NULL)
 		return;
 	pthread_mutex_lock(&m->mu);
-	m->in_flight = n;
+	if (m->up)
+		m->in_flight = n;
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -197,6 +203,18 @@ metrics_journal_entries(struct metrics *m, long n)
 		return;
 	pthread_mutex_lock(&m->mu);
 	m->journal_entries = n;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_stopped(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->up = 0;
+	m->sessions_up = 0;
+	m->in_flight = 0;
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -266,6 +284,8 @@ render(struct metrics *m, struct out *o)
 	size_t i;
 
 	pthread_mutex_lock(&m->mu);
+	family(o, "eppgate_up", "gauge", "1 while the gate runs; 0 written last when it stops.");
+	out(o, "eppgate_up %d\n", m->up);
 	family(o, "eppgate_requests_total", "counter",
 	    "Requests answered, by command and EPP result code (\"error\": the gate's own error "
 	    "reply).");

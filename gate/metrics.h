@@ -5,10 +5,17 @@
  * figures for the gate_status command. Thread-safe; recording is a few
  * integer updates under a mutex.
  *
- * Series: eppgate_requests_total{cmd,code} (code = EPP result code, or "error" for
- * gate error replies), eppgate_request_duration_seconds histogram{le}, eppgate_sessions_up,
+ * Series: eppgate_up (1 while the gate runs, 0 once it has stopped),
+ * eppgate_requests_total{cmd,code} (code = EPP result code, or "error" for gate error
+ * replies), eppgate_request_duration_seconds histogram{le}, eppgate_sessions_up,
  * eppgate_sessions_configured, eppgate_reconnects_total, eppgate_broker_reconnects_total,
  * eppgate_in_flight, eppgate_journal_entries, eppgate_start_time_seconds.
+ *
+ * The file tells the truth after the gate is gone too: on every orderly exit the gate
+ * writes it a last time with metrics_stopped() applied, and nothing rewrites it after.
+ * A gate killed outright (SIGKILL, a crash) leaves its last file saying eppgate_up 1;
+ * that file no longer changes, and its age (node_exporter's node_textfile_mtime_seconds)
+ * tells it apart from a live one (epp-gate(8), METRICS).
  */
 #ifndef EG_METRICS_H
 #define EG_METRICS_H
@@ -31,6 +38,10 @@ void metrics_reconnect(struct metrics *m);          /* an EPP session was re-est
 void metrics_broker_reconnect(struct metrics *m);
 void metrics_in_flight(struct metrics *m, int n);
 void metrics_journal_entries(struct metrics *m, long n);
+
+/* The gate has stopped: eppgate_up, eppgate_sessions_up and eppgate_in_flight are 0
+ * from now on, whatever is recorded later; the counters keep their totals. */
+void metrics_stopped(struct metrics *m);
 
 /* Writes the text format to path atomically. */
 int metrics_write(struct metrics *m, const char *path, struct eg_err *err);

@@ -55,7 +55,7 @@ struct supervisor {
 	int lost;                     /* all sessions down after having been up */
 	int stopping;
 	int64_t down_since;           /* monotonic ms when the last session went down; 0 if up */
-	int64_t last_health;          /* monotonic ms of our last health-file line */
+	int64_t last_report;          /* monotonic ms of our last "cannot be re-established" */
 	int n;
 	struct slot *slots;
 };
@@ -185,7 +185,12 @@ sync_state(struct slot *sl, const char *error)
 	}
 }
 
-/* A failed (re)open: log, maybe tell the health file, schedule the next attempt. */
+/*
+ * A failed (re)open: log, schedule the next attempt. Once the registry has been out of
+ * reach for a while the log says so in one line, at most every five minutes. The health
+ * file is not written: it belongs to the clients, and a line there would have the path
+ * unit restart the gate for an outage a restart cannot cure (health.h).
+ */
 static void
 open_failed(struct slot *sl, const struct eg_err *err)
 {
@@ -193,8 +198,6 @@ open_failed(struct slot *sl, const struct eg_err *err)
 	const struct cfg_epp *c = sv->env.session.epp;
 	int64_t wait, now = eg_now_ms(), down_for;
 	int tell = 0;
-	struct eg_err herr;
-	char line[400];
 
 	sl->failures++;
 	wait = supervisor_backoff_ms(c->backoff_min_ms, c->backoff_max_ms,
@@ -204,22 +207,17 @@ open_failed(struct slot *sl, const struct eg_err *err)
 	    EG_LOG_INFO, "session %d: cannot establish the EPP session (attempt %d): %s; next try "
 	    "in %.1f s", sl->s.id, sl->failures, err->msg, (double)wait / 1000);
 	sync_state(sl, err->msg);
-	/* The gate says so in the health file once the registry has been out of reach for a
-	 * while, and then at most every five minutes. */
 	pthread_mutex_lock(&sv->mu);
 	down_for = sv->down_since ? now - sv->down_since : 0;
-	if (sv->env.health != NULL && sv->up == 0 && (sl->failures >= 3 || down_for > 60000) &&
-	    (sv->last_health == 0 || now - sv->last_health > 300000)) {
-		sv->last_health = now;
+	if (sv->up == 0 && (sl->failures >= 3 || down_for > 60000) &&
+	    (sv->last_report == 0 || now - sv->last_report > 300000)) {
+		sv->last_report = now;
 		tell = 1;
 	}
 	pthread_mutex_unlock(&sv->mu);
-	if (tell) {
-		snprintf(line, sizeof(line), "epp-gate: EPP session to %s:%s cannot be re-established: %s",
-		    c->host, c->port, err->msg);
-		if (health_append(sv->env.health, line, &herr) == -1)
-			log_err(sv->env.session.log, "health file: %s", herr.msg);
-	}
+	if (tell)
+		log_err(sv->env.session.log, "EPP session to %s:%s cannot be re-established: %s; "
+		    "still trying", c->host, c->port, err->msg);
 }
 
 /* The only place a session is opened. */

@@ -16,8 +16,9 @@
  * runner continues where the job was.
  *
  * The supervisor keeps what gate_status, alerts (session_lost /
- * session_restored), the health file's line ("cannot be re-established") and
- * the metrics (eppgate_sessions_up, eppgate_reconnects_total) show; a change
+ * session_restored), the log ("cannot be re-established") and the metrics
+ * (eppgate_sessions_up, eppgate_reconnects_total) show; it never writes the
+ * health file, which belongs to the clients (health.h). A change
  * in the number of sessions up pokes the job queue's eventfd, so that the
  * AMQP thread adjusts its prefetch.
  *
@@ -36,7 +37,6 @@
 
 #include "alert.h"
 #include "exec.h"
-#include "health.h"
 #include "job.h"
 #include "jobq.h"
 #include "metrics.h"
@@ -70,7 +70,6 @@ struct supervisor_env {
 	const struct supervisor_ops *ops;   /* NULL: supervisor_epp_ops */
 	void *ops_arg;                /* must outlive the supervisor */
 	struct jobq *q;               /* not owned; must outlive the supervisor */
-	struct health *health;        /* NULL: none */
 	struct metrics *metrics;
 	struct alert *alert;          /* NULL: none */
 	int sessions;

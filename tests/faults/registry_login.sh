@@ -3,8 +3,9 @@
 # The registry refuses the login (2200) or answers "session limit exceeded" (2502, then
 # closes), at start and in the middle of a run. The gate backs off instead of hammering
 # (logins counted in epp-sim's log over a time window), answers waiting requests with a
-# "not sent" error, says so in the health file, and recovers by itself once the fault is
-# lifted: requests are served again.
+# "not sent" error, says so in its log - not in the health file, which is the clients' and
+# whose watcher (tests/lib/pathwatch.py, as epp-gate-health.path) must not restart the gate
+# for an outage - and recovers by itself once the fault is lifted: requests are served again.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$EG_SRCDIR/tests/lib/gate.sh"
 . "$EG_SRCDIR/tests/lib/faults.sh"
@@ -18,6 +19,12 @@ GATE_SESSIONS=2 GATE_BACKOFF_MAX=3000 GATE_QUEUE_WAIT=1500 GATE_KEEPALIVE=1 \
 WINDOW=5
 # At most one login per session every 1.5 s, plus the one that starts the window.
 MAX_LOGINS=$(( 2 * (WINDOW * 2 / 3 + 2) ))
+W=$T/watcher.log
+/usr/bin/python3 "$EG_SRCDIR/tests/lib/pathwatch.py" --log "$W" --hold 1 "$T/health" \
+    >>"$T/watcher.out" 2>&1 &
+track_pid $!
+wait_for 5 grep -q '^watching' "$W"
+ok $? "a watcher on the health file, as the path unit's"
 
 # refused KIND CODE WHEN: while logins fail, count them over the window and try a request.
 refused() {
@@ -57,8 +64,8 @@ gate_launch || { ok 1 "epp-gate starts"; done_testing; exit 1; }
 refused refuse-login 2200 "at start"
 like "$(grep -m1 'cannot establish the EPP session' "$GATE_OUT")" 'login refused: 2200 [^;]*refused by fault injection' \
     "refuse-login at start: the log gives the registry's message"
-wait_for 10 grep -q 'cannot be re-established' "$T/health"
-ok $? "refuse-login at start: the health file says the session cannot be re-established"
+wait_for 10 grep -q 'cannot be re-established' "$GATE_OUT"
+ok $? "refuse-login at start: the log says the session cannot be re-established"
 recovers refuse-login "at start"
 
 # ---- mid-run ---------------------------------------------------------------------------
@@ -79,4 +86,6 @@ gate_launch || { ok 1 "epp-gate starts again"; done_testing; exit 1; }
 refused session-limit 2502 "at start"
 recovers session-limit "at start"
 gate_alive; ok $? "the gate process is still running"
+is "$(grep -c '^trigger ' "$W")" 0 "$(logins 2200) refused and $(logins 2502) limited logins: the health file's watcher never fired"
+[ ! -e "$T/health" ]; ok $? "the health file was left to the clients: never created"
 done_testing

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Metrics: the Prometheus text file parsed back line by line, histogram
- * counts and sums, bounded label sets, percentiles for gate_status, and the
+ * counts and sums, bounded label sets, percentiles for gate_status, the
  * atomic replacement of the file (a reader thread never sees half a file
- * while a writer rewrites it in a loop).
+ * while a writer rewrites it in a loop), and the last file a stopped gate
+ * leaves: eppgate_up 0, no session up, nothing in flight, counters kept.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -251,7 +252,9 @@ test_text_format(void)
 	tap_is_int(metrics_write(m, path, &e), 0, "metrics_write");
 	if (!tap_ok(parse_file(&p) == 0, "the file parses as text format 0.0.4"))
 		tap_diag("%s", p.why);
-	tap_is_int(p.nfam, 9, "nine families, each with HELP and TYPE");
+	tap_is_int(p.nfam, 10, "ten families, each with HELP and TYPE");
+	tap_is_str(p.type[fam_find(&p, "eppgate_up")], "gauge", "eppgate_up is a gauge");
+	tap_ok(value_of(&p, "eppgate_up", "") == 1, "eppgate_up 1 while running");
 	tap_is_str(p.type[fam_find(&p, "eppgate_request_duration_seconds")], "histogram",
 	    "duration is a histogram");
 	tap_is_str(p.type[fam_find(&p, "eppgate_requests_total")], "counter",
@@ -432,7 +435,7 @@ reader(void *arg)
 		}
 		r->reads++;
 		parse(&p, text);
-		if (p.why[0] == '\0' && p.nfam != 9)
+		if (p.why[0] == '\0' && p.nfam != 10)
 			snprintf(p.why, sizeof(p.why), "%d families", p.nfam);
 		if (p.why[0] != '\0' && r->bad++ == 0)
 			snprintf(r->first_bad, sizeof(r->first_bad), "%s", p.why);
@@ -473,6 +476,84 @@ test_atomic(void)
 	metrics_free(r.m);
 }
 
+/* ---- the file a stopped gate leaves ------------------------------------------ */
+
+static int
+count_others(void)
+{
+	DIR *d;
+	struct dirent *de;
+	int others = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    strcmp(de->d_name, "metrics.prom") != 0)
+			others++;
+	closedir(d);
+	return others;
+}
+
+static void
+test_stopped(void)
+{
+	static struct parsed p;
+	struct metrics *m = metrics_new(2);
+	struct eg_err e;
+	json_object *j;
+
+	metrics_request(m, "domain_check", 1000, 500);
+	metrics_request(m, "domain_create", 1000, 5000);
+	metrics_sessions_up(m, 2);
+	metrics_in_flight(m, 3);
+	metrics_reconnect(m);
+	metrics_journal_entries(m, 4);
+	metrics_write(m, path, &e);
+	parse_file(&p);
+	tap_ok(value_of(&p, "eppgate_up", "") == 1 && value_of(&p, "eppgate_sessions_up", "") == 2 &&
+	    value_of(&p, "eppgate_in_flight", "") == 3, "running: up 1, 2 sessions, 3 in flight");
+
+	metrics_stopped(m);
+	tap_is_int(metrics_write(m, path, &e), 0, "the last write");
+	if (!tap_ok(parse_file(&p) == 0, "stopped: the file parses"))
+		tap_diag("%s", p.why);
+	tap_ok(value_of(&p, "eppgate_up", "") == 0, "stopped: eppgate_up 0");
+	tap_ok(value_of(&p, "eppgate_sessions_up", "") == 0, "stopped: eppgate_sessions_up 0");
+	tap_ok(value_of(&p, "eppgate_in_flight", "") == 0, "stopped: eppgate_in_flight 0");
+	tap_ok(value_of(&p, "eppgate_sessions_configured", "") == 2,
+	    "stopped: sessions configured still 2");
+	tap_ok(value_of(&p, "eppgate_requests_total", "cmd=\"domain_check\",code=\"1000\"") == 1 &&
+	    value_of(&p, "eppgate_request_duration_seconds_count", "") == 2 &&
+	    value_of(&p, "eppgate_reconnects_total", "") == 1 &&
+	    value_of(&p, "eppgate_journal_entries", "") == 4,
+	    "stopped: counters keep their totals");
+	tap_is_int(count_others(), 0, "stopped: no temporary file left behind");
+
+	/* A session thread or the loop reporting late must not bring the gauges back. */
+	metrics_sessions_up(m, 1);
+	metrics_in_flight(m, 5);
+	metrics_request(m, "domain_check", 1000, 500);
+	metrics_write(m, path, &e);
+	parse_file(&p);
+	tap_ok(value_of(&p, "eppgate_up", "") == 0 && value_of(&p, "eppgate_sessions_up", "") == 0 &&
+	    value_of(&p, "eppgate_in_flight", "") == 0, "late updates after the stop: still 0, 0, 0");
+	tap_ok(value_of(&p, "eppgate_requests_total", "cmd=\"domain_check\",code=\"1000\"") == 2,
+	    "... while a late answer is still counted");
+	j = metrics_json(m);
+	tap_ok(jnum(j, "sessions", "up") == 0, "json: sessions.up 0 after the stop");
+	json_object_put(j);
+	metrics_stopped(NULL);
+	metrics_free(m);
+
+	/* A fresh object (the next run) says up again. */
+	m = metrics_new(1);
+	metrics_write(m, path, &e);
+	parse_file(&p);
+	tap_ok(value_of(&p, "eppgate_up", "") == 1, "the next run writes eppgate_up 1");
+	metrics_free(m);
+}
+
 static void
 test_write_errors(void)
 {
@@ -504,6 +585,7 @@ main(void)
 	test_labels_bounded();
 	test_json();
 	test_atomic();
+	test_stopped();
 	test_write_errors();
 	unlink(path);
 	rmdir(dir);
