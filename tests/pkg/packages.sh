@@ -57,6 +57,17 @@ for p in "${PKGS[@]}"; do
 	[ -f "$f" ] && debs+=("$f")
 done
 [ "${#debs[@]}" -eq "${#PKGS[@]}" ] || { echo "Bail out! packages missing in $debdir"; summary; exit 1; }
+# lintian: no error; the warnings are listed (make deb's README section says which stay).
+changes=$(ls "$debdir"/*.changes 2>/dev/null | head -1)
+if command -v lintian >/dev/null 2>&1 && [ -n "$changes" ]; then
+	lintian --no-tag-display-limit "$changes" >"$T/lintian.log" 2>&1
+	errors=$(grep -c '^E: ' "$T/lintian.log")
+	is "$errors" 0 "lintian reports no error"
+	grep -E '^[EW]: ' "$T/lintian.log" | sed 's/^/# lintian: /'
+else
+	ok 1 "lintian and a .changes file are there"
+fi
+
 for p in "${PKGS[@]}"; do
 	if is_installed "$p"; then
 		diag "$p is installed already (an earlier run?): purging it first"
