@@ -255,10 +255,12 @@ NEEDS_BROKER = --root "to run the test broker (Debian's rabbitmq-server starts a
 
 # What building needs: no broker, database or test tools (a production host runs this).
 deps:
-	@tools/deps.sh --as "make deps" build
+	@$(DEPS) build
+	@echo "make deps: the packages building needs are installed ($$(tools/deps.sh --list build | wc -l))"
 
 test-deps:
-	@tools/deps.sh --as "make test-deps" build test
+	@$(DEPS) build test
+	@echo "make test-deps: the packages the tests need are installed ($$(tools/deps.sh --list build test | wc -l))"
 
 ensure-deps:
 	@$(DEPS) build test
