@@ -370,7 +370,8 @@ ifneq ($(UNITDIR),)
 endif
 	$(LDCONFIG)
 
-# Everything install put there; the directory $(SYSCONFDIR)/epp-gate stays when it holds
+# Everything install put there. Directories of its own (epp-gate's configuration, units,
+# sysusers.d, completions) go when empty: $(SYSCONFDIR)/epp-gate stays when it holds
 # anything else (a configuration written there).
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate-mail \
@@ -384,7 +385,9 @@ uninstall:
 ifneq ($(UNITDIR),)
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) $(DESTDIR)$(SYSUSERSDIR)/epp-gate.conf
 endif
-	@if [ -d $(DESTDIR)$(SYSCONFDIR)/epp-gate ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/epp-gate; fi
+	@for d in $(DESTDIR)$(SYSCONFDIR)/epp-gate $(if $(UNITDIR),$(DESTDIR)$(UNITDIR) $(dir $(DESTDIR)$(UNITDIR)) \
+	    $(DESTDIR)$(SYSUSERSDIR)) $(DESTDIR)$(COMPLETIONDIR) $(dir $(DESTDIR)$(COMPLETIONDIR)); do \
+	    if [ -d $$d ]; then rmdir --ignore-fail-on-non-empty $$d; fi; done
 	$(LDCONFIG)
 
 # ---- Debian packages -------------------------------------------------------
