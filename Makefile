@@ -2,6 +2,7 @@
 # epp-gate: one non-recursive Makefile for the whole tree.
 #
 #   make            build everything into build/ (programs in build/bin, libraries in build/lib)
+#   make deps       install the Debian packages building needs (make test-deps: the tests' too)
 #   make check      install missing Debian packages, build, run every test (unit, integration, faults)
 #   make demo       install missing packages, start broker + epp-sim + epp-gate, send requests
 #   make bench      benchmarks (figures, not pass/fail)   make soak: bounded soak test
@@ -9,7 +10,9 @@
 #   make check-tsan unit tests and a gate under load built with ThreadSanitizer (in build-tsan/)
 #   make check-cluster  the tests in tests/cluster (3-node RabbitMQ cluster, PostgreSQL)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=     (make uninstall with the same variables)
+#   make deb        the Debian packages (debian/), into build/deb/
+#   make check-packages  build, install, exercise and purge the Debian packages (tests/pkg)
 #
 # Sources are found by wildcard: a new file in common/, gate/, rpcclient/, sim/ or tests/unit/
 # needs no change here.
@@ -22,9 +25,18 @@ BINDIR    ?= $(PREFIX)/bin
 SBINDIR   ?= $(PREFIX)/sbin
 LIBDIR    ?= $(PREFIX)/lib
 INCDIR    ?= $(PREFIX)/include
-MANDIR    ?= $(PREFIX)/share/man
-SYSCONFDIR ?= $(PREFIX)/etc
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+# The daemon's configuration and state live where the systemd units' ConfigurationDirectory=
+# and StateDirectory= put them, /etc/epp-gate and /var/lib/epp-gate, whatever PREFIX is
+# (as the man pages say). Other values are refused while units are installed (UNITDIR=
+# empty installs none).
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+# systemd reads units and sysusers.d files below /usr/local/lib too.
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 # SAN=1: AddressSanitizer + UBSan (build-san/); SAN=thread: ThreadSanitizer (build-tsan/).
 SAN       ?=
@@ -57,8 +69,9 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 CFLAGS   ?=
 LDFLAGS  ?=
+CPPFLAGS ?=
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE -fPIC -pthread -fstack-protector-strong $(OPT) $(SANFLAGS) $(WARN) \
-              $(INC) -DEPPGATE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+              $(INC) -DEPPGATE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pthread $(SANFLAGS) -Wl,-z,relro,-z,now $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -105,14 +118,20 @@ PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rp
             $(BUILD)/bin/epp-sim $(BUILD)/bin/epp-codec
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# systemd units and the sysusers.d file, made from systemd/*.in with the install paths.
+UNITS    := $(patsubst systemd/%.in,$(BUILD)/systemd/%,$(wildcard systemd/*.service.in systemd/*.path.in))
+SYSUSERS := $(BUILD)/systemd/epp-gate.sysusers
+MANPAGES  = $(wildcard man/*.[1-8])
+EXAMPLES  = $(wildcard etc/*.example)
 
 .PHONY: all check check-san check-tsan check-valgrind check-unit check-cluster demo bench soak fuzz fuzz-ci deps ensure-deps install \
-        uninstall clean tests
+        uninstall clean tests test-deps units deb check-packages
 .DEFAULT_GOAL := all
 # Objects of test programs are kept: a rebuild compiles only what changed.
 .SECONDARY:
 
-all: $(PROGRAMS) $(LIBRPC_A) $(LIBRPC_SO) $(BUILD)/lib/eppgate-rpc.pc
+all: $(PROGRAMS) $(LIBRPC_A) $(LIBRPC_SO) $(BUILD)/lib/eppgate-rpc.pc units
+units: $(UNITS) $(SYSUSERS)
 tests: all $(UNIT_BIN) $(BENCH_BIN)
 
 # ---- objects ---------------------------------------------------------------
@@ -181,6 +200,15 @@ $(BUILD)/lib/eppgate-rpc.pc: rpcclient/eppgate-rpc.pc.in FORCE
 .PHONY: FORCE
 FORCE:
 
+# Units likewise (ExecStart= names SBINDIR, --config SYSCONFDIR, ...).
+PATH_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+$(BUILD)/systemd/%: systemd/%.in FORCE
+	@mkdir -p $(dir $@)
+	@$(PATH_SED) $< > $@.tmp && if grep -n '@[A-Z]*@' $@.tmp; then \
+	    echo "$<: a placeholder the Makefile does not fill" >&2; rm -f $@.tmp; exit 1; fi
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
 # ---- programs --------------------------------------------------------------
 $(BUILD)/bin/epp-gate: $(call obj,gate/main.c) $(LIBGATE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -219,84 +247,173 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(TLIB_SRC)) $(LIBGATE
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- entry points ----------------------------------------------------------
-# check and demo first install what a fresh machine lacks, then re-enter make so that
-# pkg-config is consulted again with the packages present.
-ensure-deps:
-	@tools/deps.sh --if-missing
+# Targets first install what a fresh machine lacks (tools/deps.sh: build, test and deb
+# sets), then re-enter make so that pkg-config is consulted again with the packages
+# present. Those that start a broker need root, and say so at once when run without it.
+DEPS = tools/deps.sh --if-missing --as "make $@"
+NEEDS_BROKER = --root "to run the test broker (Debian's rabbitmq-server starts as root, then becomes its rabbitmq user)"
 
+# What building needs: no broker, database or test tools (a production host runs this).
 deps:
-	@tools/deps.sh
+	@$(DEPS) build
+	@echo "make deps: the packages building needs are installed ($$(tools/deps.sh --list build | wc -l))"
 
-check: ensure-deps
+test-deps:
+	@$(DEPS) build test
+	@echo "make test-deps: the packages the tests need are installed ($$(tools/deps.sh --list build test | wc -l))"
+
+ensure-deps:
+	@$(DEPS) build test
+
+check:
+	@$(DEPS) $(NEEDS_BROKER) build test
 	@$(MAKE) --no-print-directory tests
 	@tests/run-all $(BUILD)
 
-check-unit: ensure-deps
+check-unit:
+	@$(DEPS) build test
 	@$(MAKE) --no-print-directory tests
 	@tests/run-all --unit $(BUILD)
 
-check-san: ensure-deps
+check-san:
+	@$(DEPS) $(NEEDS_BROKER) build test
 	@$(MAKE) --no-print-directory SAN=1 tests
 	@tests/run-all --san build-san
 
 # ThreadSanitizer: the unit tests, then the gate's threads under load (tests/gate-checked.sh).
-check-tsan: ensure-deps
+check-tsan:
+	@$(DEPS) $(NEEDS_BROKER) build test
 	@$(MAKE) --no-print-directory SAN=thread tests
 	@tests/run-all --tsan build-tsan
 
 # Each script in tests/cluster starts and stops its own RabbitMQ cluster and PostgreSQL.
-check-cluster: ensure-deps
+check-cluster:
+	@$(DEPS) --root "to run RabbitMQ and PostgreSQL (their Debian wrappers start as root)" build test
 	@$(MAKE) --no-print-directory all
 	@tests/run-all --only tests/cluster $(BUILD)
 
-demo: ensure-deps
+# With AMQP_PORT naming a running broker, the demo starts none and needs no root.
+demo:
+	@$(DEPS) $(if $(AMQP_PORT),,$(NEEDS_BROKER)) build test
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(BUILD)
 
-bench: ensure-deps
+bench:
+	@$(DEPS) $(NEEDS_BROKER) build test
 	@$(MAKE) --no-print-directory tests
 	@tests/bench/run.sh $(BUILD)
 
-soak: ensure-deps
+soak:
+	@$(DEPS) $(NEEDS_BROKER) build test
 	@$(MAKE) --no-print-directory tests
 	@tests/bench/soak.sh $(BUILD)
 
 FUZZ_SECONDS ?= 60
-fuzz: ensure-deps
+fuzz:
+	@$(DEPS) build test
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-fuzz-ci: ensure-deps
+fuzz-ci:
+	@$(DEPS) build test
 	@tests/fuzz/run.sh 15
 
+# The unit tests under valgrind (CI runs this too).
+check-valgrind:
+	@$(DEPS) build test
+	@$(MAKE) --no-print-directory tests
+	@tests/run-all --valgrind $(BUILD)
+
+# ---- install ---------------------------------------------------------------
+# ldconfig, when the library lands in a directory the dynamic linker searches on this
+# machine (DESTDIR empty); as root only.
+define LDCONFIG
+	@if [ -z "$(DESTDIR)" ]; then PATH=$$PATH:/usr/sbin:/sbin; d=$$(readlink -f "$(LIBDIR)"); \
+	for s in /lib /usr/lib $$(ldconfig -v -N -X 2>/dev/null | sed -n 's|^\(/[^:]*\):.*|\1|p'); do \
+	    [ "$$(readlink -f "$$s")" = "$$d" ] || continue; \
+	    if [ "$$(id -u)" -eq 0 ]; then echo ldconfig; ldconfig; \
+	    else echo "$(LIBDIR) is searched by the dynamic linker: run ldconfig as root"; fi; \
+	    break; \
+	done; fi
+endef
+
+# Units are installed only with /etc and /var: their ConfigurationDirectory=,
+# StateDirectory= and LogsDirectory= cannot name anything else.
+define UNITS_CHECK
+	@if [ -n "$(UNITDIR)" ] && [ "$(SYSCONFDIR):$(LOCALSTATEDIR)" != /etc:/var ]; then \
+	    echo "make $@: the systemd units keep configuration in /etc and state in /var" \
+	        "(ConfigurationDirectory=, StateDirectory=), not $(SYSCONFDIR) and $(LOCALSTATEDIR):" \
+	        "leave SYSCONFDIR and LOCALSTATEDIR alone, or set UNITDIR= (empty) to install no units" >&2; \
+	    exit 1; fi
+endef
+
 install: all
+	$(UNITS_CHECK)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
-	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(SYSCONFDIR)/epp-gate $(DESTDIR)$(UNITDIR)
+	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(SYSCONFDIR)/epp-gate $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BUILD)/bin/epp-rpc $(BUILD)/bin/epp-codec $(BUILD)/bin/epp-sim $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(LIBRPC_A) $(DESTDIR)$(LIBDIR)/
-	install -m 0755 $(LIBRPC_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIBRPC_A) $(LIBRPC_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libeppgate-rpc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIBRPC_SONAME)
 	ln -sf $(LIBRPC_SONAME) $(DESTDIR)$(LIBDIR)/libeppgate-rpc.so
 	install -m 0644 rpcclient/eppgate-rpc.h $(DESTDIR)$(INCDIR)/
 	install -m 0644 $(BUILD)/lib/eppgate-rpc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	install -m 0644 man/epp-rpc.1 man/epp-sim.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 man/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/epp-gate.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0640 etc/*.example $(DESTDIR)$(SYSCONFDIR)/epp-gate/
-	install -m 0644 systemd/*.service systemd/*.path $(DESTDIR)$(UNITDIR)/
+	@for p in $(MANPAGES); do s=$${p##*.}; \
+	    echo "install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/"; \
+	    install -d $(DESTDIR)$(MANDIR)/man$$s && install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(SYSCONFDIR)/epp-gate/
+	install -m 0644 rpcclient/epp-rpc.bash $(DESTDIR)$(COMPLETIONDIR)/epp-rpc
+ifneq ($(UNITDIR),)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(SYSUSERS) $(DESTDIR)$(SYSUSERSDIR)/epp-gate.conf
+endif
+	$(LDCONFIG)
 
+# Everything install put there. Directories of its own (epp-gate's configuration, units,
+# sysusers.d, completions) go when empty: $(SYSCONFDIR)/epp-gate stays when it holds
+# anything else (a configuration written there).
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate-mail $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec \
-	    $(DESTDIR)$(BINDIR)/epp-sim $(DESTDIR)$(MANDIR)/man1/epp-sim.1 \
-	    $(DESTDIR)$(LIBDIR)/libeppgate-rpc.* $(DESTDIR)$(INCDIR)/eppgate-rpc.h \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig/eppgate-rpc.pc $(DESTDIR)$(MANDIR)/man1/epp-rpc.1 \
-	    $(DESTDIR)$(MANDIR)/man5/epp-gate.conf.5 $(DESTDIR)$(MANDIR)/man8/epp-gate.8
+	rm -f $(DESTDIR)$(SBINDIR)/epp-gate $(DESTDIR)$(SBINDIR)/epp-gate-mail \
+	    $(DESTDIR)$(BINDIR)/epp-rpc $(DESTDIR)$(BINDIR)/epp-codec $(DESTDIR)$(BINDIR)/epp-sim \
+	    $(DESTDIR)$(LIBDIR)/libeppgate-rpc.a $(DESTDIR)$(LIBDIR)/libeppgate-rpc.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/$(LIBRPC_SONAME) $(DESTDIR)$(LIBDIR)/libeppgate-rpc.so \
+	    $(DESTDIR)$(INCDIR)/eppgate-rpc.h $(DESTDIR)$(LIBDIR)/pkgconfig/eppgate-rpc.pc \
+	    $(foreach p,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))) \
+	    $(addprefix $(DESTDIR)$(SYSCONFDIR)/epp-gate/,$(notdir $(EXAMPLES))) \
+	    $(DESTDIR)$(COMPLETIONDIR)/epp-rpc
+ifneq ($(UNITDIR),)
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) $(DESTDIR)$(SYSUSERSDIR)/epp-gate.conf
+endif
+	@for d in $(DESTDIR)$(SYSCONFDIR)/epp-gate $(if $(UNITDIR),$(DESTDIR)$(UNITDIR) $(dir $(DESTDIR)$(UNITDIR)) \
+	    $(DESTDIR)$(SYSUSERSDIR)) $(DESTDIR)$(COMPLETIONDIR) $(dir $(DESTDIR)$(COMPLETIONDIR)); do \
+	    if [ -d $$d ]; then rmdir --ignore-fail-on-non-empty $$d; fi; done
+	$(LDCONFIG)
+
+# ---- Debian packages -------------------------------------------------------
+# dpkg-buildpackage on a copy of the tree (without .git and build directories), so
+# that its clean step leaves this tree's builds alone. The packages land in build/deb/.
+# DEB_BUILD_OPTIONS=nocheck skips the unit tests debian/rules runs.
+DEBDIR := build/deb
+deb:
+	@$(DEPS) build deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || { \
+	    echo "make deb: debian/changelog is at $$v, VERSION at $(VERSION): add an entry (dch -v $(VERSION))" >&2; \
+	    exit 1; }
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/epp-gate-$(VERSION)
+	tar -cf - --exclude=./.git --exclude='./build*' --exclude=./tests/tmp . | \
+	    tar -C $(DEBDIR)/epp-gate-$(VERSION) -xf -
+	cd $(DEBDIR)/epp-gate-$(VERSION) && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEBDIR)/epp-gate-$(VERSION)
+	@ls -l $(DEBDIR)/*.deb
+
+# Builds the packages, installs them, runs what they installed, purges them (root: it
+# installs packages on this machine and starts a test broker).
+# (The package build skips its unit tests here: make check runs them.)
+check-packages:
+	@$(DEPS) --root "to install the packages and to run the test broker" build test deb
+	@$(MAKE) --no-print-directory deb DEB_BUILD_OPTIONS="nocheck $(DEB_BUILD_OPTIONS)"
+	@tests/pkg/packages.sh $(DEBDIR)
 
 clean:
 	rm -rf build build-san build-tsan build-fuzz tests/tmp
-
-# The unit tests under valgrind (CI runs this too).
-check-valgrind: ensure-deps
-	@$(MAKE) --no-print-directory tests
-	@tests/run-all --valgrind $(BUILD)

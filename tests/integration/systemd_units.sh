@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The systemd units in systemd/ pass `systemd-analyze verify` with nothing to
-# say, and keep the settings the gate relies on.
+# The systemd units made from systemd/*.in pass `systemd-analyze verify` with
+# nothing to say, and keep the settings the gate relies on: those of the build
+# directory (make's default paths) and those made with PREFIX=/usr (what the
+# Debian package installs, paths as the man pages give them).
 #
 # verify wants every program a unit runs to exist, and the man pages named in
 # Documentation=. Rather than creating them on this machine, the check runs in
@@ -13,7 +15,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
 
-units_dir=$EG_SRCDIR/systemd
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "1..0 # SKIP systemd-analyze is not installed"
 	exit 0
@@ -25,6 +26,30 @@ cleanup() {
 	[ -n "${EG_KEEP_TMP:-}" ] || rm -rf -- "$root"
 }
 trap cleanup EXIT
+
+# ---- the units, as make generates them ----------------------------------------
+build_units=$EG_BUILD/systemd
+# PREFIX=/usr, made by the Makefile's own rule into a scratch build directory.
+make -s -C "$EG_SRCDIR" BUILD="$root/gen" PREFIX=/usr units >"$root/gen.log" 2>&1
+ok $? "make PREFIX=/usr units"
+units_dir=$root/gen/systemd
+for d in "$build_units" "$units_dir"; do
+	n=$(ls "$d"/*.service "$d"/*.path 2>/dev/null | wc -l)
+	is "$n" "$(ls "$EG_SRCDIR"/systemd/*.service.in "$EG_SRCDIR"/systemd/*.path.in | wc -l)" \
+	    "every template has its unit in ${d#"$root"/}"
+	left=$(grep -l '@[A-Z]*@' "$d"/* 2>/dev/null)
+	is "$left" "" "no placeholder left in ${d#"$root"/}"
+done
+is "$(sed -n 's/^ExecStart=//p' "$units_dir/epp-gate.service")" \
+    "/usr/sbin/epp-gate --config /etc/epp-gate/epp-gate.conf" "PREFIX=/usr: ExecStart= runs /usr/sbin/epp-gate"
+is "$(sed -n 's/^ExecStart=//p' "$units_dir/epp-gate@.service")" \
+    "/usr/sbin/epp-gate --config /etc/epp-gate/%i.conf" "PREFIX=/usr: epp-gate@NAME reads /etc/epp-gate/NAME.conf"
+make -s -C "$EG_SRCDIR" BUILD="$root/gen-local" PREFIX=/usr/local units >"$root/gen.log" 2>&1
+is "$(sed -n 's/^ExecStart=//p' "$root/gen-local/systemd/epp-gate.service")" \
+    "/usr/local/sbin/epp-gate --config /etc/epp-gate/epp-gate.conf" \
+    "PREFIX=/usr/local: /usr/local/sbin/epp-gate, configuration still in /etc (ConfigurationDirectory=)"
+is "$(cat "$units_dir/epp-gate.sysusers" | grep -v '^#')" 'u epp-gate - "epp-gate EPP gateway" /var/lib/epp-gate' \
+    "sysusers.d: the user epp-gate, home /var/lib/epp-gate (StateDirectory=)"
 
 # ---- the scratch root -------------------------------------------------------
 mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd" "$root/usr/bin" \
@@ -38,7 +63,7 @@ units=()
 for u in "$units_dir"/*.service "$units_dir"/*.path; do
 	[ -f "$u" ] && units+=("$u")
 done
-ok $([ "${#units[@]}" -ge 4 ]; echo $?) "found ${#units[@]} units in systemd/"
+ok $([ "${#units[@]}" -ge 6 ]; echo $?) "found ${#units[@]} units"
 
 # A stub for every absolute program named by an Exec*= line (prefixes -@:+! dropped).
 for u in "${units[@]}"; do
@@ -73,6 +98,19 @@ for u in "${units[@]}"; do
 	ok $? "systemd-analyze verify $name: clean"
 	[ -n "$out" ] && diag "$out"
 done
+# The build directory's set (make's default paths) too.
+for u in "$build_units"/*.service "$build_units"/*.path; do
+	cp "$u" "$root/etc/systemd/system/"
+	sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\(\/[^ ]*\).*/\1/p' "$u" | while read -r prog; do
+		mkdir -p "$root$(dirname "$prog")"
+		printf '#!/bin/sh\nexit 0\n' >"$root$prog"
+		chmod 755 "$root$prog"
+	done
+done
+out=$(verify "$build_units/epp-gate.service")
+[ $? -eq 0 ] && [ -z "$out" ]
+ok $? "systemd-analyze verify $(basename "$build_units")/epp-gate.service (make's default paths): clean"
+[ -n "$out" ] && diag "$out"
 
 # The check must be able to fail: a misspelt key and a bad value are reported.
 sed -e 's/^ProtectSystem=/ProtectSytem=/' -e 's/^Type=notify/Type=notifyy/' \
@@ -89,9 +127,14 @@ for line in 'Type=notify' 'User=epp-gate' 'DynamicUser=no' 'Restart=on-failure' 
 	'ExecReload=/bin/kill -HUP \$MAINPID' 'WatchdogSec=[0-9]+s?' 'NoNewPrivileges=yes' \
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'StateDirectory=epp-gate' \
-	'LogsDirectory=epp-gate' 'ConfigurationDirectory=epp-gate'; do
+	'LogsDirectory=epp-gate' 'ConfigurationDirectory=epp-gate' 'RestartPreventExitStatus=78' \
+	'RuntimeDirectory=epp-gate' 'RuntimeDirectoryMode=0755'; do
 	has "$svc" "$line"
 	ok $? "epp-gate.service: $line"
+done
+for line in 'RestartPreventExitStatus=78' 'StateDirectory=epp-gate/%i' 'RuntimeDirectory=epp-gate-%i'; do
+	has "$units_dir/epp-gate@.service" "$line"
+	ok $? "epp-gate@.service: $line"
 done
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\{0,1\}$/\1/p' "$svc")
 [ -n "$stop" ] && [ "$stop" -ge 60 ]
@@ -104,6 +147,15 @@ has "$units_dir/epp-gate-watcher.service" 'ExecStart=/bin/systemctl restart epp-
 ok $? "epp-gate-watcher.service restarts epp-gate.service"
 has "$units_dir/epp-gate-health.path" 'Unit=epp-gate-watcher\.service'
 ok $? "epp-gate-health.path starts the watcher"
+
+# node_exporter's textfile collector gets a link to the metrics file the example
+# configuration names, in the directory that the gate may write (RuntimeDirectory=).
+metrics=$(sed -n 's/^[[:space:]]*file = "\([^"]*metrics[^"]*\)";.*/\1/p' "$EG_SRCDIR/etc/epp-gate.conf.example")
+is "$metrics" "/run/epp-gate/metrics.prom" "the example's metrics.file is in /run/epp-gate"
+grep -Eq "^ExecStartPost=-\+/bin/sh -c '.*ln -sfn $metrics /var/lib/prometheus/node-exporter/epp-gate\.prom" "$svc"
+ok $? "epp-gate.service links metrics.file into node_exporter's textfile directory"
+has "$svc" 'ExecStopPost=-\+/bin/rm -f /var/lib/prometheus/node-exporter/epp-gate\.prom'
+ok $? "epp-gate.service removes the link when the gate stops"
 
 # The path unit watches the file the example configuration names.
 watched=$(sed -n 's/^PathModified=//p' "$units_dir/epp-gate-health.path")
