@@ -34,9 +34,10 @@ COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 # empty installs none).
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
-# systemd reads units and sysusers.d files below /usr/local/lib too.
+# systemd reads units, sysusers.d and tmpfiles.d files below /usr/local/lib too.
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 # SAN=1: AddressSanitizer + UBSan (build-san/); SAN=thread: ThreadSanitizer (build-tsan/).
 SAN       ?=
@@ -118,9 +119,11 @@ PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rp
             $(BUILD)/bin/epp-sim $(BUILD)/bin/epp-codec
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
-# systemd units and the sysusers.d file, made from systemd/*.in with the install paths.
+# systemd units and the sysusers.d and tmpfiles.d files, made from systemd/*.in with the
+# install paths.
 UNITS    := $(patsubst systemd/%.in,$(BUILD)/systemd/%,$(wildcard systemd/*.service.in systemd/*.path.in))
 SYSUSERS := $(BUILD)/systemd/epp-gate.sysusers
+TMPFILES := $(BUILD)/systemd/epp-gate.tmpfiles
 MANPAGES  = $(wildcard man/*.[1-8])
 EXAMPLES  = $(wildcard etc/*.example)
 
@@ -131,7 +134,7 @@ EXAMPLES  = $(wildcard etc/*.example)
 .SECONDARY:
 
 all: $(PROGRAMS) $(LIBRPC_A) $(LIBRPC_SO) $(BUILD)/lib/eppgate-rpc.pc units
-units: $(UNITS) $(SYSUSERS)
+units: $(UNITS) $(SYSUSERS) $(TMPFILES)
 tests: all $(UNIT_BIN) $(BENCH_BIN)
 
 # ---- objects ---------------------------------------------------------------
@@ -364,9 +367,10 @@ install: all
 	install -m 0644 $(EXAMPLES) $(DESTDIR)$(SYSCONFDIR)/epp-gate/
 	install -m 0644 rpcclient/epp-rpc.bash $(DESTDIR)$(COMPLETIONDIR)/epp-rpc
 ifneq ($(UNITDIR),)
-	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
 	install -m 0644 $(SYSUSERS) $(DESTDIR)$(SYSUSERSDIR)/epp-gate.conf
+	install -m 0644 $(TMPFILES) $(DESTDIR)$(TMPFILESDIR)/epp-gate.conf
 endif
 	$(LDCONFIG)
 
@@ -383,10 +387,11 @@ uninstall:
 	    $(addprefix $(DESTDIR)$(SYSCONFDIR)/epp-gate/,$(notdir $(EXAMPLES))) \
 	    $(DESTDIR)$(COMPLETIONDIR)/epp-rpc
 ifneq ($(UNITDIR),)
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) $(DESTDIR)$(SYSUSERSDIR)/epp-gate.conf
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) $(DESTDIR)$(SYSUSERSDIR)/epp-gate.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/epp-gate.conf
 endif
 	@for d in $(DESTDIR)$(SYSCONFDIR)/epp-gate $(if $(UNITDIR),$(DESTDIR)$(UNITDIR) $(dir $(DESTDIR)$(UNITDIR)) \
-	    $(DESTDIR)$(SYSUSERSDIR)) $(DESTDIR)$(COMPLETIONDIR) $(dir $(DESTDIR)$(COMPLETIONDIR)); do \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)) $(DESTDIR)$(COMPLETIONDIR) $(dir $(DESTDIR)$(COMPLETIONDIR)); do \
 	    if [ -d $$d ]; then rmdir --ignore-fail-on-non-empty $$d; fi; done
 	$(LDCONFIG)
 

@@ -50,6 +50,9 @@ is "$(sed -n 's/^ExecStart=//p' "$root/gen-local/systemd/epp-gate.service")" \
     "PREFIX=/usr/local: /usr/local/sbin/epp-gate, configuration still in /etc (ConfigurationDirectory=)"
 is "$(cat "$units_dir/epp-gate.sysusers" | grep -v '^#')" 'u epp-gate - "epp-gate EPP gateway" /var/lib/epp-gate' \
     "sysusers.d: the user epp-gate, home /var/lib/epp-gate (StateDirectory=)"
+is "$(grep -v '^#' "$units_dir/epp-gate.tmpfiles" | tr '\n' '|')" \
+    'd /var/lib/epp-gate 0751 epp-gate epp-gate -|f /var/lib/epp-gate/health 0660 epp-gate epp-gate -|' \
+    "tmpfiles.d: the health file exists for clients to append to (the gate never creates it)"
 
 # ---- the scratch root -------------------------------------------------------
 mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd" "$root/usr/bin" \
@@ -128,11 +131,11 @@ for line in 'Type=notify' 'User=epp-gate' 'DynamicUser=no' 'Restart=on-failure' 
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'StateDirectory=epp-gate' \
 	'LogsDirectory=epp-gate' 'ConfigurationDirectory=epp-gate' 'RestartPreventExitStatus=78' \
-	'RuntimeDirectory=epp-gate' 'RuntimeDirectoryMode=0755'; do
+	'StateDirectoryMode=0751'; do
 	has "$svc" "$line"
 	ok $? "epp-gate.service: $line"
 done
-for line in 'RestartPreventExitStatus=78' 'StateDirectory=epp-gate/%i' 'RuntimeDirectory=epp-gate-%i'; do
+for line in 'RestartPreventExitStatus=78' 'StateDirectory=epp-gate/%i' 'StateDirectoryMode=0751'; do
 	has "$units_dir/epp-gate@.service" "$line"
 	ok $? "epp-gate@.service: $line"
 done
@@ -149,13 +152,14 @@ has "$units_dir/epp-gate-health.path" 'Unit=epp-gate-watcher\.service'
 ok $? "epp-gate-health.path starts the watcher"
 
 # node_exporter's textfile collector gets a link to the metrics file the example
-# configuration names, in the directory that the gate may write (RuntimeDirectory=).
+# configuration names, in the state directory (mode 0751: the exporter's user reaches the
+# file by name); the link stays after a stop, when the file says eppgate_up 0.
 metrics=$(sed -n 's/^[[:space:]]*file = "\([^"]*metrics[^"]*\)";.*/\1/p' "$EG_SRCDIR/etc/epp-gate.conf.example")
-is "$metrics" "/run/epp-gate/metrics.prom" "the example's metrics.file is in /run/epp-gate"
+is "$metrics" "/var/lib/epp-gate/metrics.prom" "the example's metrics.file is in /var/lib/epp-gate"
 grep -Eq "^ExecStartPost=-\+/bin/sh -c '.*ln -sfn $metrics /var/lib/prometheus/node-exporter/epp-gate\.prom" "$svc"
 ok $? "epp-gate.service links metrics.file into node_exporter's textfile directory"
-has "$svc" 'ExecStopPost=-\+/bin/rm -f /var/lib/prometheus/node-exporter/epp-gate\.prom'
-ok $? "epp-gate.service removes the link when the gate stops"
+grep -q '^ExecStopPost=.*node-exporter' "$svc"
+is $? 1 "epp-gate.service keeps the link when the gate stops (the file then says eppgate_up 0)"
 
 # The path unit watches the file the example configuration names.
 watched=$(sed -n 's/^PathModified=//p' "$units_dir/epp-gate-health.path")

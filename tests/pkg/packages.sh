@@ -109,6 +109,9 @@ like "$(dpkg-query -W -f='${Conffiles}' epp-gate)" "/etc/epp-gate/epp-gate\.conf
 is "$(systemctl is-enabled epp-gate.service 2>/dev/null)" disabled \
     "epp-gate.service is not enabled (nothing runs until it is configured)"
 is "$(systemctl is-enabled epp-gate-health.path 2>/dev/null)" disabled "epp-gate-health.path is not enabled"
+is "$(stat -c '%U:%G %a' /var/lib/epp-gate/health 2>&1)" "epp-gate:epp-gate 660" \
+    "the health file exists for clients to append to (tmpfiles.d; the gate never creates it)"
+is "$(stat -c %a /var/lib/epp-gate 2>&1)" 751 "/var/lib/epp-gate: mode 0751 (the metrics file is reachable by name)"
 out=$(epp-gate --config /etc/epp-gate/epp-gate.conf --check-config 2>&1)
 [ $? -ne 0 ]
 ok $? "the conffile as installed does not pass --check-config (placeholders)"
@@ -149,9 +152,9 @@ SIM_CERTS=$T/certs sim_start "$T/sim" --account "registrar1:password-one"
 ok $? "the installed epp-sim on 127.0.0.1:${SIM_PORT:-?}"
 
 # The conffile with its placeholders replaced; state under $T, owned by the gate's user,
-# and the metrics in a directory like the unit's RuntimeDirectory (mode 0755).
+# and the metrics in a directory like the unit's state directory (mode 0751).
 install -d -o epp-gate -g epp-gate -m 0750 "$T/state"
-install -d -o epp-gate -g epp-gate -m 0755 "$T/run"
+install -d -o epp-gate -g epp-gate -m 0751 "$T/run"
 printf 'password-one\n' >"$T/epp.password"
 printf 'guest\n' >"$T/rabbitmq.password"
 chown epp-gate "$T/epp.password" "$T/rabbitmq.password"
@@ -165,8 +168,8 @@ sed -e 's|"epp.registry.example"|"localhost"|' \
     -e "s|\"localhost:5672\"|\"127.0.0.1:$AMQP_PORT\"|" \
     -e 's|user = "epp_gate";|user = "guest";|' \
     -e "s|\"/etc/epp-gate/rabbitmq.password\"|\"$T/rabbitmq.password\"|" \
+    -e "s|\"/var/lib/epp-gate/metrics.prom\"|\"$T/run/metrics.prom\"|" \
     -e "s|\"/var/lib/epp-gate/|\"$T/state/|" \
-    -e "s|\"/run/epp-gate/metrics.prom\"|\"$T/run/metrics.prom\"|" \
     -e 's|interval = 10; |interval = 1; |' \
     /etc/epp-gate/epp-gate.conf >"$T/gate.conf"
 chgrp epp-gate "$T/gate.conf"
