@@ -59,7 +59,7 @@ stop_pid "$RESP_PID"
 "$BENCH/eg-responder" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$(qname vg-idle)" --declare-only
 vg timeout "$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$(qname vg-idle)" \
     -t 1 hello >/dev/null 2>&1
-is $? 3 "epp-rpc timeout: exit 3 under valgrind"
+is $? 75 "epp-rpc timeout: exit 75 under valgrind"
 clean_log timeout; ok $? "epp-rpc timeout: clean"
 
 start_responder resp-rev.log "$q" --echo --reverse 64
