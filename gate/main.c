@@ -50,7 +50,10 @@ usage(FILE *f)
 	    "  -h, --help                  this text\n"
 	    "\n"
 	    "Without --config, the params files default to ./epp_credentials and\n"
-	    "./rabbitmq_credentials, as with the reference gate.\n");
+	    "./rabbitmq_credentials, as with the reference gate.\n"
+	    "\n"
+	    "exit status: 0 stopped by a signal, 64 usage, 78 configuration, 1 other\n"
+	    "failure\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -231,8 +231,9 @@ to_xml(int argc, char **argv)
 			    argv[i]);
 		}
 	}
-	if (id != NULL && (id[0] == '\0' || strlen(id) > CLTRID_MAX))
-		return usage_error("to-xml: --cltrid takes 1-%d characters", CLTRID_MAX);
+	/* RFC 5730 trIDStringType: 3 to 64 characters. */
+	if (id != NULL && (strlen(id) < 3 || strlen(id) > CLTRID_MAX))
+		return usage_error("to-xml: --cltrid takes 3-%d characters", CLTRID_MAX);
 	cltrid_init(&gen, "codec");
 	cltrid_next(&gen, cltrid);
 	if (id != NULL)
