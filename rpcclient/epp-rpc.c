@@ -474,12 +474,13 @@ print_reply(const egrpc_reply *r, int pretty)
 		putchar('\n');
 }
 
+/* rc, unless standard output failed: then EX_SOFTWARE, if nothing worse is to be said. */
 static int
 flush_stdout(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "epp-rpc: writing to standard output: %s\n", strerror(errno));
-		return EX_SOFTWARE;
+		return rc == 0 ? EX_SOFTWARE : rc;
 	}
 	return rc;
 }

@@ -35,8 +35,10 @@ stop_pid "$RESP_PID"
 
 # --- re-sent after the connection is lost: the same message_id --------------------------
 : >"$T/count"
-start_responder resp-slow.log "$q" --delay 3000 --count-file "$T/count"
-rpc -q "$q" -t 10 --message-id keep-me --health-file "$T/health" --health-wait 0.2 \
+# The responder takes 8 s: time enough for rabbitmqctl, slow on a loaded machine, to find
+# and close the connection while epp-rpc waits.
+start_responder resp-slow.log "$q" --delay 8000 --count-file "$T/count"
+rpc -q "$q" -t 20 --message-id keep-me --health-file "$T/health" --health-wait 0.2 \
     domain_info '{"name": "a.example"}' >"$T/out" 2>"$T/err" &
 pid=$!
 wait_for 5 grep -q domain_info "$T/count"
