@@ -90,7 +90,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: epp-rpc [options] CMD [ARGS-JSON]\n"
-	    "       epp-rpc [options] -        (one request {\"cmd\", \"args\", \"message_id\"} on stdin)\n"
+	    "       epp-rpc [options] -        (one request on stdin: {\"cmd\", \"args\",\n"
+	    "                                   \"message_id\"}, the last two optional)\n"
 	    "       epp-rpc [options] --batch  (one request a line on stdin, one reply line each)\n"
 	    "\n"
 	    "  -c, --config FILE        JSON client config (default $RPC_CLIENT_CONF_PATH,\n"
@@ -777,6 +778,18 @@ lines_next(struct lines *in, char **line, size_t *n)
 	return 1;
 }
 
+/* Whether the n bytes at s (not a string: no NUL) are all blanks: space, tab, CR. */
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
 /* Unread bytes (of a line not yet complete). */
 static size_t
 lines_pending(const struct lines *in)
@@ -1032,7 +1045,7 @@ batch(egrpc_ctx *c, const struct cli *cl)
 			if (in.skipping) {
 				in.skipping = 0;
 				in.lineno--;   /* the end of the long line, counted already */
-			} else if (n > 0 && strspn(line, " \t\r") < n) {
+			} else if (!blank(line, n)) {
 				if (batch_line(&b, line, n, in.lineno) != 0)
 					goto nomem;
 			}
