@@ -6,16 +6,22 @@
  * main() reads the command line and configuration, opens the log, blocks the
  * signals every thread would otherwise receive (they arrive on a signalfd in
  * the AMQP loop instead), and runs the gate.
+ *
+ * Exit statuses (<sysexits.h>, epp-gate(8) EXIT STATUS): 0 orderly stop, 64
+ * usage, 78 configuration (also what gate_run() returns when the broker
+ * refuses the gate for good), 1 any other failure.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <libxml/parser.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -45,7 +51,45 @@ usage(FILE *f)
 	    "  -h, --help                  this text\n"
 	    "\n"
 	    "Without --config, the params files default to ./epp_credentials and\n"
-	    "./rabbitmq_credentials, as with the reference gate.\n");
+	    "./rabbitmq_credentials, as with the reference gate.\n"
+	    "\n"
+	    "exit status: 0 stopped by a signal, 64 usage, 78 configuration, 1 other\n"
+	    "failure\n");
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr naming what is wrong and pointing at --help; the usage status. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "epp-gate: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see epp-gate --help)\n");
+	return EX_USAGE;
+}
+
+/*
+ * What getopt_long() refused (opterr 0, optstring starting with ':'). An unknown long
+ * option (optopt 0) and a long option without its argument are argv[optind - 1].
+ */
+static int
+getopt_failed(int ch, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	int n = (int)strcspn(arg, "=");
+
+	if (ch == ':' && strncmp(arg, "--", 2) == 0)
+		return usage_error("option %.*s needs an argument", n, arg);
+	if (ch == ':')
+		return usage_error("option -%c needs an argument", optopt);
+	if (optopt == 0)
+		return usage_error("unknown option %.*s", n, arg);
+	return usage_error("unknown option -%c", optopt);
 }
 
 /*
@@ -103,6 +147,7 @@ struct cli {
 	int verbose, verbose_poll, reconnect, check, version, help;
 };
 
+/* 0, or the usage status after one line on stderr. */
 static int
 parse_cli(int argc, char **argv, struct cli *cli)
 {
@@ -123,7 +168,8 @@ parse_cli(int argc, char **argv, struct cli *cli)
 	int ch;
 
 	memset(cli, 0, sizeof(*cli));
-	while ((ch = getopt_long(argc, argv, "e:r:q:cvpa:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":e:r:q:cvpa:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': cli->config = optarg; break;
 		case 'e': cli->epp = optarg; break;
@@ -136,13 +182,11 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		case 'K': cli->check = 1; break;
 		case 'V': cli->version = 1; break;
 		case 'h': cli->help = 1; break;
-		default: return -1;
+		default: return getopt_failed(ch, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "epp-gate: unexpected argument: %s\n", argv[optind]);
-		return -1;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument %s", argv[optind]);
 	return 0;
 }
 
@@ -198,10 +242,8 @@ main(int argc, char **argv)
 	char summary[8192];
 	int sigfd, rc, r;
 
-	if (parse_cli(argc, argv, &cli) == -1) {
-		usage(stderr);
-		return 2;
-	}
+	if ((rc = parse_cli(argc, argv, &cli)) != 0)
+		return rc;
 	if (cli.help) {
 		usage(stdout);
 		return 0;
@@ -214,7 +256,7 @@ main(int argc, char **argv)
 		warn_flush(&early, NULL);
 		error_stderr(err.msg);
 		gate_config_wipe(&cfg);
-		return 1;
+		return err.code == EG_ENOMEM ? 1 : EX_CONFIG;
 	}
 	if (cli.check) {
 		warn_flush(&early, NULL);
@@ -224,10 +266,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (eg_log_open(&log, "epp-gate", cfg.log_file, cfg.log_level, &err) == -1) {
+		/* log.file names a file the gate cannot open: a configuration error. */
 		warn_flush(&early, NULL);
 		error_stderr(err.msg);
 		gate_config_wipe(&cfg);
-		return 1;
+		return EX_CONFIG;
 	}
 	/* Automatic (-1) is on; the log leaves them out under the journal anyway. */
 	log.timestamps = cfg.log_timestamps != 0;
@@ -252,6 +295,7 @@ main(int argc, char **argv)
 	 * memory of N session threads small, and their locks are not hot. */
 	mallopt(M_ARENA_MAX, 2);
 	xmlInitParser();
+	/* 0 after an orderly stop, else the exit status (EX_CONFIG, 1). */
 	rc = gate_run(&cfg, &log, sigfd);
 	xmlCleanupParser();
 	close(sigfd);

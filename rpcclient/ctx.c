@@ -665,8 +665,9 @@ egrpc_free(egrpc_ctx *pc)
 
 static uint64_t
 submit(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char *args_text,
-    int timeout_ms)
+    const egrpc_call_options *o)
 {
+	int timeout_ms = o != NULL ? o->timeout_ms : 0;
 	egrpc_reply *rep;
 	struct rpcc_req *r = NULL;
 	char why[WHY_LEN];
@@ -686,6 +687,11 @@ submit(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char
 	r = rpcc_req_new(c->last_id + 1, cmd, args, args_text, timeout_ms, &st, c->pub.errstr,
 	    sizeof(c->pub.errstr));
 	if (r == NULL) {
+		c->pub.err = st;
+		goto out;
+	}
+	if (o != NULL && o->message_id != NULL && (st = rpcc_req_set_msg_id(r, o->message_id,
+	    c->pub.errstr, sizeof(c->pub.errstr))) != EGRPC_OK) {
 		c->pub.err = st;
 		goto out;
 	}
@@ -720,13 +726,24 @@ out:
 uint64_t
 egrpc_submit(egrpc_ctx *pc, const char *cmd, struct json_object *args, int timeout_ms)
 {
-	return submit(ctx_of(pc), cmd, args, NULL, timeout_ms);
+	egrpc_call_options o = { .timeout_ms = timeout_ms };
+
+	return submit(ctx_of(pc), cmd, args, NULL, &o);
 }
 
 uint64_t
 egrpc_submit_text(egrpc_ctx *pc, const char *cmd, const char *args_json, int timeout_ms)
 {
-	return submit(ctx_of(pc), cmd, NULL, args_json, timeout_ms);
+	egrpc_call_options o = { .timeout_ms = timeout_ms };
+
+	return submit(ctx_of(pc), cmd, NULL, args_json, &o);
+}
+
+uint64_t
+egrpc_submit_with_options(egrpc_ctx *pc, const char *cmd, struct json_object *args,
+    const char *args_json, const egrpc_call_options *o)
+{
+	return submit(ctx_of(pc), cmd, args, args != NULL ? NULL : args_json, o);
 }
 
 egrpc_reply *
@@ -771,7 +788,7 @@ egrpc_pending(const egrpc_ctx *pc)
 
 static int
 call(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char *args_text,
-    int timeout_ms, egrpc_reply **replyp)
+    const egrpc_call_options *o, egrpc_reply **replyp)
 {
 	egrpc_reply *rep;
 	uint64_t id;
@@ -779,7 +796,7 @@ call(struct rpcc_ctx *c, const char *cmd, struct json_object *args, const char *
 
 	if (replyp != NULL)
 		*replyp = NULL;
-	if ((id = submit(c, cmd, args, args_text, timeout_ms)) == 0)
+	if ((id = submit(c, cmd, args, args_text, o)) == 0)
 		return c->pub.err;
 	/* Each pump is bounded by the earliest deadline, ours included. */
 	while ((rep = rpcc_pending_take(&c->pend, id)) == NULL) {
@@ -814,14 +831,25 @@ int
 egrpc_call(egrpc_ctx *pc, const char *cmd, struct json_object *args, int timeout_ms,
     egrpc_reply **replyp)
 {
-	return call(ctx_of(pc), cmd, args, NULL, timeout_ms, replyp);
+	egrpc_call_options o = { .timeout_ms = timeout_ms };
+
+	return call(ctx_of(pc), cmd, args, NULL, &o, replyp);
 }
 
 int
 egrpc_call_text(egrpc_ctx *pc, const char *cmd, const char *args_json, int timeout_ms,
     egrpc_reply **replyp)
 {
-	return call(ctx_of(pc), cmd, NULL, args_json, timeout_ms, replyp);
+	egrpc_call_options o = { .timeout_ms = timeout_ms };
+
+	return call(ctx_of(pc), cmd, NULL, args_json, &o, replyp);
+}
+
+int
+egrpc_call_with_options(egrpc_ctx *pc, const char *cmd, struct json_object *args,
+    const char *args_json, const egrpc_call_options *o, egrpc_reply **replyp)
+{
+	return call(ctx_of(pc), cmd, args, args != NULL ? NULL : args_json, o, replyp);
 }
 
 int

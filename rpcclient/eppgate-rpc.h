@@ -118,6 +118,23 @@ typedef struct egrpc_options {
 } egrpc_options;
 
 /*
+ * Settings of one request, for egrpc_submit_with_options() and
+ * egrpc_call_with_options(). All-zero (or NULL in place of the struct) is
+ * what egrpc_submit() and egrpc_call() do. Strings are copied before the
+ * call returns. Fields may be appended in later versions; start from
+ * egrpc_call_options_init() or a zeroed struct.
+ */
+typedef struct egrpc_call_options {
+	int timeout_ms;            /* <= 0: the context's default */
+	const char *message_id;    /* the request's AMQP message_id: 1-255 bytes, no control
+	                            * characters; NULL: a fresh random one (uuid4). Kept when
+	                            * the library re-sends the request, and the gate's journal
+	                            * knows a request by it: a caller that sends the same
+	                            * request again with the same message_id after a timeout
+	                            * gets the recorded outcome, not a second execution. */
+} egrpc_call_options;
+
+/*
  * A reply, or the failure of a request (status ETIMEOUT/EIO, no body).
  * Everything it points to is owned by it; release with egrpc_reply_free().
  */
@@ -202,6 +219,18 @@ EGRPC_API uint64_t egrpc_submit(egrpc_ctx *c, const char *cmd, struct json_objec
 EGRPC_API uint64_t egrpc_submit_text(egrpc_ctx *c, const char *cmd, const char *args_json,
     int timeout_ms);
 EGRPC_API egrpc_reply *egrpc_collect(egrpc_ctx *c, int timeout_ms);
+
+/*
+ * The same with the request's settings in o (NULL: the defaults). The
+ * arguments are args when it is not NULL, else the JSON text args_json (NULL
+ * or "" for none). A message_id that is empty, longer than 255 bytes or holds
+ * a control character is refused with EGRPC_EINVAL before anything is sent.
+ */
+EGRPC_API void egrpc_call_options_init(egrpc_call_options *o);
+EGRPC_API uint64_t egrpc_submit_with_options(egrpc_ctx *c, const char *cmd,
+    struct json_object *args, const char *args_json, const egrpc_call_options *o);
+EGRPC_API int egrpc_call_with_options(egrpc_ctx *c, const char *cmd, struct json_object *args,
+    const char *args_json, const egrpc_call_options *o, egrpc_reply **replyp);
 /* Requests submitted and not yet returned by egrpc_collect. */
 EGRPC_API size_t egrpc_pending(const egrpc_ctx *c);
 

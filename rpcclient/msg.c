@@ -220,6 +220,33 @@ rpcc_req_free(struct rpcc_req *r)
 	free(r);
 }
 
+int
+rpcc_req_set_msg_id(struct rpcc_req *r, const char *id, char *err, size_t errlen)
+{
+	size_t i, n;
+
+	n = id != NULL ? strnlen(id, RPCC_MSGID_MAX + 1) : 0;
+	if (n == 0 || n > RPCC_MSGID_MAX) {
+		rpcc_fmt(err, errlen, "message_id must be 1-%d bytes", RPCC_MSGID_MAX);
+		return EGRPC_EINVAL;
+	}
+	/* The gate logs the id and keeps it in its journal, one record a line. */
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f) {
+			rpcc_fmt(err, errlen, "message_id must not contain control characters");
+			return EGRPC_EINVAL;
+		}
+	}
+	memcpy(r->msg_id, id, n + 1);
+	return EGRPC_OK;
+}
+
+void
+egrpc_call_options_init(egrpc_call_options *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
 void
 rpcc_req_props(const struct rpcc_req *r, const char *reply_to, int64_t wall_ms,
     struct rpcc_props *pp)

@@ -35,6 +35,7 @@
 #define RPCC_DEFAULT_HEALTH_MS  2000       /* the reference pauses 2 s */
 #define RPCC_CONF_MAX           (1024 * 1024)
 #define RPCC_ID_LEN             36         /* 8-4-4-4-12 hex */
+#define RPCC_MSGID_MAX          255        /* an AMQP short string; the gate keeps as much */
 
 /* ---- conf.c ------------------------------------------------------------ */
 
@@ -91,7 +92,8 @@ struct rpcc_reply;
 struct rpcc_req {
 	uint64_t id;
 	char corr_id[RPCC_ID_LEN + 1];   /* fresh per call, kept when re-sent */
-	char msg_id[RPCC_ID_LEN + 1];    /* kept when re-sent: lets a consumer spot a repeat */
+	char msg_id[RPCC_MSGID_MAX + 1]; /* kept when re-sent: lets a consumer spot a repeat;
+	                                  * a uuid4 unless the caller chose it */
 	char *cmd;
 	char *body;                      /* {"cmd": ..., "args": ...} */
 	size_t len;
@@ -115,6 +117,10 @@ int rpcc_uuid4(char out[RPCC_ID_LEN + 1]);
 struct rpcc_req *rpcc_req_new(uint64_t id, const char *cmd, struct json_object *args,
     const char *args_text, int timeout_ms, int *status, char *err, size_t errlen);
 void rpcc_req_free(struct rpcc_req *r);
+
+/* Replaces r's message_id by the caller's: 1-RPCC_MSGID_MAX bytes, no control characters.
+ * EGRPC_OK, or EGRPC_EINVAL with err set. */
+int rpcc_req_set_msg_id(struct rpcc_req *r, const char *id, char *err, size_t errlen);
 
 /* The AMQP properties of a request, with their storage (no allocation). */
 struct rpcc_props {

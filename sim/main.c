@@ -5,14 +5,21 @@
  * (RFC 5730-5734) with a stateful registry in memory and knobs that make it
  * misbehave. usage() and epp-sim(1) say what it does; registry.h, faults.h and
  * cmdlog.h say how.
+ *
+ * Exit statuses (<sysexits.h>, epp-sim(1) EXIT STATUS): 0 stopped by a signal,
+ * 64 usage (one line on stderr), 78 what an option names cannot be used
+ * (certificate, key, account, command log, port file), 1 cannot listen or out
+ * of memory.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <libxml/parser.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "cmdlog.h"
@@ -128,10 +135,14 @@ usage(FILE *f)
 "                           cltrid=<clTRID|-> code=<code|-|greeting> obj=<name|->\n"
 "                           [fault=<kind>]   (no passwords, no authInfo)\n"
 "  -v, --verbose            debug lines on stderr (never secrets)\n"
-"  -h, --help, --version\n"
+"  -h, --help               this text\n"
+"      --version            print the version\n"
 "\n"
 "Signals: SIGUSR1 reloads --fault-file, SIGUSR2 closes every connection,\n"
 "SIGHUP reopens --log, SIGTERM/SIGINT exit 0.\n"
+"\n"
+"exit status: 0 stopped by a signal, 64 usage, 78 a file or account the options\n"
+"name cannot be used, 1 cannot listen or out of memory\n"
 "\n"
 "Simplifications: a restore request restores at once (no report needed);\n"
 "pending transfers are never approved by the server; clients may set server*\n"
@@ -225,11 +236,45 @@ parse_fee(const char *arg, struct registry_config *c)
 	return 0;
 }
 
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr naming what is wrong and pointing at --help; -1. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "epp-sim: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see epp-sim --help)\n");
+	return -1;
+}
+
 static int
 bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "epp-sim: bad %s '%s' (see --help)\n", what, arg);
-	return -1;
+	return usage_error("bad %s '%s'", what, arg);
+}
+
+/*
+ * What getopt_long() refused (opterr 0, optstring starting with ':'). An unknown long
+ * option (optopt 0) and a long option without its argument are argv[optind - 1].
+ */
+static int
+getopt_failed(int ch, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	int n = (int)strcspn(arg, "=");
+
+	if (ch == ':' && strncmp(arg, "--", 2) == 0)
+		return usage_error("option %.*s needs an argument", n, arg);
+	if (ch == ':')
+		return usage_error("option -%c needs an argument", optopt);
+	if (optopt == 0)
+		return usage_error("unknown option %.*s", n, arg);
+	return usage_error("unknown option -%c", optopt);
 }
 
 static int
@@ -267,9 +312,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"version", no_argument, NULL, O_VERSION},
 		{NULL, 0, NULL, 0},
 	};
+	struct fault_rule rule;
+	struct eg_err e;
+	const char *colon;
 	int ch, v;
 
-	while ((ch = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":vh", lo, NULL)) != -1) {
 		switch (ch) {
 		case O_LISTEN:
 			if (parse_listen(optarg, o) == -1)
@@ -300,8 +349,14 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->reg.ext_uris[o->reg.n_ext++] = optarg;
 			break;
 		case O_ACCOUNT:
-			if (strchr(optarg, ':') == NULL || o->naccounts == MAX_ACCOUNTS)
-				return bad("--account", "CLID:PASSWORD");
+			/* Not echoed: the argument holds a password. */
+			if ((colon = strchr(optarg, ':')) == NULL)
+				return usage_error("bad --account: CLID:PASSWORD");
+			if (colon - optarg < 3 || colon - optarg > SIM_CLID_MAX)
+				return usage_error("bad --account: the client id must have 3 to %d "
+				    "characters", SIM_CLID_MAX);
+			if (o->naccounts == MAX_ACCOUNTS)
+				return usage_error("bad --account: more than %d", MAX_ACCOUNTS);
 			o->accounts[o->naccounts++] = optarg;
 			break;
 		case O_MAXSESS:
@@ -325,6 +380,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case O_FAULT:
 			if (o->nfaults == MAX_FAULTS)
 				return bad("--fault (too many)", optarg);
+			if (fault_rule_parse(optarg, &rule, &e) == -1)
+				return usage_error("bad --fault: %s", e.msg);
 			o->faults[o->nfaults++] = optarg;
 			break;
 		case O_FAULTFILE: o->fault_file = optarg; break;
@@ -348,25 +405,21 @@ parse_args(int argc, char **argv, struct opts *o)
 				return bad("--fee", optarg);
 			break;
 		case 'v': o->verbose++; break;
-		case 'h': usage(stdout); exit(0);
-		case O_VERSION: printf("epp-sim %s\n", EPPGATE_VERSION); exit(0);
-		default: usage(stderr); return -1;
+		case 'h': usage(stdout); exit(fflush(stdout) == 0 ? 0 : 1);
+		case O_VERSION:
+			printf("epp-sim %s\n", EPPGATE_VERSION);
+			exit(fflush(stdout) == 0 ? 0 : 1);
+		default: return getopt_failed(ch, argv);
 		}
 	}
 	if (optind != argc)
-		return bad("argument", argv[optind]);
-	if (o->cert == NULL || o->key == NULL) {
-		fprintf(stderr, "epp-sim: --cert and --key are required (see --help)\n");
-		return -1;
-	}
-	if (o->require_client_cert && o->ca == NULL) {
-		fprintf(stderr, "epp-sim: --require-client-cert needs --ca\n");
-		return -1;
-	}
-	if (!loopback_host(o->host)) {
-		fprintf(stderr, "epp-sim: listens on loopback only, not '%s'\n", o->host);
-		return -1;
-	}
+		return usage_error("unexpected argument %s", argv[optind]);
+	if (o->cert == NULL || o->key == NULL)
+		return usage_error("--cert and --key are required");
+	if (o->require_client_cert && o->ca == NULL)
+		return usage_error("--require-client-cert needs --ca");
+	if (!loopback_host(o->host))
+		return usage_error("listens on loopback only, not '%s'", o->host);
 	return 0;
 }
 
@@ -454,7 +507,7 @@ main(int argc, char **argv)
 	struct tls_opts to;
 	struct tls_ctx *ctx = NULL;
 	unsigned left = 0;
-	int rc = 1;
+	int rc = EX_CONFIG;
 
 	memset(&o, 0, sizeof(o));
 	snprintf(o.host, sizeof(o.host), "127.0.0.1");
@@ -463,7 +516,7 @@ main(int argc, char **argv)
 	registry_config_defaults(&o.reg);
 	fault_plan_init(&faults);
 	if (parse_args(argc, argv, &o) == -1)
-		return 2;
+		return EX_USAGE;
 	eg_log_open(&log, "epp-sim", NULL, o.verbose ? EG_LOG_DEBUG : EG_LOG_INFO, &e);
 	xmlInitParser();
 	signals();
@@ -490,8 +543,10 @@ main(int argc, char **argv)
 	sc.idle_timeout_ms = o.idle_timeout_s * 1000;
 	sc.latency_ms = o.latency_ms;
 	sc.stall_ms = o.stall_ms;
-	if ((srv = server_new(&sc, &e)) == NULL)
+	if ((srv = server_new(&sc, &e)) == NULL) {
+		rc = 1;
 		goto fail;
+	}
 	if (o.port_file != NULL && write_port_file(o.port_file, server_port(srv), &e) == -1)
 		goto fail;
 	printf("epp-sim listening on %s:%d\n", o.host, server_port(srv));
@@ -528,6 +583,9 @@ main(int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
+	/* What the options name could not be used (78), unless memory ran out. */
+	if (e.code == EG_ENOMEM)
+		rc = 1;
 	log_err(&log, "%s", e.msg);
 out:
 	if (srv != NULL && (left = server_shutdown(srv, 3000)) > 0)

@@ -17,7 +17,8 @@ case $status in
 0) echo "$reply" ;;                                   # EPP 1xxx: the reply as JSON
 1) echo "the registry refused: $reply" >&2 ;;         # EPP 2xxx
 2) echo "the gate could not do it: $reply" >&2 ;;     # {"error": ...}
-3) echo "no answer: try again later" >&2 ;;           # timeout or broker unreachable
+75) echo "no answer: try again later" >&2 ;;          # timeout, connection lost
+69) echo "the broker cannot be reached" >&2 ;;        # nothing was sent
 *) echo "epp-rpc failed (status $status)" >&2 ;;      # usage or configuration
 esac
 exit "$status"

@@ -33,7 +33,7 @@ ok $? "one line per document, in order, each equal to the reference's json_respo
 printf 'bad response' >"$T/bad.xml"
 out=$("$codec" to-json "${files[0]}" "$T/bad.xml" "${files[1]}")
 rc=$?
-is "$rc" 1 "a bad document makes the exit status 1"
+is "$rc" 65 "a bad document makes the exit status 65 (EX_DATAERR)"
 is "$(echo "$out" | wc -l)" 3 "three inputs, three lines"
 like "$(echo "$out" | sed -n 2p)" '^\{"error":"failed reading EPP response: ' "the bad one's line is the gate's error reply"
 like "$(echo "$out" | sed -n 3p)" '^\{"epp":' "the document after it is still converted"
@@ -50,7 +50,7 @@ like "$back" '"name":"a&b<c>.example"' "and come back as the same text"
 
 out=$(echo '{"cmd":"domain_renew","args":{"name":"x.example","cur_exp_date":"2030-01-01","period":100}}' | "$codec" to-xml)
 rc=$?
-is "$rc" 1 "a bad argument exits 1"
+is "$rc" 65 "a bad argument exits 65"
 like "$out" "^\\{\"error\":\"failed reading EPP request: .*'period'" "and prints the gate's error naming the argument"
 out=$(echo '{"cmd":"something_crazy"}' | "$codec" to-xml)
 is "$out" "{\"error\":\"unknown command or empty response received: 'something_crazy'\"}" "unknown command: the reference's message"
@@ -62,7 +62,7 @@ start=$(date +%s%N)
 out=$("$codec" to-json "$T/huge.xml")
 rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-is "$rc" 1 "a 64 MiB document is refused"
+is "$rc" 65 "a 64 MiB document is refused: 65"
 like "$out" 'exceeds the limit' "with a clear message ($ms ms)"
 # The command table: one line per command after the header, each a command the gate knows.
 "$codec" commands >"$T/cmds"
@@ -85,8 +85,31 @@ is "$(row gate_status)" "- local yes -" "gate_status: answered by the gate"
 "$codec" commands extra >/dev/null 2>&1
 is "$?" 64 "commands takes no argument"
 "$codec" 2>"$T/usage"
-like "$(cat "$T/usage")" 'epp-codec commands' "the usage names commands"
+is "$?" 64 "no command: exit 64"
+is "$(cat "$T/usage")" "epp-codec: no command: to-json, to-xml or commands (see epp-codec --help)" \
+    "no command: one line naming the commands"
+out=$("$codec" --help)
+is "$?" 0 "--help: exit 0"
+like "$out" 'epp-codec commands' "--help: the usage on stdout names commands"
+like "$out" 'exit status: 0 converted, 65 ' "--help: and the exit statuses"
+is "$("$codec" --version)" "epp-codec $("$EG_BIN/epp-gate" --version | cut -d' ' -f2)" "--version: NAME VERSION"
 
-"$codec" bogus >/dev/null 2>&1
-is "$?" 64 "usage error exits 64"
+"$codec" bogus >/dev/null 2>"$T/err"
+is "$?" 64 "unknown command: exit 64"
+is "$(cat "$T/err")" "epp-codec: unknown command bogus (see epp-codec --help)" "... in one line"
+"$codec" to-xml --cltrid >/dev/null 2>"$T/err"
+is "$?" 64 "--cltrid without its argument: exit 64"
+like "$(cat "$T/err")" "option --cltrid needs an argument" "... says so"
+"$codec" to-xml --frob >/dev/null 2>&1
+is "$?" 64 "to-xml: unknown option: exit 64"
+"$codec" to-xml a b >/dev/null 2>&1
+is "$?" 64 "to-xml: two files: exit 64"
+out=$(echo '{"cmd":"hello"}' | "$codec" to-xml --cltrid=EQ-1)
+like "$out" '<hello/>' "--cltrid=ID is accepted too"
+out=$("$codec" to-json "${files[0]}" "$T/absent.xml")
+is "$?" 66 "a file that cannot be read: exit 66 (EX_NOINPUT)"
+like "$(echo "$out" | sed -n 2p)" 'cannot open .*absent.xml' "its line says so"
+printf 'bad' >"$T/-x.xml"
+(cd "$T" && "$codec" to-json -- -x.xml >/dev/null)
+is "$?" 65 "-- ends the options: a file named -x.xml is read"
 done_testing

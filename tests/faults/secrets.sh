@@ -64,7 +64,7 @@ rpcv domain_check '{"domains": ["after-refusal.example"]}' >"$T/client-5.out"
 set_faults
 # The client library's health file: a transport failure (no such queue) with authInfo in
 # the request.
-"$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -u guest --password guest \
+"$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" --user guest --password guest \
     -q "no-such-queue-$$" -t 3 --health-file "$T/client-health" --health-wait 0.1 \
     domain_create "{\"name\": \"lost.example\", \"registrant\": \"c-sec\", \"auth_info\": \"$S_LOST\"}" \
     >"$T/client-6.out" 2>&1

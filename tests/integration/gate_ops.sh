@@ -61,7 +61,7 @@ ok $? "the warning does not show the password"
 # ---- --check-config
 printf 'epp: { host = "h"; sesions = 2; };\n' >"$T/bad.conf"
 out=$("$gate" --config "$T/bad.conf" --check-config 2>&1)
-is "$?" 1 "--check-config: a bad file exits 1"
+is "$?" 78 "--check-config: a bad file exits 78 (EX_CONFIG)"
 like "$out" 'bad.conf:1: epp.sesions: unknown setting \(did you mean epp.sessions\?\)' "naming file, line and setting"
 gate_config
 out=$("$gate" --config "$GATE_CONF" --check-config 2>&1)
@@ -69,8 +69,10 @@ is "$?" 0 "--check-config: a good file exits 0"
 like "$out" 'epp.password += \(set\)' "secrets shown as (set)"
 [[ "$out" != *"$SIM_PW"* ]]
 ok $? "and never printed"
-"$gate" --bogus >/dev/null 2>&1
-is "$?" 2 "a usage error exits 2"
+"$gate" --bogus >/dev/null 2>"$T/usage.err"
+is "$?" 64 "a usage error exits 64"
+is "$(cat "$T/usage.err")" "epp-gate: unknown option --bogus (see epp-gate --help)" \
+    "a usage error is one line naming the option"
 
 # ---- systemd notifications, metrics file, log file and SIGHUP
 /usr/bin/python3 -c '

@@ -10,14 +10,27 @@ ok_reply='{"epp": {"response": {"result": {"@code": "1000", "msg": "Command comp
 
 # --- usage, help, version: no broker needed --------------------------------------------
 "$EG_BIN/epp-rpc" >/dev/null 2>&1; is $? 64 "no command: exit 64"
-"$EG_BIN/epp-rpc" --frobnicate hello >/dev/null 2>&1; is $? 64 "unknown option: exit 64"
+"$EG_BIN/epp-rpc" --frobnicate hello >/dev/null 2>"$T/err"; is $? 64 "unknown option: exit 64"
+is "$(cat "$T/err")" "epp-rpc: unknown option --frobnicate (see epp-rpc --help)" \
+    "unknown option: one line naming it and pointing at --help"
+"$EG_BIN/epp-rpc" hello -q >/dev/null 2>"$T/err"; is $? 64 "missing option argument: exit 64"
+is "$(cat "$T/err")" "epp-rpc: option -q needs an argument (see epp-rpc --help)" \
+    "missing option argument: one line"
+"$EG_BIN/epp-rpc" --message-id "$(printf 'a\tb')" hello >/dev/null 2>"$T/err"
+is $? 64 "a message id with a control character: exit 64"
+like "$(cat "$T/err")" "bad message id: it must not contain control characters" "... and says why"
+"$EG_BIN/epp-rpc" --batch --message-id x >/dev/null 2>&1; is $? 64 "--message-id with --batch: exit 64"
+"$EG_BIN/epp-rpc" --window 4 hello >/dev/null 2>&1; is $? 64 "--window without --batch: exit 64"
+"$EG_BIN/epp-rpc" -u guest hello >/dev/null 2>"$T/err"; is $? 64 "-u is --url: a user name is a usage error"
+like "$(cat "$T/err")" "for a user name use --user" "... that says so"
 "$EG_BIN/epp-rpc" -t soon hello >/dev/null 2>"$T/err"; is $? 64 "bad timeout: exit 64"
 like "$(cat "$T/err")" "bad timeout 'soon'" "bad timeout is named"
-"$EG_BIN/epp-rpc" a b c >/dev/null 2>&1; is $? 64 "too many arguments: exit 64"
+"$EG_BIN/epp-rpc" a b c >/dev/null 2>"$T/err"; is $? 64 "too many arguments: exit 64"
+is "$(wc -l <"$T/err")" 1 "a usage error is one line"
 out=$("$EG_BIN/epp-rpc" --help); is $? 0 "--help: exit 0"
 like "$out" "exit status: 0 EPP 1xxx, 1 EPP 2xxx, 2 gate error" "--help documents exit statuses"
 out=$("$EG_BIN/epp-rpc" --version); is $? 0 "--version: exit 0"
-like "$out" "^epp-rpc [0-9]+\.[0-9]+\.[0-9]+ " "--version prints the version"
+like "$out" "^epp-rpc [0-9]+\.[0-9]+\.[0-9]+$" "--version prints NAME VERSION"
 
 q=$(qname basic)
 start_responder resp-basic.log "$q" --count-file "$T/count"
@@ -60,9 +73,12 @@ is "$got" "domain_info café.example a/b" "the gate receives cmd and args unchan
 out=$(rpc -q "$q" poll_req)
 got=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["echo"]))' "$out")
 is "$got" '{"cmd": "poll_req"}' "no args: the request has no args key (as the reference)"
-echo '{"args": {}}' | rpc -q "$q" - >/dev/null 2>"$T/err"; is $? 64 "stdin request without cmd: exit 64"
+echo '{"args": {}}' | rpc -q "$q" - >/dev/null 2>"$T/err"; is $? 65 "stdin request without cmd: exit 65"
 like "$(cat "$T/err")" 'no "cmd" string' "... and says why"
-echo 'not json' | rpc -q "$q" - >/dev/null 2>&1; is $? 64 "stdin not JSON: exit 64"
+echo 'not json' | rpc -q "$q" - >/dev/null 2>&1; is $? 65 "stdin not JSON: exit 65"
+echo '{"cmd": "hello", "mesage_id": "x"}' | rpc -q "$q" - >/dev/null 2>"$T/err"
+is $? 65 "stdin request with an unknown key: exit 65"
+like "$(cat "$T/err")" 'unknown key "mesage_id"' "... naming the key"
 rpc -q "$q" domain_check '["a"]' >/dev/null 2>"$T/err"; is $? 64 "ARGS-JSON not an object: exit 64"
 like "$(cat "$T/err")" "args must be a JSON object" "... and says why"
 rpc -q "$q" domain_check '{"domains": ' >/dev/null 2>&1; is $? 64 "ARGS-JSON truncated: exit 64"
@@ -104,15 +120,15 @@ stop_pid "$RESP_PID"
 t0=$(now_ms)
 rpc -q "$(qname absent)" -t 20 domain_create '{"name": "a.example"}' >/dev/null 2>"$T/err"; rc=$?
 t1=$(now_ms)
-is "$rc" 3 "no such queue: exit 3"
+is "$rc" 75 "no such queue (the gate not there yet): exit 75, retry later"
 like "$(cat "$T/err")" "no queue named '$(qname absent)' \(is the gate running\?\); it was not executed" \
     "no such queue: says so, and that nothing ran"
 [ $((t1 - t0)) -lt 5000 ]; ok $? "no such queue: known at once, not after the timeout ($((t1 - t0)) ms)"
 
 dead=$(free_port)
-"$EG_BIN/epp-rpc" --no-env -H 127.0.0.1 -p "$dead" hello >/dev/null 2>"$T/err"; is $? 3 "broker unreachable: exit 3"
+"$EG_BIN/epp-rpc" --no-env -H 127.0.0.1 -p "$dead" hello >/dev/null 2>"$T/err"; is $? 69 "broker unreachable: exit 69"
 like "$(cat "$T/err")" "cannot connect to the broker at 127.0.0.1:$dead" "broker unreachable: says where"
-rpc -u guest --password wrong hello >/dev/null 2>"$T/err"; is $? 3 "wrong password: exit 3"
+rpc --user guest --password wrong hello >/dev/null 2>"$T/err"; is $? 69 "wrong password: exit 69"
 like "$(cat "$T/err")" "ACCESS_REFUSED" "wrong password: the broker's refusal is shown"
 [[ "$(cat "$T/err")" != *wrong* ]]; ok $? "the password does not appear in the message"
 

@@ -29,13 +29,13 @@ cli RPC_CLIENT_CONF_PATH="$T/good.json" RPC_CLIENT_CONF='{"host": "nowhere.inval
     >/dev/null 2>&1
 is $? 0 "RPC_CLIENT_CONF_PATH wins over RPC_CLIENT_CONF (as in the reference)"
 cli RPC_CLIENT_CONF_PATH="$T/good.json" "$E" -q "$(qname absent)" hello >/dev/null 2>"$T/err"
-is $? 3 "an explicit --queue overrides queue_name"
+is $? 75 "an explicit --queue overrides queue_name"
 like "$(cat "$T/err")" "no queue named '$(qname absent)'" "... the overriding queue was used"
 cli RPC_CLIENT_CONF_PATH="$T/good.json" "$E" --no-env -p "$AMQP_PORT" -q "$q" hello >/dev/null 2>&1
 is $? 0 "--no-env ignores the environment"
 
 printf 'guest\n' >"$T/pw"
-cli "$E" -H "$AMQP_HOST" -p "$AMQP_PORT" -u guest --password-file "$T/pw" -q "$q" hello \
+cli "$E" -H "$AMQP_HOST" -p "$AMQP_PORT" --user guest --password-file "$T/pw" -q "$q" hello \
     >/dev/null 2>&1
 is $? 0 "--password-file (first line, newline stripped)"
 cli "$E" -H "$AMQP_HOST" -p "$AMQP_PORT" --password-file "$T/nopw" hello >/dev/null 2>"$T/err"
@@ -51,7 +51,7 @@ JSON
 t0=$(now_ms)
 cli RPC_CLIENT_CONF_PATH="$T/short.json" "$E" hello >/dev/null 2>"$T/err"; rc=$?
 t1=$(now_ms)
-is "$rc" 3 "config timeout: exit 3"
+is "$rc" 75 "config timeout: exit 75"
 [ $((t1 - t0)) -ge 750 ] && [ $((t1 - t0)) -lt 2500 ]; ok $? "config timeout 0.8 s honoured ($((t1 - t0)) ms)"
 cli RPC_CLIENT_CONF_PATH="$T/short.json" "$E" -t 0.3 hello >/dev/null 2>"$T/err"
 like "$(cat "$T/err")" "within 300 ms" "-t overrides the config's timeout"
@@ -86,6 +86,41 @@ like "$(cat "$T/err")" "is not a regular file" "a directory: message"
 cli RPC_CLIENT_CONF='{"host": ' "$E" hello >/dev/null 2>"$T/err"
 is $? 78 "bad RPC_CLIENT_CONF: exit 78"
 like "$(cat "$T/err")" "^epp-rpc: RPC_CLIENT_CONF: not valid JSON" "bad RPC_CLIENT_CONF: message"
+# --- -u/--url: amqp://[USER[:PASSWORD]@]HOST[:PORT][/VHOST], as rabbitmq-c's tools ------
+url=amqp://guest:guest@$AMQP_HOST:$AMQP_PORT
+cli "$E" -u "$url" -q "$q" hello >/dev/null 2>"$T/err"
+is $? 0 "--url with user, password, host and port"
+cli "$E" --url "$url/%2f" -q "$q" hello >/dev/null 2>"$T/err"
+is $? 0 "--url with the vhost / written %2f"
+cli "$E" -u "amqp://guest:Wr0ngSecret@$AMQP_HOST:$AMQP_PORT" -q "$q" hello >/dev/null 2>"$T/err"
+is $? 69 "--url with a wrong password: exit 69"
+[[ "$(cat "$T/err")" != *Wr0ngSecret* ]]; ok $? "... and the password is not shown"
+cli "$E" --user guest --password guest -u "amqp://nobody:Wr0ngSecret@$AMQP_HOST:$AMQP_PORT" -q "$q" \
+    hello >/dev/null 2>"$T/err"
+is $? 0 "--user and --password win over the URI's, whatever their place"
+cli "$E" -u "amqp://guest:guest@nowhere.invalid:1" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q" \
+    hello >/dev/null 2>"$T/err"
+is $? 0 "-H and -p win over the URI's host and port"
+printf '{"host": "nowhere.invalid", "port": 1, "username": "guest", "password": "wrong"}' >"$T/wrong.json"
+cli RPC_CLIENT_CONF_PATH="$T/wrong.json" "$E" -u "$url" -q "$q" hello >/dev/null 2>"$T/err"
+is $? 0 "the URI wins over the configuration file"
+printf '{"host": "%s", "port": %s, "username": "guest", "password": "guest"}' "$AMQP_HOST" \
+    "$AMQP_PORT" >"$T/guest.json"
+cli "$E" -c "$T/guest.json" -u "amqp://$AMQP_HOST:$AMQP_PORT" -q "$q" hello >/dev/null 2>"$T/err"
+is $? 0 "a URI without user and password leaves the configuration's"
+cli "$E" -u "$url/no-such-vhost" -q "$q" hello >/dev/null 2>"$T/err"
+is $? 69 "a vhost that does not exist: exit 69"
+like "$(cat "$T/err")" "vhost no-such-vhost not found" "... and the broker says so"
+cli "$E" -u "amqps://guest:guest@$AMQP_HOST:$AMQP_PORT" --connect-timeout 3 -q "$q" hello \
+    >/dev/null 2>"$T/err"
+is $? 69 "amqps:// turns TLS on: against the plain port it fails, exit 69"
+cli "$E" -u "amqp://guest:Sekr1t@$AMQP_HOST:port" hello >/dev/null 2>"$T/err"
+is $? 64 "a URI that does not parse: exit 64"
+is "$(cat "$T/err")" "epp-rpc: --url is not a valid amqp:// or amqps:// URI (see epp-rpc --help)" \
+    "... one line, without the URI (it may hold a password)"
+cli "$E" -u "http://$AMQP_HOST" hello >/dev/null 2>"$T/err"
+is $? 64 "another scheme: exit 64"
+
 cp "$T/good.json" "$T/locked.json"; chmod 000 "$T/locked.json"
 if [ "$(id -u)" -ne 0 ]; then
 	cli "$E" -c "$T/locked.json" hello >/dev/null 2>"$T/err"

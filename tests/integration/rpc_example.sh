@@ -90,6 +90,12 @@ is "$rc" 1 "check.sh: exit 1"
 like "$(cat "$T/err")" "the registry refused" "check.sh: says the registry refused"
 stop_pid "$RESP_PID"
 
+env -u RPC_CLIENT_CONF_PATH RPC_CLIENT_CONF="{\"host\": \"127.0.0.1\", \"port\": $(free_port), \"username\": \"guest\", \"password\": \"guest\"}" \
+    PATH="$EG_BIN:$PATH" sh "$EG_SRCDIR/rpcclient/examples/check.sh" example.com >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 69 "check.sh without a broker: exit 69"
+is "$(tail -n 1 "$T/err")" "the broker cannot be reached" \
+    "check.sh: says the broker cannot be reached"
+
 bad="{\"host\": \"$AMQP_HOST\", \"port\": \"$AMQP_PORT\", \"username\": \"guest\", \"password\": \"guest\", \"queue_name\": \"$(qname nobody)\"}"
 env -u RPC_CLIENT_CONF_PATH RPC_CLIENT_CONF="$bad" LD_LIBRARY_PATH="$S$libdir" \
     "$T/check" example.com >/dev/null 2>"$T/err"; rc=$?

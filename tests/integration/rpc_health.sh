@@ -44,7 +44,7 @@ is "$(cut -d' ' -f1 "$T/count" | sort -u | wc -l)" 1 "check: the re-sent request
 t0=$(now_ms)
 call_and_drop domain_create '{"name": "new.example"}' --health-file "$H" --health-wait 6
 t1=$(now_ms)
-is "$rc" 3 "create: exit 3"
+is "$rc" 75 "create: exit 75"
 [ $((t1 - t0)) -lt 5000 ]; ok $? "create: fails at once, no pause for a retry that will not come ($((t1 - t0)) ms)"
 like "$err" "outcome unknown; not sent again: the command has side effects" \
     "create: the error says the outcome is unknown"
@@ -56,7 +56,7 @@ is "$(grep -c domain_create "$T/count")" 1 "create: executed once, never blindly
 : >"$T/count"; : >"$H"
 call_and_drop domain_renew '{"name": "a.example", "cur_exp_date": "2030-01-01", "period": 1}' \
     --health-file "$H" --health-wait 0.2
-is "$rc" 3 "renew: exit 3, not retried"
+is "$rc" 75 "renew: exit 75, not retried"
 : >"$T/count"
 call_and_drop domain_transfer '{"name": "a.example", "op": "query"}' --health-file "$H" \
     --health-wait 0.2
@@ -66,7 +66,7 @@ is "$(grep -c domain_transfer "$T/count")" 2 "transfer query: executed twice"
 # --- without a health file nothing is re-sent (reference behaviour) ----------------------
 : >"$T/count"
 call_and_drop domain_info '{"name": "a.example"}'
-is "$rc" 3 "no health file: exit 3"
+is "$rc" 75 "no health file: exit 75"
 like "$err" "not sent again: no health file is configured" "no health file: says why"
 sleep 4
 is "$(grep -c domain_info "$T/count")" 1 "no health file: executed once"
@@ -128,7 +128,7 @@ t0=$(now_ms)
 "$EG_BIN/epp-rpc" --no-env -H 127.0.0.1 -p "$dead" --health-file "$H" --health-wait 0.7 \
     domain_check '{"domains": ["a.example"]}' >/dev/null 2>"$T/err"; rc=$?
 t1=$(now_ms)
-is "$rc" 3 "unreachable broker with a health file: exit 3"
+is "$rc" 69 "unreachable broker with a health file: exit 69"
 is "$(wc -l <"$H")" 1 "unreachable broker: one line appended"
 like "$(cat "$H")" "^cannot connect to the broker at 127.0.0.1:$dead: .* at " "the line names the failure"
 [ $((t1 - t0)) -ge 700 ]; ok $? "paused before the second attempt ($((t1 - t0)) ms)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Timeouts: the caller gets exit 3 at its deadline, and the request expires in the broker,
+# Timeouts: the caller gets exit 75 at its deadline, and the request expires in the broker,
 # so a gate that starts later never executes it (the responder's count file proves it).
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
@@ -14,7 +14,7 @@ ok $? "request queue declared, no consumer"
 t0=$(now_ms)
 rpc -q "$q" -t 1 domain_create '{"name": "late.example"}' >"$T/out" 2>"$T/err"; rc=$?
 t1=$(now_ms)
-is "$rc" 3 "timeout: exit 3"
+is "$rc" 75 "timeout: exit 75"
 like "$(cat "$T/err")" "timeout: no reply to 'domain_create' within 1000 ms" "timeout message"
 [ $((t1 - t0)) -ge 950 ] && [ $((t1 - t0)) -lt 2500 ]
 ok $? "gave up after the timeout ($((t1 - t0)) ms for 1 s)"
@@ -33,7 +33,7 @@ stop_pid "$RESP_PID"
 # A slow gate: the client gives up; the reply that comes later is ignored, no harm done.
 start_responder resp-slow.log "$q" --delay 1500 --count-file "$T/count2"
 rpc -q "$q" -t 0.5 domain_info '{"name": "a.example"}' >/dev/null 2>"$T/err"; rc=$?
-is "$rc" 3 "slow gate: timeout, exit 3"
+is "$rc" 75 "slow gate: timeout, exit 75"
 sleep 2
 is "$(wc -l <"$T/count2")" 1 "the slow gate executed it once (outcome unknown to the client)"
 stop_pid "$RESP_PID"

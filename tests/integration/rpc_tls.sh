@@ -73,13 +73,13 @@ is "$rc" 0 "TLS with the right CA: exit 0"
 like "$out" '"@code": "1000"' "TLS: the reply came through"
 
 tls -H localhost --ca other.pem hello >/dev/null 2>err; rc=$?
-is "$rc" 3 "a certificate from another CA: exit 3"
+is "$rc" 69 "a certificate from another CA: exit 69"
 diag "$(cat err)"
 like "$(cat err)" "cannot connect to the broker at localhost:$tport: .*(verif|certificate)" \
     "... and the message is about the certificate"
 
 tls -H 127.0.0.1 --ca ca.pem hello >/dev/null 2>err; rc=$?
-is "$rc" 3 "the right CA but another host name: exit 3 (host name is checked)"
+is "$rc" 69 "the right CA but another host name: exit 69 (host name is checked)"
 diag "$(cat err)"
 like "$(cat err)" "cannot connect to the broker at 127.0.0.1:$tport" "... and says where"
 
@@ -90,13 +90,21 @@ like "$(cat err)" "warning: the broker's TLS certificate is not verified" "--ins
 out=$(SSL_CERT_FILE=$T/ca.pem tls -H localhost --tls hello 2>err); rc=$?
 is "$rc" 0 "--tls with SSL_CERT_FILE naming the CA"
 
+out=$(SSL_CERT_FILE=$T/ca.pem "$EG_BIN/epp-rpc" --no-env -u "amqps://guest:guest@localhost:$tport" \
+    -q "$q" -t 5 hello 2>err); rc=$?
+is "$rc" 0 "--url amqps://: TLS without --tls"
+like "$out" '"@code": "1000"' "amqps://: the reply came through"
+out=$(SSL_CERT_FILE=$T/ca.pem "$EG_BIN/epp-rpc" --no-env -u "amqps://guest:guest@localhost" \
+    -p "$tport" -q "$q" -t 5 hello 2>err); rc=$?
+is "$rc" 0 "amqps:// with the port given by -p"
+
 tls -H localhost --tls --connect-timeout 3 --ca "$T/nope.pem" hello >/dev/null 2>err; rc=$?
-is "$rc" 3 "a CA file that does not exist: exit 3"
+is "$rc" 69 "a CA file that does not exist: exit 69"
 like "$(cat err)" "cannot load the TLS CA file $T/nope.pem" "... named in the message"
 
 "$EG_BIN/epp-rpc" --no-env -H localhost -p "$tport" -q "$q" --connect-timeout 3 hello \
     >/dev/null 2>err; rc=$?
-is "$rc" 3 "plain AMQP to the TLS port fails: exit 3"
+is "$rc" 69 "plain AMQP to the TLS port fails: exit 69"
 diag "$(cat err)"
 
 done_testing

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The client under valgrind: the unit tests, and epp-rpc / the library through success,
-# EPP error, timeout, pipelining with out-of-order replies, and the health-file retry.
+# EPP error, --batch, timeout, pipelining with out-of-order replies, and the health-file
+# retry.
 # Skipped for sanitizer builds (valgrind and ASan do not mix) or without valgrind.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
@@ -49,6 +50,17 @@ is $? 0 "epp-rpc call: exit 0 under valgrind"
 clean_log ok; ok $? "epp-rpc call: clean"
 stop_pid "$RESP_PID"
 
+# --batch: good lines, a bad one, a blank one, a message id, replies reversed.
+start_responder resp-batch.log "$q" --echo --reverse 3
+printf '%s\n' '{"cmd": "hello"}' 'nope' '' '{"cmd": "domain_check", "args": {"domains": ["a.example"]}, "message_id": "vg-1"}' \
+    '{"cmd": "poll_req"}' '{"cmd": "hello", "args": []}' '{"cmd": "domain_info", "args": {"name": "b.example"}}' |
+    vg batch "$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q" -t 20 --batch \
+    --window 3 >"$T/batch.out" 2>&1
+is $? 65 "epp-rpc --batch with bad lines: exit 65 under valgrind"
+is "$(wc -l <"$T/batch.out")" 6 "epp-rpc --batch: six answer lines"
+clean_log batch; ok $? "epp-rpc --batch: clean"
+stop_pid "$RESP_PID"
+
 start_responder resp-2302.log "$q" --reply '{"epp": {"response": {"result": {"@code": "2302", "msg": "Object exists"}}}}'
 vg epp "$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q" -t 20 \
     domain_create '{"name": "a.example"}' >/dev/null 2>&1
@@ -59,7 +71,7 @@ stop_pid "$RESP_PID"
 "$BENCH/eg-responder" -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$(qname vg-idle)" --declare-only
 vg timeout "$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$(qname vg-idle)" \
     -t 1 hello >/dev/null 2>&1
-is $? 3 "epp-rpc timeout: exit 3 under valgrind"
+is $? 75 "epp-rpc timeout: exit 75 under valgrind"
 clean_log timeout; ok $? "epp-rpc timeout: clean"
 
 start_responder resp-rev.log "$q" --echo --reverse 64

@@ -95,7 +95,7 @@ gate_wait_up() {
 }
 
 rpc() {
-	"$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -u guest --password guest \
+	"$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" --user guest --password guest \
 	    -q "$QUEUE" "$@"
 }
 
