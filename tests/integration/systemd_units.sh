@@ -130,12 +130,12 @@ for line in 'Type=notify' 'User=epp-gate' 'DynamicUser=no' 'Restart=on-failure' 
 	'ExecReload=/bin/kill -HUP \$MAINPID' 'WatchdogSec=[0-9]+s?' 'NoNewPrivileges=yes' \
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'StateDirectory=epp-gate' \
-	'LogsDirectory=epp-gate' 'ConfigurationDirectory=epp-gate' 'RestartPreventExitStatus=78' \
+	'LogsDirectory=epp-gate' 'ConfigurationDirectory=epp-gate' 'RestartPreventExitStatus=64 78' \
 	'StateDirectoryMode=0751'; do
 	has "$svc" "$line"
 	ok $? "epp-gate.service: $line"
 done
-for line in 'RestartPreventExitStatus=78' 'StateDirectory=epp-gate/%i' 'StateDirectoryMode=0751'; do
+for line in 'RestartPreventExitStatus=64 78' 'StateDirectory=epp-gate/%i' 'StateDirectoryMode=0751'; do
 	has "$units_dir/epp-gate@.service" "$line"
 	ok $? "epp-gate@.service: $line"
 done
