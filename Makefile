@@ -32,8 +32,9 @@ BUILD     ?= $(if $(filter thread,$(SAN)),build-tsan,$(if $(SAN),build-san,build
 # WERROR=0 for packagers: a newer compiler's new warning must not fail their build.
 WERROR    ?= 1
 CC        ?= cc
-# The daemon needs the first five; only epp-gate-mail (the alert mailer) needs libcurl.
-PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig
+# The daemon needs these (sqlite3 and libpq: the request journal's two backends); only
+# epp-gate-mail (the alert mailer) needs libcurl.
+PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig sqlite3 libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MAIL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
