@@ -8,6 +8,8 @@
 #   make check-san  unit + integration tests built with AddressSanitizer + UBSan (in build-san/)
 #   make check-tsan unit tests and a gate under load built with ThreadSanitizer (in build-tsan/)
 #   make check-cluster  the tests in tests/cluster (3-node RabbitMQ cluster, PostgreSQL)
+#   make check-pg   the request journal's tests with a PostgreSQL journal (make check runs
+#                   test_journal against both backends already)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -107,7 +109,7 @@ PROGRAMS := $(BUILD)/bin/epp-gate $(BUILD)/bin/epp-gate-mail $(BUILD)/bin/epp-rp
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check check-san check-tsan check-valgrind check-unit check-cluster demo bench soak fuzz fuzz-ci deps ensure-deps install \
+.PHONY: all check check-san check-tsan check-valgrind check-unit check-cluster check-pg demo bench soak fuzz fuzz-ci deps ensure-deps install \
         uninstall clean tests
 .DEFAULT_GOAL := all
 # Objects of test programs are kept: a rebuild compiles only what changed.
@@ -249,6 +251,12 @@ check-tsan: ensure-deps
 check-cluster: ensure-deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-all --only tests/cluster $(BUILD)
+
+# test_journal and the scripts that take their journal from tests/lib/gate.sh journal_conf,
+# with a PostgreSQL journal on a private server (tests/lib/pg.sh) and a private broker.
+check-pg: ensure-deps
+	@$(MAKE) --no-print-directory tests
+	@tests/run-all --pg $(BUILD)
 
 demo: ensure-deps
 	@$(MAKE) --no-print-directory all

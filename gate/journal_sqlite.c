@@ -307,12 +307,15 @@ sq_check(struct jdb *d, struct eg_err *err)
 	return 0;
 }
 
+/* The prepared statement for sql, kept for the next call when there is room (*cached). The
+ * journal's statements are constants: the cache is keyed by their address. */
 static sqlite3_stmt *
-prepared(struct jdb *d, const char *sql, int *rc)
+prepared(struct jdb *d, const char *sql, int *cached, int *rc)
 {
 	sqlite3_stmt *st = NULL;
 	int i, free_slot = -1;
 
+	*cached = 1;
 	for (i = 0; i < STMT_CACHE; i++) {
 		if (d->cache[i].sql == sql)
 			return d->cache[i].st;
@@ -324,8 +327,28 @@ prepared(struct jdb *d, const char *sql, int *rc)
 	if (free_slot >= 0) {
 		d->cache[free_slot].sql = sql;
 		d->cache[free_slot].st = st;
+	} else {
+		*cached = 0;
 	}
 	return st;
+}
+
+/* The first row's columns into row, as text. -1: out of memory. */
+static int
+copy_row(sqlite3_stmt *st, struct jrow *row)
+{
+	int i, cols = sqlite3_column_count(st);
+
+	if (cols > JROW_COLS)
+		cols = JROW_COLS;
+	for (i = 0; i < cols; i++)
+		if (jrow_set(row, i, (const char *)sqlite3_column_text(st, i),
+		    (size_t)sqlite3_column_bytes(st, i)) == -1) {
+			jrow_clear(row);
+			return -1;
+		}
+	row->n = cols;
+	return 0;
 }
 
 static int64_t
@@ -333,17 +356,13 @@ sq_exec(struct jdb *d, const char *sql, const struct jval *p, int np, struct jro
     struct eg_err *err)
 {
 	sqlite3_stmt *st;
-	const char *text;
 	int64_t n = 0;
-	int rc = SQLITE_OK, i, cached, cols;
+	int rc = SQLITE_OK, i, cached = 0;
 
 	if (row != NULL)
 		jrow_clear(row);
-	if ((st = prepared(d, sql, &rc)) == NULL)
+	if ((st = prepared(d, sql, &cached, &rc)) == NULL)
 		goto failed;
-	for (i = 0; i < STMT_CACHE && d->cache[i].st != st; i++)
-		;
-	cached = i < STMT_CACHE;
 	for (i = 0; i < np && rc == SQLITE_OK; i++) {
 		if (p[i].is_int)
 			rc = sqlite3_bind_int64(st, i + 1, p[i].i);
@@ -358,40 +377,24 @@ sq_exec(struct jdb *d, const char *sql, const struct jval *p, int np, struct jro
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		n = 1;
-		cols = sqlite3_column_count(st);
-		for (i = 0; row != NULL && i < cols && i < JROW_COLS; i++) {
-			text = (const char *)sqlite3_column_text(st, i);
-			if (jrow_set(row, i, text, (size_t)sqlite3_column_bytes(st, i)) == -1) {
-				eg_err_set(err, EG_ENOMEM, "out of memory");
-				jrow_clear(row);
-				n = JDB_FAILED;
-				goto out;
-			}
+		if (row != NULL && copy_row(st, row) == -1) {
+			eg_err_set(err, EG_ENOMEM, "out of memory");
+			n = JDB_FAILED;
 		}
-		if (row != NULL)
-			row->n = cols < JROW_COLS ? cols : JROW_COLS;
-		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
 		n = sqlite3_stmt_readonly(st) ? 0 : sqlite3_changes64(d->db);
-		rc = SQLITE_OK;
 	} else {
 		goto failed;
 	}
-out:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (!cached)
-		sqlite3_finalize(st);
-	return n;
+	goto out;
 failed:
 	fail(d->db, rc, d->path, err);
 	n = broken_rc(d->db, rc) ? JDB_BROKEN : JDB_FAILED;
+out:
 	if (st != NULL) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-		for (i = 0; i < STMT_CACHE && d->cache[i].st != st; i++)
-			;
-		if (i == STMT_CACHE)
+		if (!cached)
 			sqlite3_finalize(st);
 	}
 	return n;

@@ -101,7 +101,7 @@ main(int argc, char **argv)
 		}
 		o.url = argv[2];
 		o.password = pw;
-		where = "postgresql";
+		where = "server";
 	} else {
 		if (snprintf(path, sizeof(path), "%s/bench-journal.%ld.db", argv[1],
 		    (long)getpid()) >= (int)sizeof(path)) {

@@ -357,8 +357,8 @@ test_lease(struct backend *b)
 	struct eg_err err;
 
 	fresh(b);
-	a = jopen(b, "gate-gone", 300, NULL);
-	g = jopen(b, "gate-live", 300, NULL);
+	a = jopen(b, "gate-gone", 1000, NULL);
+	g = jopen(b, "gate-live", 1000, NULL);
 	if (a == NULL || g == NULL) {
 		tap_ok(0, "%s: two handles open", b->name);
 		journal_close(a);
@@ -368,6 +368,7 @@ test_lease(struct backend *b)
 	claim(a, "l-claimed", &REQ_A, NULL);
 	claim(a, "l-sent", &REQ_A, NULL);
 	journal_sent(a, "l-sent", "CLT-SENT", &err);
+	journal_check(a, &err);   /* its lease renewed now: a second from here */
 	tap_is_int(claim(g, "l-claimed", &REQ_A, &e), CLAIM_BUSY, "%s: a claim held by a gate "
 	    "whose lease runs: busy", b->name);
 	tap_ok(strcmp(e.gate_id, "gate-gone") == 0 && e.holder_alive, "%s: naming that gate, "
@@ -376,7 +377,7 @@ test_lease(struct backend *b)
 	tap_is_int(claim(g, "l-sent", &REQ_A, NULL), CLAIM_BUSY, "%s: sent by it: busy too",
 	    b->name);
 	/* gate-gone stops renewing its lease, as a gate killed with SIGKILL; gate-live does */
-	usleep(450 * 1000);
+	usleep(1300 * 1000);
 	journal_check(g, &err);
 	tap_is_int(claim(g, "l-claimed", &REQ_A, &e), CLAIM_WON, "%s: its lease ran out: a claim "
 	    "it never marked sent is taken over", b->name);
