@@ -243,6 +243,14 @@ from_journal(const struct exec_env *env, struct job *j)
 		}
 		return 0;
 	case CLAIM_FAILED:
+		if (j->run.waiting) {
+			/* The copy it waited for may still run: never "not sent". */
+			snprintf(j->run.why, sizeof(j->run.why), "another copy of the request "
+			    "(message_id %s) is in progress and the journal cannot tell its outcome "
+			    "now: %s", id, err.msg);
+			answer_unknown(j, NULL);
+			return 1;
+		}
 		/* The caller learns it from the reply; the operator must learn it too, or a full
 		 * disk or a lost database shows only as refused requests. */
 		log_err(env->log, "%s %s refused, not sent: the journal cannot record it: %s",

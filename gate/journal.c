@@ -139,6 +139,8 @@ struct journal {
 
 	/* journal_check's own (one caller at a time: the thread, or a test) */
 	int64_t next_prune, next_count;
+	int never_opened;               /* PostgreSQL unreachable since the start: the tables
+	                                   may still have to be made */
 
 	pthread_mutex_t th_mu;
 	pthread_cond_t th_cv;
@@ -193,10 +195,21 @@ num(int64_t i)
 	return v;
 }
 
+/* The journal in log lines: its file, or its URL (which holds no password: the config
+ * refuses one there; one given some other way is not shown). */
 static const char *
 where(const struct journal *j)
 {
-	return j->file != NULL ? j->file : "(PostgreSQL)";
+	const char *auth, *at;
+
+	if (j->file != NULL)
+		return j->file;
+	auth = strstr(j->url, "://");
+	at = auth != NULL ? strchr(auth, '@') : NULL;
+	if (auth == NULL || strstr(j->url, "password") != NULL ||
+	    (at != NULL && memchr(auth + 3, ':', (size_t)(at - auth - 3)) != NULL))
+		return "(PostgreSQL)";
+	return j->url;
 }
 
 /* What the operator does about an unsound journal. */
@@ -326,8 +339,8 @@ journal_open(const struct journal_opts *o, struct eg_err *err)
 	int rc;
 
 	if ((o->file == NULL || o->file[0] == '\0') == (o->url == NULL || o->url[0] == '\0')) {
-		eg_err_set(err, EG_ECONFIG, "the journal needs a file (SQLite) or a url "
-		    "(PostgreSQL), not both");
+		eg_err_set(err, EG_ECONFIG, "the journal needs either a file (SQLite) or a url "
+		    "(PostgreSQL)");
 		return NULL;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
@@ -369,18 +382,26 @@ journal_open(const struct journal_opts *o, struct eg_err *err)
 		eg_err_set(err, EG_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((j->db = j->ops->open(&j->o, 1, err)) == NULL)
-		goto fail;
-	pthread_mutex_lock(&j->mu);
-	rc = renew_lease(j, err);
-	if (rc == 0 && run(j, SQL_COUNT, NULL, 0, &row, err) >= 0 && row.n > 0 && row.v[0])
-		j->rows = strtol(row.v[0], NULL, 10);
-	jrow_clear(&row);
-	pthread_mutex_unlock(&j->mu);
-	if (rc == -1) {
-		eg_err_prefix(err, "cannot record this gate's lease: ");
-		goto fail;
+	if ((j->db = j->ops->open(&j->o, 1, err)) == NULL) {
+		if (j->file != NULL)
+			goto fail;
+		/* A server out of reach at the start: the gate runs (queries need no journal)
+		 * and refuses commands with side effects until the thread has connected. */
+		j->never_opened = 1;
+		set_broken(j, err);
+	} else {
+		pthread_mutex_lock(&j->mu);
+		rc = renew_lease(j, err);
+		if (rc == 0 && run(j, SQL_COUNT, NULL, 0, &row, err) >= 0 && row.n > 0 && row.v[0])
+			j->rows = strtol(row.v[0], NULL, 10);
+		jrow_clear(&row);
+		pthread_mutex_unlock(&j->mu);
+		if (rc == -1) {
+			eg_err_prefix(err, "cannot record this gate's lease: ");
+			goto fail;
+		}
 	}
+	log_info(j->log, "journal %s (%s): this gate is %s", where(j), j->ops->name, j->gate_id);
 	j->next_prune = eg_now_ms();
 	j->next_count = eg_now_ms() + COUNT_EVERY_MS;
 	if (j->o.tick_ms > 0) {
@@ -842,7 +863,7 @@ recover(struct journal *j, struct eg_err *err)
 		return -1;
 	}
 	pthread_mutex_unlock(&j->st_mu);
-	if ((db = j->ops->open(&j->o, 0, err)) == NULL) {
+	if ((db = j->ops->open(&j->o, j->never_opened, err)) == NULL) {
 		pthread_mutex_lock(&j->st_mu);
 		j->retry_at = now + j->retry_step;
 		j->retry_step = j->retry_step * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : j->retry_step * 2;
@@ -858,6 +879,7 @@ recover(struct journal *j, struct eg_err *err)
 		}
 		return -1;
 	}
+	j->never_opened = 0;
 	pthread_mutex_lock(&j->mu);
 	old = j->db;
 	j->db = db;

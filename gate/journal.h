@@ -145,7 +145,9 @@ struct journal;
 
 /* Opens (creating the file or tables when missing) and, unless tick_ms is -1, starts the
  * maintenance thread. Refuses a file that is not an SQLite database (a journal of the
- * older line-per-record format included) with a message naming the fix. NULL, err set. */
+ * older line-per-record format included) with a message naming the fix. NULL, err set.
+ * A PostgreSQL server out of reach is no failure: the journal starts unsound (every claim
+ * fails, the error is logged) and journal_check connects, making the tables, when it can. */
 struct journal *journal_open(const struct journal_opts *o, struct eg_err *err);
 
 /* Stops the thread, ends this gate's lease (its rows still claimed are taken over by the

@@ -43,14 +43,18 @@ static void
 conn_error(PGconn *c, const char *what, struct eg_err *err)
 {
 	char msg[400];
-	size_t n;
+	size_t n, o;
 
 	snprintf(msg, sizeof(msg), "%s", c != NULL ? PQerrorMessage(c) : "out of memory");
 	for (n = strlen(msg); n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '); n--)
 		msg[n - 1] = '\0';
-	for (n = 0; msg[n] != '\0'; n++)
-		if (msg[n] == '\n')
+	for (n = 0, o = 0; msg[n] != '\0'; n++) {
+		if (msg[n] == '\n' || msg[n] == '\t')
 			msg[n] = ' ';
+		if (msg[n] != ' ' || o == 0 || msg[o - 1] != ' ')
+			msg[o++] = msg[n];
+	}
+	msg[o] = '\0';
 	eg_err_set(err, EG_EIO, "%s: %s", what, msg[0] ? msg : "connection lost");
 }
 

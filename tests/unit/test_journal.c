@@ -411,6 +411,33 @@ test_lease(struct backend *b)
 	}
 	journal_close(a);
 	journal_close(g);
+
+	/* the journal's own thread renews the lease */
+	{
+		struct journal_opts o = {0};
+		struct journal *t;
+
+		if (b->sqlite)
+			o.file = b->path;
+		else {
+			o.url = b->url;
+			o.password = b->password;
+		}
+		o.gate_id = "gate-thread";
+		o.lease_ms = 300;
+		o.tick_ms = 50;
+		if ((t = journal_open(&o, &err)) == NULL) {
+			tap_ok(0, "%s: open: %s", b->name, err.msg);
+			return;
+		}
+		g = jopen(b, "gate-other", 0, NULL);
+		claim(t, "l-thread", &REQ_A, NULL);
+		usleep(700 * 1000);
+		tap_is_int(claim(g, "l-thread", &REQ_A, NULL), CLAIM_BUSY, "%s: a gate whose thread "
+		    "renews its 300 ms lease is still alive after 700 ms", b->name);
+		journal_close(t);
+		journal_close(g);
+	}
 }
 
 /* ---- pruning ----------------------------------------------------------------------- */
@@ -757,6 +784,24 @@ test_pg_connection(struct backend *b)
 	tap_is_int(claim(j, "c-2", &REQ_A, NULL), CLAIM_WON, "%s: claims work again", b->name);
 	tap_is_int(claim(j, "c-1", &REQ_A, NULL), CLAIM_BUSY, "%s: and the earlier claim is still "
 	    "there", b->name);
+	journal_close(j);
+
+	/* a server out of reach at the start: the gate starts, claims fail, saying why */
+	memset(&o, 0, sizeof(o));
+	o.url = "postgresql://eppgate@127.0.0.1:1/eppgate?connect_timeout=2";
+	o.password = b->password;
+	o.tick_ms = -1;
+	j = journal_open(&o, &err);
+	tap_ok(j != NULL, "%s: a server out of reach does not keep the journal from opening",
+	    b->name);
+	if (j == NULL)
+		return;
+	journal_status(j, &st);
+	tap_ok(!st.sound && strstr(st.problem, "cannot connect") != NULL, "%s: it is not sound: "
+	    "%s", b->name, st.problem);
+	tap_ok(journal_claim(j, "c-4", &REQ_A, NULL, &err) == CLAIM_FAILED &&
+	    strstr(err.msg, "cannot connect") != NULL, "%s: claims fail, saying why", b->name);
+	tap_is_int(journal_check(j, &err), -1, "%s: the check keeps trying", b->name);
 	journal_close(j);
 }
 
