@@ -129,36 +129,6 @@ deadline_of(const struct delivery *d)
 	return eg_now_ms() + (wall - eg_wall_ms());
 }
 
-/* The journal in gate_status: backend, this gate's id, sound or why not, rows. NULL: none. */
-static json_object *
-journal_json(struct journal *jl)
-{
-	struct journal_status st;
-	json_object *o;
-
-	if (jl == NULL || (o = json_object_new_object()) == NULL)
-		return NULL;
-	journal_status(jl, &st);
-	json_object_object_add(o, "backend", json_object_new_string(st.backend));
-	json_object_object_add(o, "gate_id", json_object_new_string(st.gate_id));
-	json_object_object_add(o, "sound", json_object_new_boolean(st.sound));
-	if (!st.sound)
-		json_object_object_add(o, "problem", json_object_new_string(st.problem));
-	json_object_object_add(o, "rows", json_object_new_int64(st.rows));
-	if (st.pending > 0)
-		json_object_object_add(o, "writes_to_retry", json_object_new_int(st.pending));
-	return o;
-}
-
-static long
-journal_rows(struct journal *jl)
-{
-	struct journal_status st;
-
-	journal_status(jl, &st);
-	return st.rows;
-}
-
 static json_object *
 gate_status(struct gate *g)
 {
@@ -278,7 +248,9 @@ keep_broker(struct gate *g)
 {
 	struct eg_err err;
 	int up = supervisor_sessions_up(g->sv);
-	int want = up > 0 ? up : 1;
+	/* Jobs set aside to wait for another copy's reply hold no session, and must not hold
+	 * back the deliveries the sessions could take either. */
+	int want = (up > 0 ? up : 1) + jobq_deferred(g->q);
 
 	if (!broker_connected(g->broker)) {
 		if (g->draining || eg_now_ms() < g->broker_retry_at)

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <json-c/json.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -979,4 +980,33 @@ journal_status(struct journal *j, struct journal_status *st)
 	st->rows = j->rows;
 	pthread_mutex_unlock(&j->st_mu);
 	st->pending = atomic_load(&j->npend);
+}
+
+long
+journal_rows(struct journal *j)
+{
+	struct journal_status st;
+
+	journal_status(j, &st);
+	return st.rows;
+}
+
+json_object *
+journal_json(struct journal *j)
+{
+	struct journal_status st;
+	json_object *o;
+
+	if (j == NULL || (o = json_object_new_object()) == NULL)
+		return NULL;
+	journal_status(j, &st);
+	json_object_object_add(o, "backend", json_object_new_string(st.backend));
+	json_object_object_add(o, "gate_id", json_object_new_string(st.gate_id));
+	json_object_object_add(o, "sound", json_object_new_boolean(st.sound));
+	if (!st.sound)
+		json_object_object_add(o, "problem", json_object_new_string(st.problem));
+	json_object_object_add(o, "rows", json_object_new_int64(st.rows));
+	if (st.pending > 0)
+		json_object_object_add(o, "writes_to_retry", json_object_new_int(st.pending));
+	return o;
 }

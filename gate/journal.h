@@ -79,6 +79,7 @@
 #ifndef EG_JOURNAL_H
 #define EG_JOURNAL_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -207,7 +208,13 @@ struct journal_status {
 	int pending;                  /* writes waiting to be retried */
 };
 
-/* Cheap: takes the journal's state lock only, never waits on the database. */
+/* Cheap: takes the journal's state lock only, never waits on the database (the AMQP
+ * thread calls these). */
 void journal_status(struct journal *j, struct journal_status *st);
+long journal_rows(struct journal *j);
+
+/* For gate_status: {"backend", "gate_id", "sound", "problem" (when not sound), "rows",
+ * "writes_to_retry" (when some wait)}. NULL for a NULL journal (or out of memory). */
+json_object *journal_json(struct journal *j);
 
 #endif
