@@ -835,6 +835,15 @@ test_abandon(void)
 	job_free(j);
 	job_free(w);
 
+	/* a correlation_id is never the journal's key: clients number those their own way */
+	j = built(r, CREATE, NULL);
+	j->correlation_id = strdup("1");
+	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "a create with a "
+	    "correlation_id and no message_id goes on to be sent");
+	tap_ok(j->run.claimed == 0 && journal_lookup(r->exec.journal, "1", NULL) == JOURNAL_NONE,
+	    "not journalled, under its correlation_id or otherwise");
+	job_free(j);
+
 	/* a redelivered create without a message_id: not journalled, never sent */
 	j = built(r, CREATE, NULL);
 	j->redelivered = 1;
