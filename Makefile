@@ -9,6 +9,8 @@
 #   make check-san  unit + integration tests built with AddressSanitizer + UBSan (in build-san/)
 #   make check-tsan unit tests and a gate under load built with ThreadSanitizer (in build-tsan/)
 #   make check-cluster  the tests in tests/cluster (3-node RabbitMQ cluster, PostgreSQL)
+#   make check-pg   the request journal's tests with a PostgreSQL journal (make check runs
+#                   test_journal against both backends already)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=     (make uninstall with the same variables)
 #   make deb        the Debian packages (debian/), into build/deb/
@@ -45,8 +47,9 @@ BUILD     ?= $(if $(filter thread,$(SAN)),build-tsan,$(if $(SAN),build-san,build
 # WERROR=0 for packagers: a newer compiler's new warning must not fail their build.
 WERROR    ?= 1
 CC        ?= cc
-# The daemon needs the first five; only epp-gate-mail (the alert mailer) needs libcurl.
-PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig
+# The daemon needs these (sqlite3 and libpq: the request journal's two backends); only
+# epp-gate-mail (the alert mailer) needs libcurl.
+PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig sqlite3 libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MAIL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
@@ -127,8 +130,8 @@ TMPFILES := $(BUILD)/systemd/epp-gate.tmpfiles
 MANPAGES  = $(wildcard man/*.[1-8])
 EXAMPLES  = $(wildcard etc/*.example)
 
-.PHONY: all check check-san check-tsan check-valgrind check-unit check-cluster demo bench soak fuzz fuzz-ci deps ensure-deps install \
-        uninstall clean tests test-deps units deb check-packages
+.PHONY: all check check-san check-tsan check-valgrind check-unit check-cluster check-pg demo bench soak fuzz fuzz-ci \
+        deps ensure-deps install uninstall clean tests test-deps units deb check-packages
 .DEFAULT_GOAL := all
 # Objects of test programs are kept: a rebuild compiles only what changed.
 .SECONDARY:
@@ -294,6 +297,13 @@ check-cluster:
 	@$(DEPS) --root "to run RabbitMQ and PostgreSQL (their Debian wrappers start as root)" build test
 	@$(MAKE) --no-print-directory all
 	@tests/run-all --only tests/cluster $(BUILD)
+
+# test_journal and the scripts that take their journal from tests/lib/gate.sh journal_conf,
+# with a PostgreSQL journal on a private server (tests/lib/pg.sh) and a private broker.
+check-pg:
+	@$(DEPS) --root "to run RabbitMQ and PostgreSQL (their Debian wrappers start as root)" build test
+	@$(MAKE) --no-print-directory tests
+	@tests/run-all --pg $(BUILD)
 
 # With AMQP_PORT naming a running broker, the demo starts none and needs no root.
 demo:

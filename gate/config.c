@@ -131,7 +131,7 @@ gate_config_defaults(struct gate_config *c)
 	snprintf(c->broker.queue, sizeof(c->broker.queue), "epp_messages");
 
 	c->queue_wait_ms = 30000;
-	c->journal_max_bytes = 64 * MIB;
+	c->journal_retention_s = 3 * 86400;
 	c->metrics_interval_s = 10;
 	c->log_level = EG_LOG_INFO;
 	c->log_timestamps = -1;

@@ -93,9 +93,13 @@ struct gate_config {
 	int queue_wait_ms;               /* longest a request waits for a session, default 30000 */
 	char health_file[CFG_PATH];      /* "" = none */
 	int watch_health;                /* re-login when someone else touches the health file */
-	char journal_file[CFG_PATH];     /* "" = no journal (side-effect commands then refuse
+	char journal_file[CFG_PATH];     /* SQLite journal (journal.h); "" = none */
+	char journal_url[CFG_PATH];      /* PostgreSQL journal: a libpq URL; "" = none. Neither:
+	                                    no journal (side-effect commands then refuse
 	                                    redeliveries they cannot settle) */
-	size_t journal_max_bytes;        /* rotate above this, default 64 MiB */
+	char journal_password[CFG_SECRET];  /* secret: the PostgreSQL role's, from a file */
+	int journal_retention_s;         /* rows are pruned this long after their claim,
+	                                    default 3 days */
 	char metrics_file[CFG_PATH];     /* Prometheus text file, "" = none */
 	int metrics_interval_s;          /* default 10 */
 	char log_file[CFG_PATH];         /* "" = stderr */

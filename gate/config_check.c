@@ -106,6 +106,12 @@ gate_config_check(const struct gate_config *c, struct eg_err *err)
 	if (c->log_level < EG_LOG_ERR || c->log_level > EG_LOG_TRACE)
 		return eg_err_set(err, EG_ECONFIG, "log.level must be error, warning, info, debug "
 		    "or trace");
+	if (c->journal_file[0] != '\0' && c->journal_url[0] != '\0')
+		return eg_err_set(err, EG_ECONFIG, "journal: set file (SQLite) or url (PostgreSQL), "
+		    "not both");
+	if (c->journal_password[0] != '\0' && c->journal_url[0] == '\0')
+		return eg_err_set(err, EG_ECONFIG, "journal.password_file is set but journal.url "
+		    "is not (the password is PostgreSQL's)");
 	if (c->watch_health && c->health_file[0] == '\0')
 		return eg_err_set(err, EG_ECONFIG, "health.watch is on but health.file is not set");
 	if (check_dir_of("health.file", c->health_file, err) == -1 ||

@@ -44,6 +44,20 @@ put_list(struct sink *k, const char *base, int n, size_t each)
 	put(k, "]");
 }
 
+/* Seconds in the largest unit that holds them exactly: "3d", "90m", "45s". */
+static void
+put_duration(struct sink *k, int secs)
+{
+	if (secs > 0 && secs % 86400 == 0)
+		put(k, "\"%dd\"", secs / 86400);
+	else if (secs > 0 && secs % 3600 == 0)
+		put(k, "\"%dh\"", secs / 3600);
+	else if (secs > 0 && secs % 60 == 0)
+		put(k, "\"%dm\"", secs / 60);
+	else
+		put(k, "\"%ds\"", secs);
+}
+
 void
 gate_config_describe(const struct gate_config *c, char *out, size_t cap)
 {
@@ -62,8 +76,8 @@ gate_config_describe(const struct gate_config *c, char *out, size_t cap)
 	for (i = 0; i < cfg_nopts; i++) {
 		o = &cfg_opts[i];
 		f = base + o->off;
-		if (o->kind == K_SECRET_FILE)
-			continue;   /* the secret itself is listed, as (set) or (not set) */
+		if (o->kind == K_SECRET_FILE || o->kind == K_OBSOLETE)
+			continue;   /* a secret is listed as (set) or (not set), where it has a line */
 		put(&k, "%-32s = ", o->path);
 		switch (o->kind) {
 		case K_STR:
@@ -96,7 +110,11 @@ gate_config_describe(const struct gate_config *c, char *out, size_t cap)
 			else
 				put_list(&k, f, n, CFG_NAME);
 			break;
+		case K_DURATION:
+			put_duration(&k, *(const int *)f);
+			break;
 		case K_SECRET_FILE:
+		case K_OBSOLETE:
 			break;
 		}
 		put(&k, "\n");
@@ -109,4 +127,5 @@ gate_config_wipe(struct gate_config *c)
 	explicit_bzero(c->epp.password, sizeof(c->epp.password));
 	explicit_bzero(c->epp.new_password, sizeof(c->epp.new_password));
 	explicit_bzero(c->broker.password, sizeof(c->broker.password));
+	explicit_bzero(c->journal_password, sizeof(c->journal_password));
 }

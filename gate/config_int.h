@@ -29,6 +29,8 @@ enum kind {
 	K_LEVEL,        /* log level name or 0-4 */
 	K_URIS,         /* list of strings into [CFG_MAX_URIS][CFG_NAME]; count at aux */
 	K_HOSTS,        /* broker hosts: a string or a list of strings; count at aux */
+	K_DURATION,     /* int seconds in [min, max]: integer, or string with s/m/h/d suffix */
+	K_OBSOLETE,     /* no longer used: accepted with a warning, valid(NULL) says why */
 };
 
 struct opt {

@@ -203,6 +203,43 @@ parse_size(const char *s, long long *v)
 	return 0;
 }
 
+/* "90", "90s", "15m", "12h", "7d": seconds. */
+static int
+parse_duration(const char *s, long long *v)
+{
+	unsigned long long n, mul = 1;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'd':
+		mul = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (n > (1ULL << 40) / mul)
+		return -1;
+	*v = (long long)(n * mul);
+	return 0;
+}
+
 static int
 apply_string(struct loader *ld, const struct opt *o, config_setting_t *s, const char *path,
     char *dst, size_t size)
@@ -333,6 +370,22 @@ apply(struct loader *ld, const struct opt *o, config_setting_t *s, const char *p
 		return apply_list(ld, o, s, path, CFG_MAX_URIS, CFG_NAME);
 	case K_HOSTS:
 		return apply_list(ld, o, s, path, CFG_MAX_BROKERS, CFG_NAME);
+	case K_DURATION:
+		if (s->type == CONFIG_TYPE_STRING)
+			r = parse_duration(config_setting_get_string(s), &v);
+		else
+			r = get_int(ld, s, &v);
+		if (r != 0 || v < o->min || v > o->max)
+			return bad(ld, s, path, "must be a duration from %llds to %lldd: seconds, or "
+			    "a string such as \"90s\", \"15m\", \"12h\" or \"7d\"", o->min,
+			    o->max / 86400);
+		*(int *)(void *)field = (int)v;
+		return 0;
+	case K_OBSOLETE:
+		cfg_warnf(ld->warn, ld->ctx, "%s:%u: %s %s", config_setting_source_file(s) != NULL ?
+		    config_setting_source_file(s) : ld->path, config_setting_source_line(s), path,
+		    o->valid(NULL));
+		return 0;
 	}
 	return bad(ld, s, path, "internal error: no handler");
 }

@@ -16,6 +16,8 @@ static const char *valid_lang(const char *);
 static const char *valid_nonempty(const char *);
 static const char *valid_host(const char *);
 static const char *valid_log_format(const char *);
+static const char *valid_journal_url(const char *);
+static const char *obsolete_max_bytes(const char *);
 
 /* The order is the order of epp-gate.conf.example and of gate_config_describe(). */
 const struct opt cfg_opts[] = {
@@ -81,7 +83,10 @@ const struct opt cfg_opts[] = {
 	{"health.file", K_STR, M(health_file), 0, 0, 0, 0, NULL},
 	{"health.watch", K_BOOL, M(watch_health), 0, 0, 0, 0, NULL},
 	{"journal.file", K_STR, M(journal_file), 0, 0, 0, 0, NULL},
-	{"journal.max_bytes", K_SIZE, M(journal_max_bytes), 65536, 16LL * 1024 * MIB, 0, 0, NULL},
+	{"journal.url", K_STR, M(journal_url), 0, 0, 0, 0, valid_journal_url},
+	{"journal.password_file", K_SECRET_FILE, M(journal_password), 0, 0, 0, 0, NULL},
+	{"journal.retention", K_DURATION, M(journal_retention_s), 60, 3650LL * 86400, 0, 0, NULL},
+	{"journal.max_bytes", K_OBSOLETE, 0, 0, 0, 0, 0, 0, obsolete_max_bytes},
 	{"metrics.file", K_STR, M(metrics_file), 0, 0, 0, 0, NULL},
 	{"metrics.interval", K_INT, M(metrics_interval_s), 1, 3600, 0, 0, NULL},
 	{"log.file", K_STR, M(log_file), 0, 0, 0, 0, NULL},
@@ -147,4 +152,34 @@ static const char *
 valid_log_format(const char *s)
 {
 	return eg_log_format_parse(s) == -1 ? "must be \"text\" or \"json\"" : NULL;
+}
+
+/* libpq's URL, without a password: that comes from journal.password_file, so that it is in
+ * no config summary and no process listing. */
+static const char *
+valid_journal_url(const char *s)
+{
+	const char *rest, *at, *colon, *slash;
+
+	if (s[0] == '\0')
+		return NULL;
+	if (strncmp(s, "postgresql://", 13) == 0)
+		rest = s + 13;
+	else if (strncmp(s, "postgres://", 11) == 0)
+		rest = s + 11;
+	else
+		return "must be a PostgreSQL URL: postgresql://USER@HOST:PORT/DATABASE";
+	slash = rest + strcspn(rest, "/?");
+	at = memchr(rest, '@', (size_t)(slash - rest));
+	colon = at != NULL ? memchr(rest, ':', (size_t)(at - rest)) : NULL;
+	if (colon != NULL || strstr(s, "password=") != NULL)
+		return "must not hold a password: put it in a file named by journal.password_file";
+	return NULL;
+}
+
+static const char *
+obsolete_max_bytes(const char *s)
+{
+	(void)s;
+	return "is no longer used (the journal is pruned by age: journal.retention); remove it";
 }

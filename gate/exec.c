@@ -53,8 +53,26 @@ release(const struct exec_env *env, struct job *j)
 	if (!j->run.claimed)
 		return;
 	j->run.claimed = 0;
+	j->run.marked_sent = 0;
 	if (journal_release(env->journal, id, &err) == -1)
-		log_err(env->log, "journal: claim for %s not released: %s", id, err.msg);
+		log_err(env->log, "journal: claim for %s not released yet (it is tried again): %s",
+		    id, err.msg);
+}
+
+/* This gate gives up on its sent command without a reply: copies of the request are told
+ * "outcome unknown" at once instead of waiting for a reply that will not come. */
+static void
+give_up(const struct exec_env *env, struct job *j)
+{
+	struct eg_err err;
+	const char *id = job_id(j);
+
+	if (!j->run.claimed)
+		return;
+	j->run.claimed = 0;
+	if (journal_unknown(env->journal, id, &err) == -1)
+		log_err(env->log, "journal: outcome of %s not recorded as unknown yet (it is tried "
+		    "again): %s", id, err.msg);
 }
 
 /* A short account of an info response: "exists (clID r1, crDate ..., exDate ...)" or
@@ -146,6 +164,7 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 	enum exec_next next = EXEC_DONE;
 
 	if (type[0] == '\0' || id[0] == '\0') {
+		give_up(env, j);
 		answer_unknown(j, NULL);
 		return EXEC_DONE;
 	}
@@ -177,67 +196,145 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 out:
 	if (resp == NULL && next == EXEC_DONE)
 		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err.msg);
-	if (next == EXEC_DONE)
+	if (next == EXEC_DONE) {
+		give_up(env, j);
 		answer_unknown(j, resp);
+	}
 	epp_request_clear(&info);
 	json_object_put(req);
 	json_object_put(resp);
 	return next;
 }
 
+/* The longest a request without a deadline waits for another job's reply: that job's own
+ * bounds (a wait for a session, the command, an info query) and then some. */
+static int64_t
+wait_cap_ms(const struct exec_env *env)
+{
+	return (int64_t)env->cfg->queue_wait_ms + 3 * (int64_t)env->cfg->epp.command_timeout_ms;
+}
+
 /*
- * The checks before anything is sent, done once per job. 1: the job is answered (expired,
- * refused, or from the journal); 0: go on (to send it, or, for a request the journal shows
- * as sent without a recorded reply, to ask the registry).
+ * Claims the job's message_id, or settles the job from what the journal holds. 0: go on
+ * (claimed: send it; or, run.asking, the outcome is unknown: ask the registry); 1: the
+ * job is answered; 2: wait for another job's reply (run.wake_ms, run.wait_end_ms set).
+ */
+static int
+from_journal(const struct exec_env *env, struct job *j)
+{
+	const char *id = job_id(j);
+	struct journal_req rq = {j->digest, j->req.cltrid, j->cmd, j->req.obj_id};
+	struct journal_entry prev;
+	struct eg_err err;
+	json_object *stored;
+	int64_t now = eg_now_ms();
+	int r = 1;
+
+	switch (journal_claim(env->journal, id, &rq, &prev, &err)) {
+	case CLAIM_WON:
+		j->run.claimed = 1;
+		j->run.waiting = 0;
+		if (j->deadline_ms >= 0 && now > j->deadline_ms) {
+			/* waited past its deadline for a copy that was then given up */
+			release(env, j);
+			fail(j, EG_ETIMEOUT, JOB_EXPIRED, "request expired before it was sent to the "
+			    "registry");
+			return 1;
+		}
+		return 0;
+	case CLAIM_FAILED:
+		if (j->run.waiting) {
+			/* The copy it waited for may still run: never "not sent". */
+			snprintf(j->run.why, sizeof(j->run.why), "another copy of the request "
+			    "(message_id %s) is in progress and the journal cannot tell its outcome "
+			    "now: %s", id, err.msg);
+			answer_unknown(j, NULL);
+			return 1;
+		}
+		/* The caller learns it from the reply; the operator must learn it too, or a full
+		 * disk or a lost database shows only as refused requests. */
+		log_err(env->log, "%s %s refused, not sent: the journal cannot record it: %s",
+		    j->cmd, id, err.msg);
+		fail(j, EG_EIO, JOB_NOT_SENT, "the journal cannot record the command, so it was "
+		    "not sent: %s", err.msg);
+		return 1;
+	case CLAIM_MISMATCH:
+		log_info(env->log, "%s %s refused, not sent: the message_id was already used for "
+		    "%s %s", j->cmd, id, prev.cmd, prev.obj);
+		fail(j, EG_EREQUEST, JOB_NOT_SENT, "message_id %s was already used for another "
+		    "request (%s %s)", id, prev.cmd, prev.obj);
+		break;
+	case CLAIM_ANSWERED:
+		if (prev.reply != NULL && (stored = json_tokener_parse(prev.reply)) != NULL) {
+			answer(j, stored);
+			json_object_put(stored);
+			log_info(env->log, "%s %s answered from the journal (clTRID %s)", j->cmd, id,
+			    prev.cltrid);
+			break;
+		}
+		/* a reply that does not read back: as if none had been recorded */
+		/* FALLTHROUGH */
+	case CLAIM_UNANSWERED:
+		j->run.waiting = 0;
+		start_asking(j, prev.cltrid, "the request was already sent once and its reply was "
+		    "not recorded");
+		r = 0;
+		break;
+	case CLAIM_BUSY:
+		if (!j->run.waiting) {
+			j->run.waiting = 1;
+			j->run.wait_end_ms = j->deadline_ms >= 0 ? j->deadline_ms :
+			    now + wait_cap_ms(env);
+			j->run.wait_step_ms = 50;
+			log_info(env->log, "%s %s: another copy is in progress on gate %s (clTRID %s); "
+			    "waiting for its reply", j->cmd, id, prev.gate_id, prev.cltrid);
+		}
+		snprintf(j->run.cltrid, sizeof(j->run.cltrid), "%s", prev.cltrid);
+		snprintf(j->run.why, sizeof(j->run.why), "another copy of the request (message_id "
+		    "%s) is in progress on gate %s and no reply was recorded in time", id,
+		    prev.gate_id);
+		if (now >= j->run.wait_end_ms) {
+			answer_unknown(j, NULL);
+			break;
+		}
+		j->run.wake_ms = now + j->run.wait_step_ms < j->run.wait_end_ms ?
+		    now + j->run.wait_step_ms : j->run.wait_end_ms;
+		j->run.wait_step_ms = j->run.wait_step_ms * 2 > 1000 ? 1000 : j->run.wait_step_ms * 2;
+		r = 2;
+		break;
+	}
+	journal_entry_clear(&prev);
+	return r;
+}
+
+/*
+ * The checks before anything is sent: the deadline once, then the journal (again after
+ * each wait for another job's reply), then the rate limit. 1: the job is answered
+ * (expired, refused, or from the journal); 2: it waits (EXEC_WAIT); 0: go on (to send it,
+ * or, for a request the journal shows as sent without a recorded reply, to ask the
+ * registry).
  */
 static int
 checks(const struct exec_env *env, struct job *j)
 {
 	const char *id = job_id(j);
-	struct journal_entry prev;
-	struct eg_err err;
-	json_object *stored;
 	int r, transform = j->req.klass == EPP_CLASS_TRANSFORM;
 
-	j->run.started = 1;
-	if (j->deadline_ms >= 0 && eg_now_ms() > j->deadline_ms) {
-		fail(j, EG_ETIMEOUT, JOB_EXPIRED, "request expired before it was sent to the registry");
-		return 1;
-	}
-	if (transform && env->journal != NULL && id != NULL) {
-		memset(&prev, 0, sizeof(prev));
-		r = journal_claim(env->journal, id, j->req.cltrid, j->cmd, j->req.obj_id, &prev, &err);
-		if (r == 0) {
-			/* A request id the journal already knows: answer from it, never send again. */
-			r = 0;
-			if (prev.state == JOURNAL_DONE &&
-			    (stored = json_tokener_parse(prev.reply)) != NULL) {
-				answer(j, stored);
-				json_object_put(stored);
-				log_info(env->log, "%s %s answered from the journal (clTRID %s)", j->cmd,
-				    id, prev.cltrid);
-				r = 1;
-			} else {
-				start_asking(j, prev.cltrid, "the request was already sent once and its "
-				    "reply was not recorded");
-			}
-			journal_entry_clear(&prev);
-			return r;
-		}
-		if (r == -1) {
-			/* The caller learns it from the reply; the operator must learn it too, or a
-			 * full disk shows only as refused requests. */
-			log_err(env->log, "%s %s refused, not sent: the journal cannot record it: %s",
-			    j->cmd, id, err.msg);
-			fail(j, EG_EIO, JOB_NOT_SENT, "the journal cannot record the command, so it was "
-			    "not sent: %s", err.msg);
+	if (!j->run.started) {
+		j->run.started = 1;
+		if (j->deadline_ms >= 0 && eg_now_ms() > j->deadline_ms) {
+			fail(j, EG_ETIMEOUT, JOB_EXPIRED, "request expired before it was sent to the "
+			    "registry");
 			return 1;
 		}
-		j->run.claimed = 1;
+	}
+	if (transform && env->journal != NULL && id != NULL) {
+		if ((r = from_journal(env, j)) != 0 || j->run.asking)
+			return r;
 	} else if (transform && j->redelivered) {
 		fail(j, EG_EPROTO, JOB_OUTCOME_UNKNOWN, "redelivered request for %s: without a "
-		    "journal the gate cannot tell whether it already ran, so it was not sent again",
-		    j->cmd);
+		    "%s the gate cannot tell whether it already ran, so it was not sent again",
+		    j->cmd, env->journal != NULL ? "message_id" : "journal");
 		return 1;
 	}
 	if (env->rl != NULL && ratelimit_take(env->rl, rate_class(j), j->deadline_ms, NULL) == -1) {
@@ -249,6 +346,54 @@ checks(const struct exec_env *env, struct job *j)
 	return 0;
 }
 
+/*
+ * Marks the claim sent right before the command is written. EXEC_NEED_SESSION here means
+ * "go on and send it"; anything else is the step's result: the journal cannot record it
+ * (answered "not sent"), or the claim was taken over by another gate while this one's lease
+ * had lapsed (the job then waits for that gate's reply, like any copy).
+ */
+static enum exec_next
+mark_sent(const struct exec_env *env, struct session *s, struct job *j)
+{
+	const char *id = job_id(j);
+	struct eg_err err;
+	int tries, r;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (!j->run.claimed || j->run.marked_sent)
+			return EXEC_NEED_SESSION;
+		if ((r = journal_sent(env->journal, id, j->req.cltrid, &err)) == 1) {
+			j->run.marked_sent = 1;
+			return EXEC_NEED_SESSION;
+		}
+		if (r == -1) {
+			log_err(env->log, "%s %s refused, not sent: the journal cannot record it: %s",
+			    j->cmd, id, err.msg);
+			fail(j, EG_EIO, JOB_NOT_SENT, "the journal cannot record the command, so it "
+			    "was not sent: %s", err.msg);
+			release(env, j);
+			return EXEC_DONE;
+		}
+		log_warn(env->log, "%s %s: the claim was taken over by another gate (this one's "
+		    "lease had lapsed); not sent here", j->cmd, id);
+		j->run.claimed = 0;
+		switch (from_journal(env, j)) {
+		case 1:
+			return EXEC_DONE;
+		case 2:
+			return EXEC_WAIT;
+		default:
+			if (j->run.asking)
+				return ask_registry(env, s, j);
+			break;
+		}
+	}
+	fail(j, EG_EIO, JOB_NOT_SENT, "the journal's claim on %s kept changing hands; the "
+	    "command was not sent", id);
+	release(env, j);
+	return EXEC_DONE;
+}
+
 /* Sends (or re-sends) the command on s and answers with the response. */
 static enum exec_next
 send_command(const struct exec_env *env, struct session *s, struct job *j)
@@ -256,18 +401,24 @@ send_command(const struct exec_env *env, struct session *s, struct job *j)
 	const char *id = job_id(j), *cltrid = j->req.cltrid[0] ? j->req.cltrid : NULL;
 	struct eg_err err;
 	json_object *resp = NULL;
+	enum exec_next next;
 	int transform = j->req.klass == EPP_CLASS_TRANSFORM;
 
 	if (s == NULL || !s->up)
 		return EXEC_NEED_SESSION;
+	if (transform && j->run.claimed && !j->run.marked_sent &&
+	    (next = mark_sent(env, s, j)) != EXEC_NEED_SESSION)
+		return next;
 	switch (session_exchange(s, j->req.xml, j->req.xml_len, cltrid,
 	    env->cfg->epp.command_timeout_ms, &resp, &err)) {
 	case XCHG_OK:
 		j->sent = 1;
 		answer(j, resp);
-		if (j->run.claimed &&
-		    journal_done(env->journal, id, j->reply, j->reply_len, &err) == -1)
-			log_err(env->log, "journal: reply for %s not recorded: %s", id, err.msg);
+		if (j->run.claimed && journal_done(env->journal, id, j->reply, j->reply_len,
+		    j->code > 0 ? j->code : 0, &err) == -1)
+			log_err(env->log, "journal: reply for %s not recorded yet (it is tried again): "
+			    "%s", id, err.msg);
+		j->run.claimed = 0;
 		json_object_put(resp);
 		return EXEC_DONE;
 	case XCHG_REFUSED:
@@ -312,8 +463,16 @@ exec_step(const struct exec_env *env, struct session *s, struct job *j)
 {
 	if (s != NULL)
 		j->session_id = s->id;
-	if (!j->run.started && checks(env, j) == 1)
-		return EXEC_DONE;
+	if (!j->run.started || j->run.waiting) {
+		switch (checks(env, j)) {
+		case 1:
+			return EXEC_DONE;
+		case 2:
+			return EXEC_WAIT;
+		default:
+			break;
+		}
+	}
 	if (j->run.asking)
 		return ask_registry(env, s, j);
 	return send_command(env, s, j);
@@ -322,11 +481,17 @@ exec_step(const struct exec_env *env, struct session *s, struct job *j)
 void
 exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms)
 {
+	if (j->run.waiting) {
+		/* Another job may still send it: this copy is told so, never "not sent". */
+		answer_unknown(j, NULL);
+		return;
+	}
 	if (j->run.asking) {
 		if (j->req.obj_type[0] != '\0' && j->req.obj_id[0] != '\0')
 			log_info(env->log, "could not ask the registry about %s %s: no EPP session "
 			    "became available within %d ms", j->req.obj_type, j->req.obj_id,
 			    waited_ms);
+		give_up(env, j);
 		answer_unknown(j, NULL);
 		return;
 	}

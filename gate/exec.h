@@ -4,11 +4,17 @@
  * of RELIABILITY.md on what may be sent, re-sent, or must be refused.
  *
  *  - a request past its deadline is answered "expired" and not sent;
- *  - a command with side effects is claimed in the journal before it is
- *    written; a request id the journal already knows is answered from it
- *    (the stored reply, or "outcome unknown" naming the clTRID plus what an
- *    info query shows the registry holds) and never sent twice;
- *  - without a journal, a redelivered command with side effects is refused;
+ *  - a command with side effects that has a message_id is claimed in the
+ *    journal before anything else, and marked sent right before it is
+ *    written; a message_id the journal already knows is answered from it (the
+ *    stored reply, or "outcome unknown" naming the clTRID plus what an info
+ *    query shows the registry holds) and never sent twice; one used before for
+ *    another request is refused ("not_sent"); one that another job is working
+ *    on, on this gate or another, waits for that job's reply (EXEC_WAIT: the
+ *    job is set aside without a session and looks again, up to its deadline),
+ *    then answers with it;
+ *  - without a journal, or without a message_id, a redelivered command with
+ *    side effects is refused ("outcome unknown");
  *  - the rate limit is waited for, up to the request's deadline;
  *  - a command that certainly did not reach the registry (XCHG_UNSENT) is
  *    sent on another session, on at most 3 sessions in all, then answered
@@ -27,9 +33,11 @@
  * or re-sent, or while the registry must still be asked, it returns
  * EXEC_NEED_SESSION: the caller puts the job back at the head of the queue,
  * and the next exec_step, on whichever session is up then, continues where
- * the job was. exec_step blocks only on its session's exchanges, the rate
- * limit and the journal's writes; it is a function of (env, session, job) and
- * keeps no state of its own.
+ * the job was. When the job must wait for another job's reply it returns
+ * EXEC_WAIT: the caller sets it aside until j->run.wake_ms (jobq_defer), at
+ * most until j->run.wait_end_ms. exec_step blocks only on its session's
+ * exchanges, the rate limit and the journal's statements; it is a function of
+ * (env, session, job) and keeps no state of its own.
  *
  * A job that waits longer than its queue allows is answered by exec_abandon:
  * the one place that decides what such a job is told and releases its claim.
@@ -58,6 +66,8 @@ struct exec_env {
 enum exec_next {
 	EXEC_DONE,           /* the job holds its reply */
 	EXEC_NEED_SESSION,   /* the job needs an up session to go on; its progress is kept */
+	EXEC_WAIT,           /* the job waits for another job's reply: set it aside until
+	                        j->run.wake_ms, at most until j->run.wait_end_ms */
 };
 
 /*
@@ -71,8 +81,10 @@ enum exec_next exec_step(const struct exec_env *env, struct session *s, struct j
  * Answers a job that waited for a session longer than it may (now_ms past its
  * wait_until_ms; waited_ms: the queue's wait, for the message). A job that may have reached
  * the registry is answered "outcome unknown" (naming its clTRID, without the registry's
- * view) or, for a lost query, with the error that lost it; any other is answered "expired"
- * when its deadline has passed, else "not_sent", and its journal claim is released.
+ * view) or, for a lost query, with the error that lost it; so is one that waited for
+ * another job's reply in vain (the other may still send it); any other is answered
+ * "expired" when its deadline has passed, else "not_sent", and its journal claim is
+ * released.
  */
 void exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms);
 

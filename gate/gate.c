@@ -18,6 +18,7 @@
 #include "broker.h"
 #include "clock.h"
 #include "cltrid.h"
+#include "digest.h"
 #include "epp_reply.h"
 #include "health.h"
 #include "journal.h"
@@ -187,12 +188,11 @@ gate_status(struct gate *g)
 	json_object_object_add(gs, "registry", json_object_new_string(g->cfg->epp.host));
 	json_object_object_add(gs, "queue", json_object_new_string(g->cfg->broker.queue));
 	json_object_object_add(gs, "sessions", supervisor_status(g->sv));
-	json_object_object_add(gs, "journal", g->journal ?
-	    json_object_new_int64((int64_t)journal_count(g->journal)) : NULL);
+	json_object_object_add(gs, "journal", journal_json(g->journal));
 	/* the gauges are otherwise refreshed only when the metrics file is written */
 	metrics_in_flight(g->metrics, jobq_outstanding(g->q));
 	if (g->journal != NULL)
-		metrics_journal_entries(g->metrics, (long)journal_count(g->journal));
+		metrics_journal_entries(g->metrics, journal_rows(g->journal));
 	if ((m = metrics_json(g->metrics)) != NULL)
 		json_object_object_add(gs, "counters", m);
 	return o;
@@ -232,6 +232,10 @@ on_delivery(void *ctx, const struct delivery *d)
 	cltrid_next(&g->cltrid, cltrid);
 	if (epp_request_build(req, cltrid, &j->req, &err) == -1)
 		goto answer_now;
+	if (eg_request_digest(req, j->digest) == -1) {
+		eg_err_set(&err, EG_ENOMEM, "out of memory");
+		goto answer_now;
+	}
 	json_object_put(req);
 	req = NULL;
 	if (j->req.klass == EPP_CLASS_LOCAL) {
@@ -285,7 +289,9 @@ keep_broker(struct gate *g)
 {
 	struct eg_err err;
 	int up = supervisor_sessions_up(g->sv);
-	int want = up > 0 ? up : 1;
+	/* Jobs set aside to wait for another copy's reply hold no session, and must not hold
+	 * back the deliveries the sessions could take either. */
+	int want = (up > 0 ? up : 1) + jobq_deferred(g->q);
 
 	if (!broker_connected(g->broker)) {
 		if (g->draining || eg_now_ms() < g->broker_retry_at)
@@ -381,7 +387,7 @@ periodic(struct gate *g)
 	if (g->cfg->metrics_file[0] != '\0' && now >= g->next_metrics) {
 		metrics_in_flight(g->metrics, jobq_outstanding(g->q));
 		if (g->journal != NULL)
-			metrics_journal_entries(g->metrics, (long)journal_count(g->journal));
+			metrics_journal_entries(g->metrics, journal_rows(g->journal));
 		if (metrics_write(g->metrics, g->cfg->metrics_file, &err) == -1)
 			log_err(g->log, "metrics: %s", err.msg);
 		g->next_metrics = now + (int64_t)g->cfg->metrics_interval_s * 1000;
@@ -507,9 +513,17 @@ start(struct gate *g, struct eg_err *err)
 	pthread_mutex_init(&g->creds.mu, NULL);
 	memcpy(g->creds.pw, c->epp.password, sizeof(g->creds.pw));
 	memcpy(g->creds.newpw, c->epp.new_password, sizeof(g->creds.newpw));
-	if (c->journal_file[0] != '\0' &&
-	    (g->journal = journal_open(c->journal_file, c->journal_max_bytes, err)) == NULL)
-		return eg_err_prefix(err, "journal %s: ", c->journal_file);
+	if (c->journal_file[0] != '\0' || c->journal_url[0] != '\0') {
+		struct journal_opts jo = {0};
+
+		jo.file = c->journal_file;
+		jo.url = c->journal_url;
+		jo.password = c->journal_password;
+		jo.retention_ms = (int64_t)c->journal_retention_s * 1000;
+		jo.log = g->log;
+		if ((g->journal = journal_open(&jo, err)) == NULL)
+			return eg_err_prefix(err, "journal: ");
+	}
 	if ((g->rl = ratelimit_new(&c->rate_query, &c->rate_transform, &c->rate_session,
 	    &c->rate_total)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");

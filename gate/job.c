@@ -39,8 +39,6 @@ job_id(const struct job *j)
 {
 	if (j->message_id != NULL && j->message_id[0] != '\0')
 		return j->message_id;
-	if (j->correlation_id != NULL && j->correlation_id[0] != '\0')
-		return j->correlation_id;
 	return NULL;
 }
 

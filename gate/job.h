@@ -16,7 +16,9 @@
  *   3. a session thread of the supervisor takes it (jobq_take) and runs steps
  *      of it on its session (exec_step); between steps the progress lives in
  *      `run`, so that a job whose session went down goes back to the head of
- *      the queue (jobq_requeue, stage 2 again) and continues on another;
+ *      the queue (jobq_requeue, stage 2 again) and continues on another, and a
+ *      job that waits for another job's reply is set aside without a session
+ *      (jobq_defer, stage 2 again once its pause is over);
  *   4. answered, it goes onto the finished list (jobq_finish) and is the AMQP
  *      thread's again once collected (jobq_collect): it publishes the reply,
  *      acks the delivery and frees the job (job_free).
@@ -36,7 +38,13 @@
 struct job_run {
 	int started;                /* the checks before sending are done (deadline, journal,
 	                               redelivery, rate limit) */
-	int claimed;                /* holds a journal claim on the request id */
+	int claimed;                /* holds a journal claim on the request's message_id */
+	int marked_sent;            /* the claim is marked sent in the journal */
+	int waiting;                /* another job, on this gate or another, holds the
+	                               message_id: this one waits for its reply */
+	int64_t wake_ms;            /* monotonic: when a waiting job looks again */
+	int64_t wait_end_ms;        /* monotonic: when it stops waiting */
+	int wait_step_ms;           /* the next pause between looks */
 	int unsent_tries;           /* exchanges that certainly did not reach the registry */
 	int resent;                 /* a query lost once, to be (or already) sent again */
 	int asking;                 /* the outcome is unknown: what is left is to ask the
@@ -58,9 +66,12 @@ struct job {
 	int64_t received_us;        /* monotonic */
 	int64_t deadline_ms;        /* monotonic; -1 when the request gave none */
 	int64_t wait_until_ms;      /* monotonic; set by the job queue: give up waiting for a
-	                               session */
+	                               session (or, set aside, for another job's reply) */
+	int64_t not_before_ms;      /* monotonic; set aside until then (jobq_defer) */
 	/* built on the AMQP thread */
 	char cmd[48];               /* as requested, for logs and metrics */
+	char digest[65];            /* SHA-256 of the request (common/digest.h), for the
+	                               journal; "" when not computed */
 	struct epp_request req;
 	/* progress, on the session threads */
 	struct job_run run;
@@ -79,7 +90,9 @@ struct job {
 struct job *job_new(void);
 void job_free(struct job *j);
 
-/* The request's identity for the journal: message_id, else correlation_id, else NULL. */
+/* The request's identity for the journal: its message_id, or NULL when it has none. Never
+ * the correlation_id: clients number those their own way, and two clients' "1" are two
+ * requests (README.md, "Requests and replies"). */
 const char *job_id(const struct job *j);
 
 /* Sets the reply to the gate error for e (epp_reply.h); code_name adds "code". */

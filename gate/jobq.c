@@ -19,10 +19,12 @@ struct jobq {
 	void *ready_arg;
 	pthread_mutex_t mu;
 	struct job *qhead, *qtail;    /* waiting for a session */
+	struct job *ahead;            /* set aside (jobq_defer), in no order */
 	struct job *dhead, *dtail;    /* finished, waiting for jobq_collect */
 	/* Written under mu, read without it by the AMQP thread on every turn. */
 	atomic_int outstanding;       /* pushed, not yet collected */
 	atomic_int waiting;           /* in qhead */
+	atomic_int deferred;          /* in ahead */
 	int efd;
 };
 
@@ -64,6 +66,7 @@ jobq_free(struct jobq *q)
 	if (q == NULL)
 		return;
 	free_list(q->qhead);
+	free_list(q->ahead);
 	free_list(q->dhead);
 	close(q->efd);
 	pthread_mutex_destroy(&q->mu);
@@ -146,6 +149,19 @@ jobq_requeue(struct jobq *q, struct job *j)
 	wake_collector(q);
 }
 
+void
+jobq_defer(struct jobq *q, struct job *j, int64_t not_before_ms, int64_t until_ms)
+{
+	j->not_before_ms = not_before_ms;
+	j->wait_until_ms = until_ms;
+	pthread_mutex_lock(&q->mu);
+	j->next = q->ahead;
+	q->ahead = j;
+	q->deferred++;
+	pthread_mutex_unlock(&q->mu);
+	wake_collector(q);
+}
+
 /* Called with q->mu held. */
 static void
 push_done(struct jobq *q, struct job *j)
@@ -203,13 +219,37 @@ jobq_collect(struct jobq *q)
 int64_t
 jobq_expire(struct jobq *q)
 {
-	struct job **pp, *j, *gone = NULL, **tail = &gone, *next;
-	int64_t now, left = -1;
+	struct job **pp, *j, *gone = NULL, **tail = &gone, *next, *back = NULL, **btail = &back;
+	struct job *blast = NULL;
+	int64_t now, left = -1, wait, at;
+	int nback = 0, i;
 
-	if (atomic_load(&q->waiting) == 0)
+	if (atomic_load(&q->waiting) == 0 && atomic_load(&q->deferred) == 0)
 		return -1;
 	now = eg_now_ms();
 	pthread_mutex_lock(&q->mu);
+	/* Set aside: answered when the wait is over, back in the queue when the pause is. */
+	for (pp = &q->ahead; (j = *pp) != NULL;) {
+		if (j->wait_until_ms > now && j->not_before_ms > now) {
+			at = j->not_before_ms < j->wait_until_ms ? j->not_before_ms : j->wait_until_ms;
+			if (left < 0 || at - now < left)
+				left = at - now;
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		q->deferred--;
+		j->next = NULL;
+		if (j->wait_until_ms <= now) {
+			*tail = j;
+			tail = &j->next;
+		} else {
+			*btail = j;
+			btail = &j->next;
+			blast = j;
+			nback++;
+		}
+	}
 	q->qtail = NULL;
 	for (pp = &q->qhead; (j = *pp) != NULL;) {
 		if (j->wait_until_ms > now) {
@@ -225,7 +265,23 @@ jobq_expire(struct jobq *q)
 		*tail = j;
 		tail = &j->next;
 	}
+	if (back != NULL) {
+		/* At the head, as a job handed back: it came before the ones behind it. */
+		for (j = back; j != NULL; j = j->next) {
+			wait = now + q->env.queue_wait_ms;
+			j->wait_until_ms = j->wait_until_ms < wait ? j->wait_until_ms : wait;
+			if (left < 0 || j->wait_until_ms - now < left)
+				left = j->wait_until_ms - now;
+		}
+		if (q->qhead == NULL)
+			q->qtail = blast;
+		blast->next = q->qhead;
+		q->qhead = back;
+		q->waiting += nback;
+	}
 	pthread_mutex_unlock(&q->mu);
+	for (i = 0; i < nback && q->ready != NULL; i++)
+		q->ready(q->ready_arg);
 	if (gone == NULL)
 		return left;
 	/* Answered outside the lock: abandoning may write to the journal. */
@@ -245,6 +301,12 @@ int
 jobq_waiting(struct jobq *q)
 {
 	return atomic_load(&q->waiting);
+}
+
+int
+jobq_deferred(struct jobq *q)
+{
+	return atomic_load(&q->deferred);
 }
 
 int

@@ -20,6 +20,12 @@
  * jobq_expire answers it through the abandon hook (the runner's
  * exec_abandon: the one place that decides what a waiting job is told and
  * releases its journal claim) and moves it to the finished list.
+ *
+ * A job that waits for another job's reply (the journal says another copy of
+ * the request is in progress, on this gate or another) is set aside
+ * (jobq_defer): it holds no session meanwhile. jobq_expire, on the AMQP
+ * thread's timers, puts it back at the head of the queue when its pause is
+ * over, or answers it through the abandon hook when its wait is.
  */
 #ifndef EG_JOBQ_H
 #define EG_JOBQ_H
@@ -63,6 +69,12 @@ struct job *jobq_take(struct jobq *q);
  * collector too, whose expiry timer did not know the job. */
 void jobq_requeue(struct jobq *q, struct job *j);
 
+/* Sets a job aside, holding no session, until not_before_ms (monotonic); then it goes back
+ * to the head of the queue (waiting there at most queue_wait, and not past until_ms). If
+ * it is still aside at until_ms, the abandon hook answers it. Wakes the collector, whose
+ * timers did not know the job. */
+void jobq_defer(struct jobq *q, struct job *j, int64_t not_before_ms, int64_t until_ms);
+
 /* Hands a job with its reply to the finished list and wakes the collector. */
 void jobq_finish(struct jobq *q, struct job *j);
 
@@ -76,11 +88,13 @@ void jobq_poke(struct jobq *q);
  * Also clears the eventfd. */
 struct job *jobq_collect(struct jobq *q);
 
-/* Answers (abandon hook) and finishes the waiting jobs whose wait is over. Returns
- * milliseconds until the next such expiry, or -1 when none waits. */
+/* Answers (abandon hook) and finishes the waiting jobs whose wait is over, and puts the
+ * jobs set aside whose pause is over back at the head of the queue. Returns milliseconds
+ * until the next such event, or -1 when none waits. */
 int64_t jobq_expire(struct jobq *q);
 
-int jobq_waiting(struct jobq *q);       /* in the queue now */
+int jobq_waiting(struct jobq *q);       /* in the queue now, ready to take */
+int jobq_deferred(struct jobq *q);      /* set aside (jobq_defer) */
 int jobq_outstanding(struct jobq *q);   /* pushed and not yet collected */
 
 #endif

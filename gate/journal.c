@@ -1,1058 +1,539 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * journal.c - the request journal (see journal.h for the contract).
+ * journal.c - the request journal (journal.h): the schema, the claim's state
+ * machine and its decisions, the gate's lease, soundness, retries of failed
+ * writes and pruning; the same for both backends (journal_sqlite.c,
+ * journal_pg.c), which only run statements.
  *
- * Every id the journal knows has one struct jent, found through a chained hash
- * table and linked in claim order (oldest first) so that compaction can keep the
- * newest. An entry always stands for at least one record in the file, so the
- * index never holds more than the file does.
- *
- * Durability: a record is written with pwrite(2) at the known end of the file
- * and fdatasync'd before the call returns. If either fails the file is cut back
- * to its previous length: a half-written record must never end up under a later
- * one, where replay would take it for corruption instead of a torn tail.
- *
- * Locking: one mutex guards the index and the file, and the fdatasync runs
- * under it. That serialises claims behind the disk, which is cheap next to a
- * registry round trip, and it is what makes check-and-insert atomic: the id
- * becomes visible to other threads only once its record is on disk.
- * An exclusive flock(2) on the file keeps a second process (a second gate
- * started by mistake) from using the same journal with its own index.
+ * Locks: `mu` is held around every statement and around swapping the backend's
+ * connection (re-opening); `st_mu` guards what journal_status shows, so that
+ * the AMQP thread never waits on a statement. Order: mu, then st_mu.
  */
 #include "journal.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <inttypes.h>
 #include <json-c/json.h>
-#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "clock.h"
+#include "journal_int.h"
+#include "utf8.h"
 
-#define ID_MAX           255
-#define DEFAULT_MAX      ((size_t)64 * 1024 * 1024)
-/* Below this a compaction could not even keep the claim that triggered it. */
-#define MIN_MAX          ((size_t)64 * 1024)
-/* An unanswered claim this young may still be redelivered: compaction keeps it first. */
-#define PENDING_KEEP_MS  ((int64_t)24 * 3600 * 1000)
-#define READ_CHUNK       65536
-#define WRITE_CHUNK      (1024 * 1024)
-#define INITIAL_BUCKETS  1024
+#define PENDING_MAX      1000
+#define PRUNE_EVERY_MS   60000
+#define PRUNE_BATCH      500
+#define PRUNE_BATCHES    20
+#define COUNT_EVERY_MS   30000
+#define RETRY_MIN_MS     1000
+#define RETRY_MAX_MS     30000
+#define REMIND_EVERY_MS  300000
 
-struct jent {
-	struct jent *hnext;         /* hash chain */
-	struct jent *older, *newer; /* claim order */
-	uint64_t hash;
-	size_t bytes;               /* size of its records in the file: compaction budget */
-	int keep;                   /* compaction mark */
-	struct journal_entry e;
-	size_t id_len;
-	char id[];                  /* NUL-terminated */
+/* ---- the schema and the statements ------------------------------------------ */
+
+const char *const journal_schema[] = {
+	"CREATE TABLE IF NOT EXISTS eppgate_journal ("
+	" message_id TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'done', 'unknown')),"
+	" command TEXT NOT NULL,"
+	" object TEXT NOT NULL,"
+	" request_sha256 TEXT NOT NULL,"
+	" cltrid TEXT NOT NULL,"
+	" gate_id TEXT NOT NULL,"
+	" claimed_ms BIGINT NOT NULL,"
+	" sent_ms BIGINT,"
+	" done_ms BIGINT,"
+	" result_code INTEGER,"
+	" reply TEXT)",
+	"CREATE INDEX IF NOT EXISTS eppgate_journal_claimed ON eppgate_journal (claimed_ms)",
+	"CREATE TABLE IF NOT EXISTS eppgate_gates ("
+	" gate_id TEXT PRIMARY KEY,"
+	" host TEXT NOT NULL,"
+	" pid INTEGER NOT NULL,"
+	" started_ms BIGINT NOT NULL,"
+	" lease_until_ms BIGINT NOT NULL)",
+	NULL,
+};
+
+const char *const journal_verify[] = {
+	"SELECT message_id, state, command, object, request_sha256, cltrid, gate_id, claimed_ms,"
+	" sent_ms, done_ms, result_code, reply FROM eppgate_journal LIMIT 0",
+	"SELECT gate_id, host, pid, started_ms, lease_until_ms FROM eppgate_gates LIMIT 0",
+	NULL,
+};
+
+static const char SQL_CLAIM[] =
+	"INSERT INTO eppgate_journal (message_id, state, command, object, request_sha256,"
+	" cltrid, gate_id, claimed_ms) VALUES (?, 'claimed', ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (message_id) DO NOTHING";
+static const char SQL_ROW[] =
+	"SELECT j.state, j.command, j.object, j.request_sha256, j.cltrid, j.gate_id,"
+	" j.claimed_ms, j.sent_ms, j.reply, g.lease_until_ms"
+	" FROM eppgate_journal j LEFT JOIN eppgate_gates g ON g.gate_id = j.gate_id"
+	" WHERE j.message_id = ?";
+static const char SQL_TAKE_OVER[] =
+	"UPDATE eppgate_journal SET gate_id = ?, cltrid = ?, claimed_ms = ?"
+	" WHERE message_id = ? AND state = 'claimed' AND gate_id = ?";
+static const char SQL_SENT[] =
+	"UPDATE eppgate_journal SET state = 'sent', sent_ms = ?, cltrid = ?"
+	" WHERE message_id = ? AND gate_id = ? AND state = 'claimed'";
+static const char SQL_DONE[] =
+	"UPDATE eppgate_journal SET state = 'done', done_ms = ?, result_code = ?, reply = ?"
+	" WHERE message_id = ? AND gate_id = ? AND state = 'sent'";
+static const char SQL_UNKNOWN[] =
+	"UPDATE eppgate_journal SET state = 'unknown'"
+	" WHERE message_id = ? AND gate_id = ? AND state = 'sent'";
+static const char SQL_RELEASE[] =
+	"DELETE FROM eppgate_journal"
+	" WHERE message_id = ? AND gate_id = ? AND state IN ('claimed', 'sent')";
+static const char SQL_LEASE[] =
+	"INSERT INTO eppgate_gates (gate_id, host, pid, started_ms, lease_until_ms)"
+	" VALUES (?, ?, ?, ?, ?) ON CONFLICT (gate_id)"
+	" DO UPDATE SET lease_until_ms = excluded.lease_until_ms";
+static const char SQL_LEASE_END[] = "DELETE FROM eppgate_gates WHERE gate_id = ?";
+static const char SQL_PRUNE[] =
+	"DELETE FROM eppgate_journal WHERE message_id IN (SELECT message_id FROM eppgate_journal"
+	" WHERE claimed_ms < ? ORDER BY claimed_ms LIMIT ?)";
+static const char SQL_PRUNE_GATES[] = "DELETE FROM eppgate_gates WHERE lease_until_ms < ?";
+static const char SQL_COUNT[] = "SELECT count(*) FROM eppgate_journal";
+
+/* ---- the journal ---------------------------------------------------------------- */
+
+enum pend_op { PEND_DONE, PEND_UNKNOWN, PEND_RELEASE };
+
+/* A write that failed, to be tried again by journal_check. */
+struct pending {
+	struct pending *next;
+	enum pend_op op;
+	char *reply;
+	size_t len;
+	int code;
+	char id[];
 };
 
 struct journal {
-	pthread_mutex_t mu;
-	int fd;
-	int tail_dirty;             /* a failed append could not be cut back yet */
-	int dir_dirty;              /* a rename is not known durable yet */
-	size_t file_bytes;
-	size_t max_bytes;
-	size_t compact_retry_at;    /* after a failed compaction, the size to try again at */
-	size_t count;
-	struct jent **tab;
-	size_t nbuckets;            /* a power of two */
-	uint64_t seed;
-	struct jent *oldest, *newest;
-	char *path, *tmp_path, *dir_path;
+	const struct jdb_ops *ops;
+	struct journal_opts o;          /* strings below are copies */
+	char *file, *url, *password;
+	struct eg_log *log;
+	char gate_id[128];
+	char host[64];
+	int64_t started_ms;
+
+	pthread_mutex_t mu;             /* the connection and every statement */
+	struct jdb *db;
+	struct pending *pend, **pend_tail;
+	atomic_int npend;               /* read by journal_status without mu */
+
+	pthread_mutex_t st_mu;          /* what journal_status shows, and the re-open timing */
+	int broken;                     /* unsound or unreachable: every claim fails */
+	char problem[512];
+	long rows;
+	int64_t retry_at, retry_step;   /* monotonic ms: next re-open attempt, and the step */
+	int64_t next_remind;            /* monotonic ms: the next reminder in the log */
+
+	/* journal_check's own (one caller at a time: the thread, or a test) */
+	int64_t next_prune, next_count;
+	int never_opened;               /* PostgreSQL unreachable since the start: the tables
+	                                   may still have to be made */
+
+	pthread_mutex_t th_mu;
+	pthread_cond_t th_cv;
+	pthread_t th;
+	int th_started, th_stop;
 };
 
-/* ---- index ------------------------------------------------------------------ */
-
-/*
- * FNV-1a over the id, started from a per-journal random seed and finished with a
- * 64-bit mixer, so that ids chosen by a client cannot be lined up in one chain as
- * easily as with a fixed hash.
- */
-static uint64_t
-hash_id(const struct journal *j, const char *id, size_t n)
+void
+jrow_clear(struct jrow *r)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ j->seed;
-	size_t i;
+	int i;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 0x100000001b3ULL;
+	for (i = 0; i < JROW_COLS; i++) {
+		free(r->v[i]);
+		r->v[i] = NULL;
+		r->len[i] = 0;
 	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
+	r->n = 0;
 }
 
-static struct jent *
-index_find(const struct journal *j, const char *id, size_t n, uint64_t h)
+int
+jrow_set(struct jrow *r, int i, const char *s, size_t len)
 {
-	struct jent *x;
-
-	for (x = j->tab[h & (j->nbuckets - 1)]; x != NULL; x = x->hnext)
-		if (x->hash == h && x->id_len == n && memcmp(x->id, id, n) == 0)
-			return x;
-	return NULL;
-}
-
-/* Doubles the table. Failing to grow only makes chains longer, so it is not an error. */
-static void
-index_grow(struct journal *j)
-{
-	struct jent **nt, *x, *next;
-	size_t i, nb = j->nbuckets * 2;
-
-	if (nb < j->nbuckets || (nt = calloc(nb, sizeof(*nt))) == NULL)
-		return;
-	for (i = 0; i < j->nbuckets; i++) {
-		for (x = j->tab[i]; x != NULL; x = next) {
-			next = x->hnext;
-			x->hnext = nt[x->hash & (nb - 1)];
-			nt[x->hash & (nb - 1)] = x;
-		}
-	}
-	free(j->tab);
-	j->tab = nt;
-	j->nbuckets = nb;
-}
-
-static struct jent *
-jent_new(const char *id, size_t n, uint64_t h)
-{
-	struct jent *x;
-
-	if ((x = calloc(1, sizeof(*x) + n + 1)) == NULL)
-		return NULL;
-	memcpy(x->id, id, n);
-	x->id[n] = '\0';
-	x->id_len = n;
-	x->hash = h;
-	return x;
-}
-
-/* Links x in as the newest entry. Cannot fail: x was allocated beforehand. */
-static void
-index_link(struct journal *j, struct jent *x)
-{
-	struct jent **b;
-
-	if (j->count >= j->nbuckets)
-		index_grow(j);
-	b = &j->tab[x->hash & (j->nbuckets - 1)];
-	x->hnext = *b;
-	*b = x;
-	x->older = j->newest;
-	x->newer = NULL;
-	if (j->newest != NULL)
-		j->newest->newer = x;
-	else
-		j->oldest = x;
-	j->newest = x;
-	j->count++;
-}
-
-/* Unlinks and frees x. */
-static void
-index_remove(struct journal *j, struct jent *x)
-{
-	struct jent **pp;
-
-	for (pp = &j->tab[x->hash & (j->nbuckets - 1)]; *pp != x; pp = &(*pp)->hnext)
-		;
-	*pp = x->hnext;
-	if (x->older != NULL)
-		x->older->newer = x->newer;
-	else
-		j->oldest = x->newer;
-	if (x->newer != NULL)
-		x->newer->older = x->older;
-	else
-		j->newest = x->older;
-	j->count--;
-	free(x->e.reply);
-	free(x);
-}
-
-/* Copies src into the caller's dst, the reply included (dst->reply NULL if that fails). */
-static void
-entry_copy(struct journal_entry *dst, const struct journal_entry *src)
-{
-	*dst = *src;
-	dst->reply = NULL;
-	dst->reply_len = 0;
-	if (src->reply != NULL && (dst->reply = malloc(src->reply_len + 1)) != NULL) {
-		memcpy(dst->reply, src->reply, src->reply_len);
-		dst->reply[src->reply_len] = '\0';
-		dst->reply_len = src->reply_len;
-	}
-}
-
-/* ---- records ---------------------------------------------------------------- */
-
-static int
-add_member(json_object *o, const char *key, json_object *v)
-{
-	if (v == NULL)
+	if (i < 0 || i >= JROW_COLS)
+		return 0;
+	free(r->v[i]);
+	r->v[i] = NULL;
+	r->len[i] = 0;
+	if (s == NULL)
+		return 0;
+	if ((r->v[i] = malloc(len + 1)) == NULL)
 		return -1;
-	if (json_object_object_add_ex(o, key, v,
-	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT) != 0) {
-		json_object_put(v);   /* ownership did not pass to o */
-		return -1;
-	}
+	memcpy(r->v[i], s, len);
+	r->v[i][len] = '\0';
+	r->len[i] = len;
 	return 0;
 }
 
-static int
-add_str(json_object *o, const char *key, const char *s, size_t n)
+static struct jval
+txt(const char *s)
 {
-	return add_member(o, key, json_object_new_string_len(s, (int)n));
+	struct jval v = {s, 0, 0, 0};
+
+	return v;
 }
 
-/* Appends o to b as one line and drops o. -1: out of memory. */
-static int
-put_line(struct buf *b, json_object *o)
+static struct jval
+num(int64_t i)
 {
-	const char *s;
-	size_t n;
-	int rc = -1;
+	struct jval v = {NULL, 0, i, 1};
 
-	s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	if (s == NULL || buf_append(b, s, n) == -1 || buf_append(b, "\n", 1) == -1)
-		goto fail;
-	rc = 0;
-fail:
-	json_object_put(o);
-	return rc;
+	return v;
 }
 
-/* Starts a record {"t":t,"id":id}. NULL: out of memory. */
-static json_object *
-rec_new(const char *t, const char *id, size_t n)
-{
-	json_object *o;
-
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
-	if (add_member(o, "t", json_object_new_string(t)) == -1 || add_str(o, "id", id, n) == -1) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-static int
-rec_sent(struct buf *b, const char *id, size_t n, const struct journal_entry *e)
-{
-	json_object *o;
-
-	if ((o = rec_new("sent", id, n)) == NULL)
-		return -1;
-	if (add_str(o, "cltrid", e->cltrid, strlen(e->cltrid)) == -1 ||
-	    add_str(o, "cmd", e->cmd, strlen(e->cmd)) == -1 ||
-	    add_str(o, "obj", e->obj, strlen(e->obj)) == -1 ||
-	    add_member(o, "ms", json_object_new_int64(e->sent_ms)) == -1) {
-		json_object_put(o);
-		return -1;
-	}
-	return put_line(b, o);
-}
-
-/* The reply is kept as a JSON string, not spliced in: it comes back byte for byte. */
-static int
-rec_done(struct buf *b, const char *id, size_t n, const char *reply, size_t len)
-{
-	json_object *o;
-
-	if ((o = rec_new("done", id, n)) == NULL)
-		return -1;
-	if (add_str(o, "reply", reply, len) == -1) {
-		json_object_put(o);
-		return -1;
-	}
-	return put_line(b, o);
-}
-
-static int
-rec_release(struct buf *b, const char *id, size_t n)
-{
-	json_object *o;
-
-	if ((o = rec_new("release", id, n)) == NULL)
-		return -1;
-	return put_line(b, o);
-}
-
-/* ---- file ------------------------------------------------------------------- */
-
-/* Makes a rename or a creation in the journal's directory durable. */
-static int
-sync_dir(const char *dir)
-{
-	int fd, rc = -1, saved;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	/* EINVAL: this file system cannot sync a directory; there is nothing more to do. */
-	if (fsync(fd) == -1 && errno != EINVAL)
-		goto fail;
-	rc = 0;
-fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
-/* Settles what an earlier failure left open before anything more is appended. */
-static int
-append_ready(struct journal *j, struct eg_err *err)
-{
-	if (j->tail_dirty) {
-		if (ftruncate(j->fd, (off_t)j->file_bytes) == -1)
-			return eg_err_set(err, EG_EIO, "journal %s: cannot remove a partly written "
-			    "record: %s", j->path, strerror(errno));
-		j->tail_dirty = 0;
-	}
-	if (j->dir_dirty) {
-		if (sync_dir(j->dir_path) == -1)
-			return eg_err_set(err, EG_EIO, "journal %s: cannot sync directory %s: %s",
-			    j->path, j->dir_path, strerror(errno));
-		j->dir_dirty = 0;
-	}
-	return 0;
-}
-
-/*
- * Writes rec at the end of the file and waits until it is on disk. On failure the
- * file is cut back to where it was and nothing is counted.
- */
-static int
-append(struct journal *j, const struct buf *rec, struct eg_err *err)
-{
-	size_t off = 0;
-	ssize_t n;
-	int saved;
-
-	if (append_ready(j, err) == -1)
-		return -1;
-	while (off < rec->len) {
-		n = pwrite(j->fd, rec->data + off, rec->len - off, (off_t)(j->file_bytes + off));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0) {
-			errno = EIO;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fdatasync(j->fd) == -1)
-		goto fail;
-	j->file_bytes += rec->len;
-	return 0;
-fail:
-	saved = errno;
-	/* Shrinking needs no space, so this normally works even on a full disk. */
-	if (ftruncate(j->fd, (off_t)j->file_bytes) == -1)
-		j->tail_dirty = 1;
-	return eg_err_set(err, EG_EIO, "journal %s: cannot write record (%zu of %zu bytes "
-	    "written): %s", j->path, off, rec->len, strerror(saved));
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Appends x's records (a "sent", and a "done" if answered) to b and notes their size. */
-static int
-jent_records(struct buf *b, struct jent *x)
-{
-	size_t start = b->len;
-
-	if (rec_sent(b, x->id, x->id_len, &x->e) == -1)
-		return -1;
-	if (x->e.state == JOURNAL_DONE &&
-	    rec_done(b, x->id, x->id_len, x->e.reply, x->e.reply_len) == -1)
-		return -1;
-	x->bytes = b->len - start;
-	return 0;
-}
-
-/*
- * Rewrites the journal with the newest records that fit in half of max_bytes, so
- * that the next compaction is max_bytes/2 of appends away. Unanswered claims younger
- * than PENDING_KEEP_MS are chosen first (newest first), because dropping one is what
- * could let a redelivered paid command run twice; then everything else, newest
- * first, skipping an entry that does not fit and trying older, smaller ones.
- * Kept entries are written in claim order so that replay rebuilds the same list.
- * The old file stays the journal until the rename, so a failure loses nothing.
- */
-static int
-compact(struct journal *j, struct eg_err *err)
-{
-	struct buf out = BUF_INIT;
-	struct jent *x, *next;
-	size_t budget = j->max_bytes / 2, used = 0, total = 0;
-	int64_t now = eg_wall_ms();
-	int fd = -1, saved;
-
-	for (x = j->newest; x != NULL; x = x->older) {
-		x->keep = x->e.state == JOURNAL_SENT && now - x->e.sent_ms < PENDING_KEEP_MS &&
-		    x->bytes <= budget - used;
-		if (x->keep)
-			used += x->bytes;
-	}
-	for (x = j->newest; x != NULL; x = x->older) {
-		if (!x->keep && x->bytes <= budget - used) {
-			x->keep = 1;
-			used += x->bytes;
-		}
-	}
-
-	fd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
-		goto fail;
-	/* Locked before it gets the journal's name, so no other process can take it over. */
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
-		goto fail;
-	for (x = j->oldest; x != NULL; x = x->newer) {
-		if (!x->keep)
-			continue;
-		if (jent_records(&out, x) == -1) {
-			errno = ENOMEM;
-			goto fail;
-		}
-		if (out.len >= WRITE_CHUNK) {
-			if (write_all(fd, out.data, out.len) == -1)
-				goto fail;
-			total += out.len;
-			buf_reset(&out);
-		}
-	}
-	if (write_all(fd, out.data, out.len) == -1)
-		goto fail;
-	total += out.len;
-	if (fsync(fd) == -1 || rename(j->tmp_path, j->path) == -1)
-		goto fail;
-
-	/* From here on the new file is the journal. */
-	close(j->fd);
-	j->fd = fd;
-	j->file_bytes = total;
-	j->compact_retry_at = 0;
-	/* Until the rename is durable a crash could bring the old file back, without what
-	 * is appended next: append_ready() refuses to append before this succeeds. */
-	if (sync_dir(j->dir_path) == -1)
-		j->dir_dirty = 1;
-	for (x = j->oldest; x != NULL; x = next) {
-		next = x->newer;
-		if (!x->keep)
-			index_remove(j, x);
-	}
-	buf_clear(&out);
-	return 0;
-fail:
-	saved = errno;
-	if (fd != -1) {
-		close(fd);
-		unlink(j->tmp_path);
-	}
-	buf_clear(&out);
-	return eg_err_set(err, EG_EIO, "journal %s: compaction failed: %s", j->path,
-	    strerror(saved));
-}
-
-/*
- * Called after each successful append. A failed compaction does not fail the
- * append (that record is on disk); it is retried after another eighth of
- * max_bytes, not on every append. journal_file_bytes() shows the growth.
- */
-static void
-maybe_compact(struct journal *j)
-{
-	if (j->file_bytes <= j->max_bytes || j->file_bytes < j->compact_retry_at)
-		return;
-	if (compact(j, NULL) == -1)
-		j->compact_retry_at = j->file_bytes + j->max_bytes / 8;
-}
-
-/* ---- replay ----------------------------------------------------------------- */
-
+/* The journal in log lines: its file, or its URL (which holds no password: the config
+ * refuses one there; one given some other way is not shown). */
 static const char *
-member_str(json_object *o, const char *key, size_t *len)
+where(const struct journal *j)
 {
-	json_object *v;
+	const char *auth, *at;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	*len = (size_t)json_object_get_string_len(v);
-	return json_object_get_string(v);
+	if (j->file != NULL)
+		return j->file;
+	auth = strstr(j->url, "://");
+	at = auth != NULL ? strchr(auth, '@') : NULL;
+	if (auth == NULL || strstr(j->url, "password") != NULL ||
+	    (at != NULL && memchr(auth + 3, ':', (size_t)(at - auth - 3)) != NULL))
+		return "(PostgreSQL)";
+	return j->url;
 }
 
-/* Copies a string member into a fixed field; -1 when it is missing or too long. */
-static int
-member_field(json_object *o, const char *key, char *dst, size_t size)
+/* What the operator does about an unsound journal. */
+static const char *
+advice(const struct journal *j)
 {
-	const char *s;
-	size_t n;
+	if (j->file != NULL)
+		return "restore the file (from a backup: the gate re-opens it within seconds once "
+		    "it is a sound journal), or restart the gate to begin a new, empty journal "
+		    "(requests recorded only in the lost one are then no longer known)";
+	return "the gate reconnects by itself; check the server, the network and the "
+	    "journal's tables";
+}
 
-	if ((s = member_str(o, key, &n)) == NULL || n >= size || memchr(s, '\0', n) != NULL)
+/* Records that the journal is unsound (mu held). Logged once, at error. */
+static void
+set_broken(struct journal *j, const struct eg_err *why)
+{
+	int first;
+
+	pthread_mutex_lock(&j->st_mu);
+	first = !j->broken;
+	j->broken = 1;
+	snprintf(j->problem, sizeof(j->problem), "%s", why->msg);
+	if (first) {
+		j->retry_at = 0;
+		j->retry_step = RETRY_MIN_MS;
+		j->next_remind = eg_now_ms() + REMIND_EVERY_MS;
+	}
+	pthread_mutex_unlock(&j->st_mu);
+	if (first) {
+		log_err(j->log, "journal %s: %s; commands with side effects are refused (not sent) "
+		    "until it is sound again: %s", where(j), why->msg, advice(j));
+	}
+}
+
+static int
+is_broken(struct journal *j, struct eg_err *err)
+{
+	int b;
+
+	pthread_mutex_lock(&j->st_mu);
+	b = j->broken;
+	if (b && err != NULL)
+		eg_err_set(err, EG_EIO, "the journal is not usable: %s", j->problem);
+	pthread_mutex_unlock(&j->st_mu);
+	return b;
+}
+
+/* One statement (mu held); a broken store is noted. */
+static int64_t
+run(struct journal *j, const char *sql, const struct jval *p, int np, struct jrow *row,
+    struct eg_err *err)
+{
+	int64_t n;
+
+	if (j->db == NULL)
+		return eg_err_set(err, EG_EIO, "the journal is not open");
+	n = j->ops->exec(j->db, sql, p, np, row, err);
+	if (n == JDB_BROKEN)
+		set_broken(j, err);
+	return n < 0 ? -1 : n;
+}
+
+/* Usable for a claim (mu held): not known to be broken, and the cheap check passes. */
+static int
+usable(struct journal *j, struct eg_err *err)
+{
+	if (is_broken(j, err))
 		return -1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	if (j->db == NULL || j->ops->check(j->db, err) != 0) {
+		if (j->db == NULL)
+			eg_err_set(err, EG_EIO, "the journal is not open");
+		set_broken(j, err);
+		eg_err_prefix(err, "the journal is not usable: ");
+		return -1;
+	}
 	return 0;
 }
 
-enum { APPLY_OK = 0, APPLY_BAD = -1, APPLY_NOMEM = -2 };
-
-/*
- * Applies one line of the file to the index. APPLY_BAD (with *why) when the line
- * is not a record. Replay is lenient about order: a "done" without its "sent"
- * still marks the id answered, since that is the safe reading.
- */
 static int
-apply_line(struct journal *j, json_tokener *tok, const char *s, size_t len, const char **why)
+renew_lease(struct journal *j, struct eg_err *err)
 {
-	json_object *o = NULL, *v;
-	struct journal_entry ne;
-	struct jent *x;
-	const char *t, *id, *reply;
-	size_t tn, n, rn;
-	uint64_t h;
-	int rc = APPLY_BAD;
+	int64_t now = eg_wall_ms();
+	struct jval p[] = {txt(j->gate_id), txt(j->host), num(getpid()), num(j->started_ms),
+	    num(now + j->o.lease_ms)};
 
-	memset(&ne, 0, sizeof(ne));
-	*why = "not a JSON object";
-	if (len > INT_MAX)
-		goto out;
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	if (o == NULL || json_tokener_get_parse_end(tok) != len ||
-	    !json_object_is_type(o, json_type_object))
-		goto out;
-	*why = "no record type";
-	if ((t = member_str(o, "t", &tn)) == NULL)
-		goto out;
-	*why = "bad or missing id";
-	if ((id = member_str(o, "id", &n)) == NULL || n == 0 || n > ID_MAX ||
-	    memchr(id, '\0', n) != NULL)
-		goto out;
-	h = hash_id(j, id, n);
-	x = index_find(j, id, n, h);
-
-	if (strcmp(t, "sent") == 0) {
-		*why = "bad sent record";
-		if (member_field(o, "cltrid", ne.cltrid, sizeof(ne.cltrid)) == -1 ||
-		    member_field(o, "cmd", ne.cmd, sizeof(ne.cmd)) == -1 ||
-		    member_field(o, "obj", ne.obj, sizeof(ne.obj)) == -1 ||
-		    !json_object_object_get_ex(o, "ms", &v) || !json_object_is_type(v, json_type_int))
-			goto out;
-		ne.state = JOURNAL_SENT;
-		ne.sent_ms = json_object_get_int64(v);
-		/* Claimed again (only possible after a release): the later claim stands. */
-		if (x != NULL)
-			index_remove(j, x);
-		if ((x = jent_new(id, n, h)) == NULL) {
-			rc = APPLY_NOMEM;
-			goto out;
-		}
-		x->e = ne;
-		x->bytes = len + 1;
-		index_link(j, x);
-	} else if (strcmp(t, "done") == 0) {
-		*why = "bad done record";
-		if ((reply = member_str(o, "reply", &rn)) == NULL)
-			goto out;
-		if (x == NULL) {
-			if ((x = jent_new(id, n, h)) == NULL) {
-				rc = APPLY_NOMEM;
-				goto out;
-			}
-			index_link(j, x);
-		}
-		free(x->e.reply);
-		x->e.reply = NULL;
-		x->e.reply_len = 0;
-		x->e.state = JOURNAL_DONE;
-		x->bytes += len + 1;
-		if ((x->e.reply = malloc(rn + 1)) == NULL) {
-			rc = APPLY_NOMEM;
-			goto out;
-		}
-		memcpy(x->e.reply, reply, rn);
-		x->e.reply[rn] = '\0';
-		x->e.reply_len = rn;
-	} else if (strcmp(t, "release") == 0) {
-		if (x != NULL)
-			index_remove(j, x);
-	} else {
-		*why = "unknown record type";
-		goto out;
-	}
-	rc = APPLY_OK;
-out:
-	if (o != NULL)
-		json_object_put(o);
-	return rc;
+	return run(j, SQL_LEASE, p, 5, NULL, err) < 0 ? -1 : 0;
 }
 
-/*
- * Reads the file line by line into the index. An unparsable line is fatal unless
- * nothing follows it: a crash mid-append leaves at most one torn record at the
- * end, which is cut off here so that new records do not land behind it.
- */
-static int
-replay(struct journal *j, struct eg_err *err)
-{
-	struct buf in = BUF_INIT;
-	json_tokener *tok;
-	const char *why = NULL, *bad_why = NULL;
-	char *nl;
-	size_t line = 0, bad_line = 0, pos = 0, start, len, good_end = 0;
-	ssize_t n;
-	int r, rc = -1;
-	struct stat st;
-
-	if ((tok = json_tokener_new_ex(8)) == NULL) {
-		eg_err_set(err, EG_ENOMEM, "journal %s: out of memory", j->path);
-		goto fail;
-	}
-	for (;;) {
-		if (buf_reserve(&in, READ_CHUNK) == -1) {
-			eg_err_set(err, EG_ENOMEM, "journal %s: out of memory", j->path);
-			goto fail;
-		}
-		n = read(j->fd, in.data + in.len, READ_CHUNK);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			eg_err_set(err, EG_EIO, "journal %s: read: %s", j->path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		in.len += (size_t)n;
-		start = 0;
-		while ((nl = memchr(in.data + start, '\n', in.len - start)) != NULL) {
-			len = (size_t)(nl - (in.data + start));
-			line++;
-			if (bad_line != 0) {
-				eg_err_set(err, EG_ECONFIG, "journal %s: line %zu is corrupt (%s); "
-				    "refusing to start: repair or move the file", j->path, bad_line,
-				    bad_why);
-				goto fail;
-			}
-			r = apply_line(j, tok, in.data + start, len, &why);
-			if (r == APPLY_NOMEM) {
-				eg_err_set(err, EG_ENOMEM, "journal %s: out of memory at line %zu",
-				    j->path, line);
-				goto fail;
-			}
-			if (r == APPLY_BAD) {
-				bad_line = line;
-				bad_why = why;
-			} else {
-				good_end = pos + start + len + 1;
-			}
-			start += len + 1;
-		}
-		buf_consume(&in, start);
-		pos += start;
-	}
-	if (bad_line != 0 && in.len > 0) {
-		eg_err_set(err, EG_ECONFIG, "journal %s: line %zu is corrupt (%s); refusing to "
-		    "start: repair or move the file", j->path, bad_line, bad_why);
-		goto fail;
-	}
-	if (fstat(j->fd, &st) == -1) {
-		eg_err_set(err, EG_EIO, "journal %s: stat: %s", j->path, strerror(errno));
-		goto fail;
-	}
-	if ((size_t)st.st_size != good_end) {
-		/* A torn or unparsable last record (crash mid-write): its claim never
-		 * returned, so dropping it is right. */
-		if (ftruncate(j->fd, (off_t)good_end) == -1 || fsync(j->fd) == -1) {
-			eg_err_set(err, EG_EIO, "journal %s: cannot cut off the torn last record: %s",
-			    j->path, strerror(errno));
-			goto fail;
-		}
-	}
-	j->file_bytes = good_end;
-	rc = 0;
-fail:
-	if (tok != NULL)
-		json_tokener_free(tok);
-	buf_clear(&in);
-	return rc;
-}
-
-/* ---- public ----------------------------------------------------------------- */
+/* ---- open and close -------------------------------------------------------------- */
 
 static char *
-str_cat(const char *a, const char *b)
+dup_opt(const char *s)
 {
-	size_t na = strlen(a), nb = strlen(b);
-	char *s;
-
-	if ((s = malloc(na + nb + 1)) == NULL)
-		return NULL;
-	memcpy(s, a, na);
-	memcpy(s + na, b, nb + 1);
-	return s;
+	return s != NULL && s[0] != '\0' ? strdup(s) : NULL;
 }
 
-static char *
-dir_of(const char *path)
+static void
+make_gate_id(struct journal *j)
 {
-	const char *slash = strrchr(path, '/');
+	uint32_t rnd = 0;
+	char *dot;
 
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
+	if (gethostname(j->host, sizeof(j->host)) == -1 || j->host[0] == '\0')
+		snprintf(j->host, sizeof(j->host), "localhost");
+	j->host[sizeof(j->host) - 1] = '\0';
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		rnd = (uint32_t)eg_now_us();
+	/* The short name reads better in gate_status and psql; the pid, the start and a random
+	 * part keep two gates apart even on hosts of the same name. */
+	if ((dot = strchr(j->host, '.')) != NULL)
+		*dot = '\0';
+	snprintf(j->gate_id, sizeof(j->gate_id), "%s:%ld:%" PRId64 ":%08" PRIx32, j->host,
+	    (long)getpid(), j->started_ms, rnd);
 }
 
-/* Opens and locks path; retries if another process renamed a new file over it meanwhile. */
-static int
-open_locked(struct journal *j, struct eg_err *err)
-{
-	struct stat fst, pst;
-	int tries;
-
-	for (tries = 0; tries < 5; tries++) {
-		j->fd = open(j->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (j->fd == -1)
-			return eg_err_set(err, EG_EIO, "journal %s: open: %s", j->path,
-			    strerror(errno));
-		if (flock(j->fd, LOCK_EX | LOCK_NB) == -1) {
-			if (errno == EWOULDBLOCK)
-				return eg_err_set(err, EG_ECONFIG, "journal %s is in use by another "
-				    "process", j->path);
-			return eg_err_set(err, EG_EIO, "journal %s: flock: %s", j->path,
-			    strerror(errno));
-		}
-		if (fstat(j->fd, &fst) == -1)
-			return eg_err_set(err, EG_EIO, "journal %s: stat: %s", j->path,
-			    strerror(errno));
-		if (stat(j->path, &pst) == 0 && pst.st_dev == fst.st_dev &&
-		    pst.st_ino == fst.st_ino)
-			break;
-		close(j->fd);
-		j->fd = -1;
-	}
-	if (j->fd == -1)
-		return eg_err_set(err, EG_EIO, "journal %s keeps being replaced", j->path);
-	if (!S_ISREG(fst.st_mode))
-		return eg_err_set(err, EG_ECONFIG, "journal %s is not a regular file", j->path);
-	/* Replies carry registrant data: tighten a file others could read (best effort). */
-	if ((fst.st_mode & 077) != 0)
-		(void)fchmod(j->fd, 0600);
-	return 0;
-}
+static void *maint_main(void *arg);
+static void retry_pending(struct journal *j);
 
 struct journal *
-journal_open(const char *path, size_t max_bytes, struct eg_err *err)
+journal_open(const struct journal_opts *o, struct eg_err *err)
 {
 	struct journal *j;
+	pthread_condattr_t ca;
+	struct jrow row = {0};
+	int rc;
 
+	if ((o->file == NULL || o->file[0] == '\0') == (o->url == NULL || o->url[0] == '\0')) {
+		eg_err_set(err, EG_ECONFIG, "the journal needs either a file (SQLite) or a url "
+		    "(PostgreSQL)");
+		return NULL;
+	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		eg_err_set(err, EG_ENOMEM, "journal: out of memory");
+		eg_err_set(err, EG_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (pthread_mutex_init(&j->mu, NULL) != 0) {
-		free(j);
-		eg_err_set(err, EG_ENOMEM, "journal: cannot create mutex");
-		return NULL;
-	}
-	/* From here journal_close() can undo whatever is done. */
-	j->fd = -1;
-	if (path == NULL || *path == '\0') {
-		eg_err_set(err, EG_ECONFIG, "journal: no file name");
+	j->o = *o;
+	j->file = dup_opt(o->file);
+	j->url = dup_opt(o->url);
+	j->password = dup_opt(o->password);
+	j->o.file = j->file;
+	j->o.url = j->url;
+	j->o.password = j->password;
+	j->o.gate_id = NULL;
+	j->log = o->log;
+	if (j->o.retention_ms <= 0)
+		j->o.retention_ms = JOURNAL_RETENTION_MS;
+	if (j->o.lease_ms <= 0)
+		j->o.lease_ms = JOURNAL_LEASE_MS;
+	if (j->o.tick_ms == 0)
+		j->o.tick_ms = j->o.lease_ms / 5 > 0 ? j->o.lease_ms / 5 : 1;
+	j->ops = j->file != NULL ? &journal_sqlite_ops : &journal_pg_ops;
+	j->started_ms = eg_wall_ms();
+	j->rows = -1;
+	j->pend_tail = &j->pend;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_mutex_init(&j->st_mu, NULL);
+	pthread_mutex_init(&j->th_mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->th_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	make_gate_id(j);
+	if (o->gate_id != NULL && o->gate_id[0] != '\0')
+		snprintf(j->gate_id, sizeof(j->gate_id), "%s", o->gate_id);
+	if ((j->file != NULL) != (o->file != NULL && o->file[0] != '\0') ||
+	    (j->url != NULL) != (o->url != NULL && o->url[0] != '\0') ||
+	    (j->password != NULL) != (o->password != NULL && o->password[0] != '\0')) {
+		eg_err_set(err, EG_ENOMEM, "out of memory");
 		goto fail;
 	}
-	j->max_bytes = max_bytes == 0 ? DEFAULT_MAX : max_bytes;
-	if (j->max_bytes < MIN_MAX) {
-		eg_err_set(err, EG_ECONFIG, "journal %s: size limit %zu is below the minimum %zu",
-		    path, j->max_bytes, MIN_MAX);
-		goto fail;
+	if ((j->db = j->ops->open(&j->o, 1, err)) == NULL) {
+		if (j->file != NULL)
+			goto fail;
+		/* A server out of reach at the start: the gate runs (queries need no journal)
+		 * and refuses commands with side effects until the thread has connected. */
+		j->never_opened = 1;
+		set_broken(j, err);
+	} else {
+		pthread_mutex_lock(&j->mu);
+		rc = renew_lease(j, err);
+		if (rc == 0 && run(j, SQL_COUNT, NULL, 0, &row, err) >= 0 && row.n > 0 && row.v[0])
+			j->rows = strtol(row.v[0], NULL, 10);
+		jrow_clear(&row);
+		pthread_mutex_unlock(&j->mu);
+		if (rc == -1) {
+			eg_err_prefix(err, "cannot record this gate's lease: ");
+			goto fail;
+		}
 	}
-	j->nbuckets = INITIAL_BUCKETS;
-	if ((j->path = strdup(path)) == NULL || (j->tmp_path = str_cat(path, ".tmp")) == NULL ||
-	    (j->dir_path = dir_of(path)) == NULL ||
-	    (j->tab = calloc(j->nbuckets, sizeof(*j->tab))) == NULL) {
-		eg_err_set(err, EG_ENOMEM, "journal: out of memory");
-		goto fail;
+	log_info(j->log, "journal %s (%s): this gate is %s", where(j), j->ops->name, j->gate_id);
+	j->next_prune = eg_now_ms();
+	j->next_count = eg_now_ms() + COUNT_EVERY_MS;
+	if (j->o.tick_ms > 0) {
+		if ((rc = pthread_create(&j->th, NULL, maint_main, j)) != 0) {
+			eg_err_set(err, EG_EIO, "cannot start the journal's thread: %s", strerror(rc));
+			goto fail;
+		}
+		j->th_started = 1;
 	}
-	if (getrandom(&j->seed, sizeof(j->seed), GRND_NONBLOCK) != (ssize_t)sizeof(j->seed))
-		j->seed = (uint64_t)eg_now_us() ^ (uint64_t)(uintptr_t)j;
-	if (open_locked(j, err) == -1)
-		goto fail;
-	/* The file may have just been created: its name must be durable before any claim. */
-	if (sync_dir(j->dir_path) == -1) {
-		eg_err_set(err, EG_EIO, "journal %s: cannot sync directory %s: %s", path,
-		    j->dir_path, strerror(errno));
-		goto fail;
-	}
-	if (replay(j, err) == -1)
-		goto fail;
-	maybe_compact(j);   /* the limit may have been lowered since the last run */
 	return j;
 fail:
 	journal_close(j);
 	return NULL;
 }
 
+static void
+pending_free_all(struct journal *j)
+{
+	struct pending *p, *next;
+
+	for (p = j->pend; p != NULL; p = next) {
+		next = p->next;
+		free(p->reply);
+		free(p);
+	}
+	j->pend = NULL;
+	j->pend_tail = &j->pend;
+	j->npend = 0;
+}
+
 void
 journal_close(struct journal *j)
 {
-	struct jent *x, *next;
+	struct eg_err err;
+	struct jval p[1];
 
 	if (j == NULL)
 		return;
-	for (x = j->oldest; x != NULL; x = next) {
-		next = x->newer;
-		free(x->e.reply);
-		free(x);
+	if (j->th_started) {
+		pthread_mutex_lock(&j->th_mu);
+		j->th_stop = 1;
+		pthread_cond_signal(&j->th_cv);
+		pthread_mutex_unlock(&j->th_mu);
+		pthread_join(j->th, NULL);
 	}
-	free(j->tab);
-	if (j->fd != -1)
-		close(j->fd);
+	if (j->db != NULL) {
+		pthread_mutex_lock(&j->mu);
+		/* A last try at what failed before, then the lease ends: this gate's claims
+		 * still unsent are taken over at once by the next gate that meets them. */
+		if (!is_broken(j, NULL))
+			retry_pending(j);
+		p[0] = txt(j->gate_id);
+		if (!is_broken(j, NULL) && run(j, SQL_LEASE_END, p, 1, NULL, &err) < 0)
+			log_info(j->log, "journal %s: could not end this gate's lease: %s", where(j),
+			    err.msg);
+		pthread_mutex_unlock(&j->mu);
+		j->ops->close(j->db);
+	}
+	if (j->npend > 0)
+		log_err(j->log, "journal %s: %d write(s) could not be made before closing",
+		    where(j), j->npend);
+	pending_free_all(j);
+	pthread_cond_destroy(&j->th_cv);
+	pthread_mutex_destroy(&j->th_mu);
+	pthread_mutex_destroy(&j->st_mu);
 	pthread_mutex_destroy(&j->mu);
-	free(j->path);
-	free(j->tmp_path);
-	free(j->dir_path);
+	if (j->password != NULL)
+		explicit_bzero(j->password, strlen(j->password));
+	free(j->password);
+	free(j->file);
+	free(j->url);
 	free(j);
 }
 
-/* Checks an id from a caller: 1 to 255 bytes. Returns its length, or 0 with err set. */
-static size_t
-id_check(const char *id, struct eg_err *err)
+/* ---- rows ------------------------------------------------------------------------ */
+
+static enum journal_state
+state_of(const char *s)
 {
-	size_t n;
-
-	if (id == NULL || (n = strnlen(id, ID_MAX + 1)) == 0) {
-		eg_err_set(err, EG_EREQUEST, "journal: empty request id");
-		return 0;
-	}
-	if (n > ID_MAX) {
-		eg_err_set(err, EG_EREQUEST, "journal: request id longer than %d bytes", ID_MAX);
-		return 0;
-	}
-	return n;
-}
-
-static int
-field_set(char *dst, size_t size, const char *src, const char *what, struct eg_err *err)
-{
-	size_t n;
-
-	if (src == NULL)
-		src = "";
-	if ((n = strlen(src)) >= size)
-		return eg_err_set(err, EG_EREQUEST, "journal: %s longer than %zu bytes", what,
-		    size - 1);
-	memcpy(dst, src, n + 1);
-	return 0;
-}
-
-int
-journal_claim(struct journal *j, const char *id, const char *cltrid, const char *cmd,
-    const char *obj, struct journal_entry *prev, struct eg_err *err)
-{
-	struct buf rec = BUF_INIT;
-	struct journal_entry ne;
-	struct jent *x = NULL, *old;
-	size_t n;
-	uint64_t h;
-	int rc = -1, locked = 0;
-
-	if ((n = id_check(id, err)) == 0)
-		goto out;
-	memset(&ne, 0, sizeof(ne));
-	if (field_set(ne.cltrid, sizeof(ne.cltrid), cltrid, "clTRID", err) == -1 ||
-	    field_set(ne.cmd, sizeof(ne.cmd), cmd, "command name", err) == -1 ||
-	    field_set(ne.obj, sizeof(ne.obj), obj, "object name", err) == -1)
-		goto out;
-	ne.state = JOURNAL_SENT;
-	ne.sent_ms = eg_wall_ms();
-	/* Everything that can fail for want of memory happens before the record is written,
-	 * so that a record on disk always has its entry. */
-	if (rec_sent(&rec, id, n, &ne) == -1) {
-		eg_err_set(err, EG_ENOMEM, "journal: out of memory");
-		goto out;
-	}
-	pthread_mutex_lock(&j->mu);
-	locked = 1;
-	h = hash_id(j, id, n);
-	if ((old = index_find(j, id, n, h)) != NULL) {
-		if (prev != NULL)
-			entry_copy(prev, &old->e);
-		rc = 0;
-		goto out;
-	}
-	if ((x = jent_new(id, n, h)) == NULL) {
-		eg_err_set(err, EG_ENOMEM, "journal: out of memory");
-		goto out;
-	}
-	if (append(j, &rec, err) == -1)
-		goto out;
-	x->e = ne;
-	x->bytes = rec.len;
-	index_link(j, x);
-	x = NULL;
-	maybe_compact(j);
-	rc = 1;
-out:
-	if (locked)
-		pthread_mutex_unlock(&j->mu);
-	free(x);
-	buf_clear(&rec);
-	return rc;
-}
-
-int
-journal_done(struct journal *j, const char *id, const char *reply, size_t len,
-    struct eg_err *err)
-{
-	struct buf rec = BUF_INIT;
-	struct jent *x;
-	char *copy = NULL;
-	size_t n;
-	int rc = -1, locked = 0;
-
-	if ((n = id_check(id, err)) == 0)
-		goto out;
-	if (reply == NULL && len != 0) {
-		eg_err_set(err, EG_EREQUEST, "journal: reply missing");
-		goto out;
-	}
-	if (reply == NULL)
-		reply = "";
-	if (len > INT_MAX / 2) {   /* json-c counts in int; escaping may double it */
-		eg_err_set(err, EG_ELIMIT, "journal: reply of %zu bytes is too large", len);
-		goto out;
-	}
-	/* Built outside the lock: a large reply must not hold up other sessions' claims. */
-	if ((copy = malloc(len + 1)) == NULL || rec_done(&rec, id, n, reply, len) == -1) {
-		eg_err_set(err, EG_ENOMEM, "journal: out of memory");
-		goto out;
-	}
-	memcpy(copy, reply, len);
-	copy[len] = '\0';
-	pthread_mutex_lock(&j->mu);
-	locked = 1;
-	if ((x = index_find(j, id, n, hash_id(j, id, n))) == NULL) {
-		eg_err_set(err, EG_EREQUEST, "journal: request id %s was never claimed", id);
-		goto out;
-	}
-	if (x->e.state == JOURNAL_DONE) {
-		eg_err_set(err, EG_EREQUEST, "journal: request id %s already has a reply", id);
-		goto out;
-	}
-	if (append(j, &rec, err) == -1)
-		goto out;
-	x->e.state = JOURNAL_DONE;
-	x->e.reply = copy;
-	x->e.reply_len = len;
-	x->bytes += rec.len;
-	copy = NULL;
-	maybe_compact(j);
-	rc = 0;
-out:
-	if (locked)
-		pthread_mutex_unlock(&j->mu);
-	free(copy);
-	buf_clear(&rec);
-	return rc;
-}
-
-int
-journal_release(struct journal *j, const char *id, struct eg_err *err)
-{
-	struct buf rec = BUF_INIT;
-	struct jent *x;
-	size_t n;
-	int rc = -1, locked = 0;
-
-	if ((n = id_check(id, err)) == 0)
-		goto out;
-	if (rec_release(&rec, id, n) == -1) {
-		eg_err_set(err, EG_ENOMEM, "journal: out of memory");
-		goto out;
-	}
-	pthread_mutex_lock(&j->mu);
-	locked = 1;
-	if ((x = index_find(j, id, n, hash_id(j, id, n))) == NULL) {
-		rc = 0;   /* nothing to forget */
-		goto out;
-	}
-	if (x->e.state == JOURNAL_DONE) {
-		eg_err_set(err, EG_EREQUEST, "journal: request id %s has a reply; it cannot be "
-		    "released", id);
-		goto out;
-	}
-	if (append(j, &rec, err) == -1)
-		goto out;
-	index_remove(j, x);
-	maybe_compact(j);
-	rc = 0;
-out:
-	if (locked)
-		pthread_mutex_unlock(&j->mu);
-	buf_clear(&rec);
-	return rc;
-}
-
-enum journal_state
-journal_lookup(struct journal *j, const char *id, struct journal_entry *e)
-{
-	enum journal_state st = JOURNAL_NONE;
-	struct jent *x;
-	size_t n;
-
-	if (id == NULL || (n = strnlen(id, ID_MAX + 1)) == 0 || n > ID_MAX)
+	if (s == NULL)
 		return JOURNAL_NONE;
-	pthread_mutex_lock(&j->mu);
-	if ((x = index_find(j, id, n, hash_id(j, id, n))) != NULL) {
-		st = x->e.state;
-		if (e != NULL)
-			entry_copy(e, &x->e);
+	if (strcmp(s, "claimed") == 0)
+		return JOURNAL_CLAIMED;
+	if (strcmp(s, "sent") == 0)
+		return JOURNAL_SENT;
+	if (strcmp(s, "done") == 0)
+		return JOURNAL_DONE;
+	if (strcmp(s, "unknown") == 0)
+		return JOURNAL_UNKNOWN;
+	return JOURNAL_NONE;
+}
+
+static void
+copy_col(char *dst, size_t cap, const struct jrow *r, int i)
+{
+	snprintf(dst, cap, "%s", r->v[i] != NULL ? r->v[i] : "");
+}
+
+/* Reads id's row into *e (mu held). 1: found; 0: none; -1: failed. */
+static int
+read_row(struct journal *j, const char *id, struct journal_entry *e, struct eg_err *err)
+{
+	struct jrow r = {0};
+	struct jval p[] = {txt(id)};
+	int64_t n;
+
+	memset(e, 0, sizeof(*e));
+	if ((n = run(j, SQL_ROW, p, 1, &r, err)) < 0)
+		return -1;
+	if (n == 0 || r.n < 10) {
+		jrow_clear(&r);
+		return 0;
 	}
-	pthread_mutex_unlock(&j->mu);
-	return st;
+	e->state = state_of(r.v[0]);
+	copy_col(e->cmd, sizeof(e->cmd), &r, 1);
+	copy_col(e->obj, sizeof(e->obj), &r, 2);
+	copy_col(e->digest, sizeof(e->digest), &r, 3);
+	copy_col(e->cltrid, sizeof(e->cltrid), &r, 4);
+	copy_col(e->gate_id, sizeof(e->gate_id), &r, 5);
+	e->claimed_ms = r.v[6] != NULL ? strtoll(r.v[6], NULL, 10) : 0;
+	e->sent_ms = r.v[7] != NULL ? strtoll(r.v[7], NULL, 10) : 0;
+	if (r.v[8] != NULL) {
+		e->reply = r.v[8];     /* taken over from the row */
+		e->reply_len = r.len[8];
+		r.v[8] = NULL;
+	}
+	/* This gate is alive by definition; another is while its lease runs. */
+	e->holder_alive = strcmp(e->gate_id, j->gate_id) == 0 ||
+	    (r.v[9] != NULL && strtoll(r.v[9], NULL, 10) >= eg_wall_ms());
+	jrow_clear(&r);
+	return 1;
 }
 
 void
@@ -1061,27 +542,471 @@ journal_entry_clear(struct journal_entry *e)
 	if (e == NULL)
 		return;
 	free(e->reply);
-	memset(e, 0, sizeof(*e));
+	e->reply = NULL;
+	e->reply_len = 0;
 }
 
-size_t
-journal_count(struct journal *j)
-{
-	size_t n;
+/* ---- claims ------------------------------------------------------------------------ */
 
-	pthread_mutex_lock(&j->mu);
-	n = j->count;
-	pthread_mutex_unlock(&j->mu);
-	return n;
+static int
+check_text(const char *what, const char *s, size_t max, int need, struct eg_err *err)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 && need)
+		return eg_err_set(err, EG_EREQUEST, "%s is empty", what);
+	if (n > max)
+		return eg_err_set(err, EG_EREQUEST, "%s is longer than %zu bytes", what, max);
+	if (n > 0 && !utf8_valid(s, n))
+		return eg_err_set(err, EG_EREQUEST, "%s is not UTF-8", what);
+	return 0;
 }
 
-size_t
-journal_file_bytes(struct journal *j)
+static int
+check_id(const char *id, struct eg_err *err)
 {
-	size_t n;
+	return check_text("message_id", id, JOURNAL_ID_MAX, 1, err);
+}
 
+enum journal_claim_result
+journal_claim(struct journal *j, const char *id, const struct journal_req *rq,
+    struct journal_entry *prev, struct eg_err *err)
+{
+	struct journal_entry e;
+	int64_t n, now;
+	int tries, r;
+	enum journal_claim_result res = CLAIM_FAILED;
+
+	if (prev != NULL)
+		memset(prev, 0, sizeof(*prev));
+	if (check_id(id, err) == -1 || check_text("clTRID", rq->cltrid, 64, 0, err) == -1 ||
+	    check_text("command", rq->cmd, 47, 1, err) == -1 ||
+	    check_text("object", rq->obj, 255, 0, err) == -1 ||
+	    check_text("digest", rq->digest, 64, 0, err) == -1)
+		return CLAIM_FAILED;
+	memset(&e, 0, sizeof(e));
 	pthread_mutex_lock(&j->mu);
-	n = j->file_bytes;
+	if (usable(j, err) == -1)
+		goto out;
+	/* A row that vanishes between the insert and the read (released by its gate) or a
+	 * take-over lost to another gate: look again, a few times. */
+	for (tries = 0; tries < 5; tries++) {
+		now = eg_wall_ms();
+		{
+			struct jval p[] = {txt(id), txt(rq->cmd), txt(rq->obj ? rq->obj : ""),
+			    txt(rq->digest ? rq->digest : ""), txt(rq->cltrid ? rq->cltrid : ""),
+			    txt(j->gate_id), num(now)};
+
+			if ((n = run(j, SQL_CLAIM, p, 7, NULL, err)) < 0)
+				goto out;
+		}
+		if (n > 0) {
+			res = CLAIM_WON;
+			goto out;
+		}
+		journal_entry_clear(&e);
+		if ((r = read_row(j, id, &e, err)) == -1)
+			goto out;
+		if (r == 0)
+			continue;
+		if (strcmp(e.digest, rq->digest ? rq->digest : "") != 0) {
+			res = CLAIM_MISMATCH;
+			goto out;
+		}
+		switch (e.state) {
+		case JOURNAL_DONE:
+			res = CLAIM_ANSWERED;
+			goto out;
+		case JOURNAL_UNKNOWN:
+			res = CLAIM_UNANSWERED;
+			goto out;
+		case JOURNAL_SENT:
+			res = e.holder_alive ? CLAIM_BUSY : CLAIM_UNANSWERED;
+			goto out;
+		case JOURNAL_CLAIMED:
+			if (e.holder_alive) {
+				res = CLAIM_BUSY;
+				goto out;
+			}
+			break;
+		case JOURNAL_NONE:
+			eg_err_set(err, EG_EIO, "the journal holds a row for %s in a state it does "
+			    "not know", id);
+			goto out;
+		}
+		/* Claimed by a gate that is gone: it never marked it sent, so it never wrote it.
+		 * Taken over only if it is still that gate's claim. */
+		{
+			struct jval p[] = {txt(j->gate_id), txt(rq->cltrid ? rq->cltrid : ""),
+			    num(eg_wall_ms()), txt(id), txt(e.gate_id)};
+
+			if ((n = run(j, SQL_TAKE_OVER, p, 5, NULL, err)) < 0)
+				goto out;
+		}
+		if (n > 0) {
+			log_info(j->log, "journal: %s was claimed by gate %s, which is gone and never "
+			    "sent it: taken over", id, e.gate_id);
+			res = CLAIM_WON;
+			goto out;
+		}
+	}
+	/* Still changing under us: someone is working on it. */
+	res = CLAIM_BUSY;
+out:
 	pthread_mutex_unlock(&j->mu);
-	return n;
+	if (prev != NULL && res != CLAIM_WON && res != CLAIM_FAILED) {
+		*prev = e;
+		memset(&e, 0, sizeof(e));
+	}
+	journal_entry_clear(&e);
+	return res;
+}
+
+int
+journal_sent(struct journal *j, const char *id, const char *cltrid, struct eg_err *err)
+{
+	struct jval p[] = {num(eg_wall_ms()), txt(cltrid ? cltrid : ""), txt(id),
+	    txt(j->gate_id)};
+	int64_t n;
+
+	if (check_id(id, err) == -1 || check_text("clTRID", cltrid, 64, 0, err) == -1)
+		return -1;
+	pthread_mutex_lock(&j->mu);
+	n = usable(j, err) == -1 ? -1 : run(j, SQL_SENT, p, 4, NULL, err);
+	pthread_mutex_unlock(&j->mu);
+	return n < 0 ? -1 : n > 0;
+}
+
+/* ---- writes that must happen eventually -------------------------------------------- */
+
+/* Runs one of them (mu held): 1 done, 0 not applicable (the row is not this gate's, in that
+ * state), -1 failed. */
+static int
+finish_op(struct journal *j, enum pend_op op, const char *id, const char *reply, size_t len,
+    int code, struct eg_err *err)
+{
+	int64_t n;
+
+	if (is_broken(j, err))
+		return -1;
+	if (op == PEND_DONE) {
+		struct jval p[] = {num(eg_wall_ms()), num(code), {reply, len, 0, 0}, txt(id),
+		    txt(j->gate_id)};
+
+		n = run(j, SQL_DONE, p, 5, NULL, err);
+	} else {
+		struct jval p[] = {txt(id), txt(j->gate_id)};
+
+		n = run(j, op == PEND_UNKNOWN ? SQL_UNKNOWN : SQL_RELEASE, p, 2, NULL, err);
+	}
+	return n < 0 ? -1 : n > 0;
+}
+
+/* Keeps a failed write for journal_check (mu held). */
+static void
+pend_add(struct journal *j, enum pend_op op, const char *id, const char *reply, size_t len,
+    int code)
+{
+	struct pending *p;
+	size_t n = strlen(id);
+
+	if (j->npend >= PENDING_MAX) {
+		log_err(j->log, "journal %s: too many writes waiting to be retried; the one for %s "
+		    "is dropped", where(j), id);
+		return;
+	}
+	if ((p = calloc(1, sizeof(*p) + n + 1)) == NULL)
+		return;
+	memcpy(p->id, id, n + 1);
+	p->op = op;
+	p->code = code;
+	if (reply != NULL && (p->reply = malloc(len + 1)) != NULL) {
+		memcpy(p->reply, reply, len);
+		p->reply[len] = '\0';
+		p->len = len;
+	} else if (reply != NULL) {
+		free(p);
+		return;
+	}
+	*j->pend_tail = p;
+	j->pend_tail = &p->next;
+	j->npend++;
+}
+
+/* Tries the kept writes again, oldest first, until one fails (mu held). */
+static void
+retry_pending(struct journal *j)
+{
+	struct pending *p;
+	struct eg_err err;
+
+	while ((p = j->pend) != NULL) {
+		if (finish_op(j, p->op, p->id, p->reply, p->len, p->code, &err) == -1)
+			return;
+		j->pend = p->next;
+		if (j->pend == NULL)
+			j->pend_tail = &j->pend;
+		j->npend--;
+		log_info(j->log, "journal %s: the delayed write for %s was made", where(j), p->id);
+		free(p->reply);
+		free(p);
+	}
+}
+
+static int
+finish(struct journal *j, enum pend_op op, const char *id, const char *reply, size_t len,
+    int code, struct eg_err *err)
+{
+	int r;
+
+	if (check_id(id, err) == -1)
+		return -1;
+	pthread_mutex_lock(&j->mu);
+	r = finish_op(j, op, id, reply, len, code, err);
+	if (r == -1)
+		pend_add(j, op, id, reply, len, code);
+	pthread_mutex_unlock(&j->mu);
+	return r;
+}
+
+int
+journal_done(struct journal *j, const char *id, const char *reply, size_t len,
+    int result_code, struct eg_err *err)
+{
+	int r;
+
+	if (memchr(reply, '\0', len) != NULL)
+		return eg_err_set(err, EG_EREQUEST, "the reply holds a NUL byte");
+	if ((r = finish(j, PEND_DONE, id, reply, len, result_code, err)) == 0)
+		return eg_err_set(err, EG_EREQUEST, "%s is not a sent claim of this gate "
+		    "(never claimed, not sent, or already answered)", id);
+	return r < 0 ? -1 : 0;
+}
+
+int
+journal_unknown(struct journal *j, const char *id, struct eg_err *err)
+{
+	return finish(j, PEND_UNKNOWN, id, NULL, 0, 0, err) < 0 ? -1 : 0;
+}
+
+int
+journal_release(struct journal *j, const char *id, struct eg_err *err)
+{
+	return finish(j, PEND_RELEASE, id, NULL, 0, 0, err) < 0 ? -1 : 0;
+}
+
+enum journal_state
+journal_lookup(struct journal *j, const char *id, struct journal_entry *e)
+{
+	struct journal_entry tmp;
+	struct eg_err err;
+	int r;
+
+	if (check_id(id, &err) == -1)
+		return JOURNAL_NONE;
+	pthread_mutex_lock(&j->mu);
+	r = is_broken(j, NULL) ? -1 : read_row(j, id, &tmp, &err);
+	pthread_mutex_unlock(&j->mu);
+	if (r != 1) {
+		if (e != NULL)
+			memset(e, 0, sizeof(*e));
+		return JOURNAL_NONE;
+	}
+	if (e != NULL)
+		*e = tmp;
+	else
+		journal_entry_clear(&tmp);
+	return tmp.state;
+}
+
+/* ---- maintenance ---------------------------------------------------------------- */
+
+long
+journal_prune(struct journal *j, int64_t before_ms, long max_rows, struct eg_err *err)
+{
+	struct jval p[] = {num(before_ms), num(PRUNE_BATCH)};
+	struct jval g[] = {num(before_ms)};
+	long total = 0;
+	int64_t n;
+
+	while (total < max_rows) {
+		p[1] = num(max_rows - total < PRUNE_BATCH ? max_rows - total : PRUNE_BATCH);
+		pthread_mutex_lock(&j->mu);
+		n = is_broken(j, err) ? -1 : run(j, SQL_PRUNE, p, 2, NULL, err);
+		pthread_mutex_unlock(&j->mu);
+		if (n < 0)
+			return -1;
+		total += (long)n;
+		if (n < p[1].i)
+			break;
+	}
+	/* Leases that ended that long ago belong to gates nobody will ask about. */
+	pthread_mutex_lock(&j->mu);
+	n = is_broken(j, err) ? -1 : run(j, SQL_PRUNE_GATES, g, 1, NULL, err);
+	pthread_mutex_unlock(&j->mu);
+	return n < 0 ? -1 : total;
+}
+
+/* An unsound journal: re-open it (a file restored, a server back) when the backoff allows;
+ * the new connection is made without the lock, so claims fail fast meanwhile. */
+static int
+recover(struct journal *j, struct eg_err *err)
+{
+	struct jdb *db, *old;
+	int64_t now = eg_now_ms();
+	char was[512];
+	int remind = 0;
+
+	pthread_mutex_lock(&j->st_mu);
+	if (now < j->retry_at) {
+		pthread_mutex_unlock(&j->st_mu);
+		is_broken(j, err);
+		return -1;
+	}
+	pthread_mutex_unlock(&j->st_mu);
+	if ((db = j->ops->open(&j->o, j->never_opened, err)) == NULL) {
+		pthread_mutex_lock(&j->st_mu);
+		j->retry_at = now + j->retry_step;
+		j->retry_step = j->retry_step * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : j->retry_step * 2;
+		if (now >= j->next_remind) {
+			j->next_remind = now + REMIND_EVERY_MS;
+			remind = 1;
+		}
+		snprintf(was, sizeof(was), "%s", j->problem);
+		pthread_mutex_unlock(&j->st_mu);
+		if (remind) {
+			log_err(j->log, "journal %s: still not usable (%s): %s; commands with side "
+			    "effects are refused: %s", where(j), was, err->msg, advice(j));
+		}
+		return -1;
+	}
+	j->never_opened = 0;
+	pthread_mutex_lock(&j->mu);
+	old = j->db;
+	j->db = db;
+	pthread_mutex_lock(&j->st_mu);
+	snprintf(was, sizeof(was), "%s", j->problem);
+	j->broken = 0;
+	j->problem[0] = '\0';
+	pthread_mutex_unlock(&j->st_mu);
+	pthread_mutex_unlock(&j->mu);
+	if (old != NULL)
+		j->ops->close(old);
+	log_warn(j->log, "journal %s: usable again (it was not: %s); commands with side "
+	    "effects are accepted again", where(j), was);
+	return 0;
+}
+
+int
+journal_check(struct journal *j, struct eg_err *err)
+{
+	struct jrow row = {0};
+	int64_t now;
+	int rc = -1;
+
+	if (is_broken(j, NULL) && recover(j, err) == -1)
+		return -1;
+	pthread_mutex_lock(&j->mu);
+	if (usable(j, err) == -1 || renew_lease(j, err) == -1)
+		goto out;
+	retry_pending(j);
+	now = eg_now_ms();
+	if (now >= j->next_count) {
+		j->next_count = now + COUNT_EVERY_MS;
+		if (run(j, SQL_COUNT, NULL, 0, &row, err) >= 0 && row.n > 0 && row.v[0] != NULL) {
+			pthread_mutex_lock(&j->st_mu);
+			j->rows = strtol(row.v[0], NULL, 10);
+			pthread_mutex_unlock(&j->st_mu);
+		}
+		jrow_clear(&row);
+	}
+	rc = is_broken(j, err) ? -1 : 0;
+out:
+	pthread_mutex_unlock(&j->mu);
+	if (rc == 0 && eg_now_ms() >= j->next_prune) {
+		j->next_prune = eg_now_ms() + PRUNE_EVERY_MS;
+		if (journal_prune(j, eg_wall_ms() - j->o.retention_ms,
+		    (long)PRUNE_BATCH * PRUNE_BATCHES, err) == -1) {
+			log_info(j->log, "journal %s: pruning failed: %s", where(j), err->msg);
+			rc = is_broken(j, NULL) ? -1 : 0;
+		}
+	}
+	return rc;
+}
+
+static void *
+maint_main(void *arg)
+{
+	struct journal *j = arg;
+	struct eg_err err;
+	struct timespec ts;
+	int64_t next_note = 0;
+
+	pthread_mutex_lock(&j->th_mu);
+	while (!j->th_stop) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += j->o.tick_ms / 1000;
+		ts.tv_nsec += (long)(j->o.tick_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&j->th_cv, &j->th_mu, &ts);
+		if (j->th_stop)
+			break;
+		pthread_mutex_unlock(&j->th_mu);
+		/* An unsound journal is logged by itself; a failure short of that (a full disk
+		 * keeps the lease from being renewed) is noted, once a minute at most. */
+		if (journal_check(j, &err) == -1 && !is_broken(j, NULL) &&
+		    eg_now_ms() >= next_note) {
+			next_note = eg_now_ms() + 60000;
+			log_info(j->log, "journal %s: maintenance failed: %s", where(j), err.msg);
+		}
+		pthread_mutex_lock(&j->th_mu);
+	}
+	pthread_mutex_unlock(&j->th_mu);
+	return NULL;
+}
+
+void
+journal_status(struct journal *j, struct journal_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->backend = j->ops->name;
+	snprintf(st->gate_id, sizeof(st->gate_id), "%s", j->gate_id);
+	pthread_mutex_lock(&j->st_mu);
+	st->sound = !j->broken;
+	snprintf(st->problem, sizeof(st->problem), "%s", j->problem);
+	st->rows = j->rows;
+	pthread_mutex_unlock(&j->st_mu);
+	st->pending = atomic_load(&j->npend);
+}
+
+long
+journal_rows(struct journal *j)
+{
+	struct journal_status st;
+
+	journal_status(j, &st);
+	return st.rows;
+}
+
+json_object *
+journal_json(struct journal *j)
+{
+	struct journal_status st;
+	json_object *o;
+
+	if (j == NULL || (o = json_object_new_object()) == NULL)
+		return NULL;
+	journal_status(j, &st);
+	json_object_object_add(o, "backend", json_object_new_string(st.backend));
+	json_object_object_add(o, "gate_id", json_object_new_string(st.gate_id));
+	json_object_object_add(o, "sound", json_object_new_boolean(st.sound));
+	if (!st.sound)
+		json_object_object_add(o, "problem", json_object_new_string(st.problem));
+	json_object_object_add(o, "rows", json_object_new_int64(st.rows));
+	if (st.pending > 0)
+		json_object_object_add(o, "writes_to_retry", json_object_new_int(st.pending));
+	return o;
 }

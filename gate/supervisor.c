@@ -282,13 +282,19 @@ run_job(struct slot *sl, struct job *j)
 {
 	struct supervisor *sv = sl->sv;
 	const struct supervisor_ops *ops = sv->env.ops;
+	enum exec_next next = ops->run(sv->env.ops_arg, &sl->s, j);
 
-	if (ops->run(sv->env.ops_arg, &sl->s, j) == EXEC_DONE) {
-		atomic_fetch_add(&sl->commands, 1);
+	if (next != EXEC_NEED_SESSION) {
 		if (sl->s.up != sl->was_up) {
 			sync_state(sl, NULL);
 			sl->next_attempt = eg_now_ms();   /* reconnect at once after a drop */
 		}
+		if (next == EXEC_WAIT) {
+			/* It waits for another job's reply: set aside, this session is free. */
+			jobq_defer(sv->env.q, j, j->run.wake_ms, j->run.wait_end_ms);
+			return;
+		}
+		atomic_fetch_add(&sl->commands, 1);
 		jobq_finish(sv->env.q, j);
 		return;
 	}

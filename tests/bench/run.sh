@@ -15,7 +15,8 @@
 # Parts: full path (eg-load -> RabbitMQ -> epp-gate -> epp-sim) against two floors measured
 # in the same run: the broker round trip (eg-responder on a queue, no EPP) and the EPP path
 # (eg-eppfloor: the gate's own session and codec code straight to epp-sim, no broker);
-# session scaling against a registry that answers in 20 ms; large replies; the codec.
+# session scaling against a registry that answers in 20 ms; large replies; the codec; the
+# request journal's cost per create on SQLite and on PostgreSQL (BUILD/bench/journal.json).
 # BENCHMARKS.md says what each figure means.
 set -o pipefail
 
@@ -36,6 +37,8 @@ CODEC=$EG_BUILD/bench/bench_codec
 . "$top/tests/lib/gate.sh"
 # shellcheck source=tests/lib/broker.sh
 . "$top/tests/lib/broker.sh"
+# shellcheck source=tests/lib/pg.sh
+. "$top/tests/lib/pg.sh"
 
 for p in "$LOAD" "$FLOOR" "$RESPONDER" "$CODEC" "$EG_BIN/epp-gate" "$EG_BIN/epp-sim"; do
 	[ -x "$p" ] || { echo "run.sh: $p missing: make BUILD=... tests" >&2; exit 1; }
@@ -46,6 +49,7 @@ chmod 755 "$BT"    # the broker runs as the rabbitmq user, below this directory
 cleanup() {
 	stop_tracked
 	broker_stop
+	pg_stop
 	if [ -z "${EG_KEEP_TMP:-}" ]; then rm -rf "$BT"; else echo "# scratch kept: $BT"; fi
 }
 trap cleanup EXIT
@@ -292,6 +296,57 @@ for rep in $(seq 1 "$RUNS"); do
 	*) failures=$((failures + 1)); say "FAILED: codec run $rep" ;;
 	esac
 done
+
+# ---- the request journal -----------------------------------------------------------
+# What the journal costs one create: claim, mark sent, record the reply, each durable
+# before it returns, one after the other as a session does them. SQLite on this build's
+# disk (a tmpfs would make it meaningless: the file system is named); PostgreSQL on a
+# private server with fsync, synchronous_commit and full_page_writes back on (tests/lib/
+# pg.sh turns them off for tests). The medians of BENCH_RUNS runs go to journal.json.
+JBENCH=$EG_BUILD/bench/bench_journal
+JRAW=$BT/journal.jsonl
+: >"$JRAW"
+journal_runs() {
+	local rep out
+	for rep in $(seq 1 "$RUNS"); do
+		out=$("$JBENCH" "$@" 2>>"$BT/errors.log" | tail -1)
+		case $out in
+		"{"*) echo "$out" >>"$JRAW" ;;
+		*) failures=$((failures + 1)); say "FAILED: bench_journal $1 run $rep" ;;
+		esac
+	done
+}
+say "request journal: SQLite"
+journal_runs "$EG_BUILD/bench" 1000
+if [ "$(id -u)" -eq 0 ] && _pg_bin >/dev/null 2>&1 && pg_start "$BT/pg"; then
+	say "request journal: PostgreSQL"
+	pg_psql "ALTER SYSTEM SET fsync = on" "ALTER SYSTEM SET synchronous_commit = on" \
+	    "ALTER SYSTEM SET full_page_writes = on" "SELECT pg_reload_conf()" >/dev/null
+	journal_runs --pg "$PG_URL" "$PG_PASSWORD_FILE" 1000
+	pg_stop
+else
+	say "request journal: no PostgreSQL (root and Debian's postgresql needed): skipped"
+fi
+mkdir -p "$(dirname "$OUT")"
+/usr/bin/python3 - "$JRAW" "$(dirname "$OUT")/journal.json" <<'PY' >&2
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+out = {}
+for backend in ("sqlite", "postgresql"):
+    rs = [r for r in runs if r["backend"] == backend]
+    if not rs:
+        continue
+    out[backend] = {
+        "where": rs[0]["where"], "runs": len(rs), "creates": rs[0]["creates"],
+        "p50_us": statistics.median(r["p50_us"] for r in rs),
+        "p99_us": statistics.median(r["p99_us"] for r in rs),
+        "creates_per_s": statistics.median(r["creates_per_s"] for r in rs)}
+    o = out[backend]
+    print("# journal, %-10s (%s): %6.0f us a create (p50), p99 %6.0f us, %5.0f creates/s "
+          "one after the other" % (backend, o["where"], o["p50_us"], o["p99_us"],
+                                   o["creates_per_s"]))
+json.dump(out, open(sys.argv[2], "w"), indent=1)
+PY
 
 LOAD_END=$(load_now)
 elapsed=$(($(date +%s) - started))

@@ -4,14 +4,17 @@
 # (epp-sim executed them and holds the responses back), under load, and started again
 # on the same journal. No request is lost: the broker redelivers what was not acked and
 # the client gets a reply to everything. Nothing runs twice: the journal knows the two
-# commands were sent and never got a reply recorded, so their redeliveries are answered
-# "outcome unknown" with what the registry shows (an info query), not executed again.
+# commands were sent by a gate that is gone (its lease runs out) and never got a reply
+# recorded, so their redeliveries are answered "outcome unknown" with what the registry
+# shows (an info query), not executed again. The journal is SQLite, or PostgreSQL under
+# make check-pg (tests/lib/gate.sh journal_conf).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$EG_SRCDIR/tests/lib/gate.sh"
 . "$EG_SRCDIR/tests/lib/faults.sh"
 eg_setup gkill
 fault_sim_start --latency 100 --stall-ms 30000 || { ok 1 "epp-sim starts"; done_testing; exit 1; }
-GATE_SESSIONS=2 GATE_CMD_TIMEOUT=20000 gate_config "journal: { file = \"$T/journal\"; };"
+journal_conf || { ok 1 "a journal for the gate"; done_testing; exit 1; }
+GATE_SESSIONS=2 GATE_CMD_TIMEOUT=20000 gate_config "$JOURNAL_CONF"
 gate_start || { ok 1 "epp-gate starts"; done_testing; exit 1; }
 mk_contact c-kill >/dev/null
 for i in 1 2 3 4 5; do mk_domain "kr$i.example" c-kill >/dev/null; done
@@ -63,6 +66,8 @@ like "$(json_get "$r" error)" 'already sent once and its reply was not recorded'
 is "$(json_get "$r" registry.epp.response.result.@code)" 1000 "  and the registry info shows it exists"
 cl=$(json_get "$r" cltrid)
 is "$(grep -c " cltrid=$cl " "$SIM_CMDLOG")" 1 "  the clTRID named ($cl) is the one the registry executed"
+is "$(journal_sql "SELECT state, cltrid FROM eppgate_journal WHERE message_id = '$id'")" "sent|$cl" \
+    "  the journal still shows it sent by the killed gate, with that clTRID"
 id=kr-renew-${sr//[^0-9]/}
 r=$(reply_for "$T/replies" "$id")
 is "$(errcode_of "$r")" outcome_unknown "the renew caught by the kill ($sr): outcome unknown"

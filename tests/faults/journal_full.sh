@@ -17,7 +17,7 @@ fi
 # The gate holds the journal open: end it before unmounting; never leave the mount.
 trap 'stop_tracked; umount "$JFS" 2>/dev/null || umount -l "$JFS"; [ -n "${EG_KEEP_TMP:-}" ] || rm -rf "$T"' EXIT
 fault_sim_start || { ok 1 "epp-sim starts"; done_testing; exit 1; }
-gate_config "journal: { file = \"$JFS/journal\"; max_bytes = \"64k\"; };"
+gate_config "journal: { file = \"$JFS/journal.db\"; };"
 gate_start || { ok 1 "epp-gate starts"; done_testing; exit 1; }
 mk_contact c-full >/dev/null
 
@@ -29,8 +29,8 @@ dd if=/dev/zero of="$JFS/fill" bs=4k 2>/dev/null
 df_avail=$(df -k --output=avail "$JFS" | tail -1 | tr -d ' ')
 is "$df_avail" 0 "the journal's file system is full"
 
-# The journal file's last page may still have room: creates go on until its records no
-# longer fit (bounded), then every one is refused.
+# The journal's write-ahead log may still have room in its last block: creates go on until
+# its records no longer fit (bounded), then every one is refused.
 refused=
 for i in $(seq 1 30); do
 	out=$(create "fill$i.example")

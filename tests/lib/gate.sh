@@ -14,6 +14,10 @@
 #   gate_wait_up N [SECS]  waits until N sessions are up (gate_status)
 #   rpc [OPTS] CMD [ARGS]  epp-rpc against the broker and $QUEUE
 #   sim_count ERE          command-log lines of epp-sim matching ERE
+#   journal_conf [pg]      sets JOURNAL_CONF, the journal's libconfig text for gate_config:
+#                          an SQLite file in $T, or with EG_JOURNAL=pg (make check-pg)
+#                          a PostgreSQL schema of this test's own (see below)
+#   journal_sql SQL        runs SQL on that journal (sqlite3 or psql), rows as a|b|c
 
 EG_BUILD=${EG_BUILD:-$EG_SRCDIR/build}
 # shellcheck source=tests/lib/sim.sh
@@ -114,4 +118,40 @@ for k in sys.argv[2].split("."):
     else: v = None
     if v is None: break
 print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$1" "$2" 2>/dev/null
+}
+
+# journal_conf [pg]: sets JOURNAL_CONF (the journal setting for gate_config), JOURNAL_BACKEND
+# and JOURNAL_DB. SQLite: JOURNAL_DB is $T/journal.db. PostgreSQL (EG_JOURNAL=pg, or the
+# argument pg): JOURNAL_DB is a schema made for this test in the database of tests/lib/pg.sh
+# (PG_PORT, PG_DB, PG_PASSWORD_FILE... exported by pg_start, in tests/run-all or the test
+# itself), put first in the search path through the URL's options (libpq), so that tests
+# never see each other's rows. Not in a subshell: gate_config "$JOURNAL_CONF" after it.
+journal_conf() {
+	local schema
+	if [ "${1:-${EG_JOURNAL:-sqlite}}" = pg ]; then
+		# shellcheck source=tests/lib/pg.sh
+		declare -F pg_psql >/dev/null || . "$EG_SRCDIR/tests/lib/pg.sh"
+		schema=$(printf 'j_%s' "${QUEUE//[^a-zA-Z0-9]/_}" | tr 'A-Z' 'a-z' | cut -c1-60)
+		if [ "${JOURNAL_DB:-}" != "$schema" ]; then
+			pg_psql "CREATE SCHEMA $schema AUTHORIZATION $PG_USER" >/dev/null || return 1
+		fi
+		JOURNAL_DB=$schema
+		JOURNAL_BACKEND=pg
+		JOURNAL_CONF="journal: { url = \"postgresql://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB"
+		JOURNAL_CONF+="?options=-csearch_path%3D$schema\";"
+		JOURNAL_CONF+=" password_file = \"$PG_PASSWORD_FILE\"; };"
+	else
+		JOURNAL_DB=$T/journal.db
+		JOURNAL_BACKEND=sqlite
+		JOURNAL_CONF="journal: { file = \"$JOURNAL_DB\"; };"
+	fi
+}
+
+journal_sql() {
+	if [ "${JOURNAL_BACKEND:-sqlite}" = pg ]; then
+		"$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres \
+		    -d "$PG_DB" -c "SET search_path TO $JOURNAL_DB" -c "$1"
+	else
+		sqlite3 -bail "$JOURNAL_DB" "$1"
+	fi
 }

@@ -36,7 +36,7 @@ test_defaults(void)
 	tap_ok(!c.broker.durable && !c.broker.quorum, "default queue not durable (reference)");
 	tap_is_str(c.broker.user, "guest", "default broker user guest");
 	tap_is_int(c.queue_wait_ms, 30000, "default queue wait 30 s");
-	tap_is_int((long long)c.journal_max_bytes, 64 << 20, "default journal max 64 MiB");
+	tap_is_int(c.journal_retention_s, 3 * 86400, "default journal retention 3 days");
 	tap_is_int(c.metrics_interval_s, 10, "default metrics interval 10 s");
 	tap_is_int(c.log_level, EG_LOG_INFO, "default log level info");
 	tap_ok(c.rate_query.per_minute == 0 && c.rate_total.per_minute == 0,
@@ -89,7 +89,7 @@ test_full_file(void)
 	    "};\n"
 	    "queue_wait_ms = 5000;\n"
 	    "health: { file = \"/run/h\"; watch = true; };\n"
-	    "journal: { file = \"/var/j\"; max_bytes = 1048576; };\n"
+	    "journal: { file = \"/var/j\"; retention = \"12h\"; };\n"
 	    "metrics: { file = \"/var/m.prom\"; interval = 5; };\n"
 	    "log: { file = \"/var/log/g.log\"; level = \"debug\"; timestamps = false;\n"
 	    "       verbose_poll = true; };\n"
@@ -144,7 +144,8 @@ test_full_file(void)
 	tap_ok(c.rate_total.per_minute == 1000 && c.rate_total.burst == 100, "rate_limit.total");
 	tap_is_int(c.queue_wait_ms, 5000, "queue_wait_ms");
 	tap_ok(strcmp(c.health_file, "/run/h") == 0 && c.watch_health == 1, "health");
-	tap_ok(strcmp(c.journal_file, "/var/j") == 0 && c.journal_max_bytes == 1048576, "journal");
+	tap_ok(strcmp(c.journal_file, "/var/j") == 0 && c.journal_retention_s == 12 * 3600,
+	    "journal");
 	tap_ok(strcmp(c.metrics_file, "/var/m.prom") == 0 && c.metrics_interval_s == 5, "metrics");
 	tap_ok(strcmp(c.log_file, "/var/log/g.log") == 0 && c.log_level == EG_LOG_DEBUG &&
 	    c.log_timestamps == 0 && c.verbose_poll == 1, "log");
@@ -190,7 +191,9 @@ test_example(void)
 	tap_is_str(c.epp.host, "epp.registry.example", "example: epp.host");
 	tap_is_str(c.epp.password, "example-pw", "example: password from its file");
 	tap_is_int(c.epp.ext_uris_set, 0, "example: extension URIs negotiated");
-	tap_is_int((long long)c.journal_max_bytes, 64 << 20, "example: journal max \"64M\"");
+	tap_ok(strcmp(c.journal_file, "/var/lib/epp-gate/journal.db") == 0 &&
+	    c.journal_url[0] == '\0' && c.journal_retention_s == 3 * 86400,
+	    "example: an SQLite journal kept 3 days");
 	tap_is_int(w.n, 0, "example: no warnings");
 	free(out);
 	free(text);
@@ -226,12 +229,27 @@ test_errors(void)
 	    "t.conf:1: epp.port: must be a port number 1-65535", "port out of range");
 	tap_is_str(cf_load_error("epp: { sessions = 4294967297; };\n"),
 	    "t.conf:1: epp.sessions: number too large", "a number libconfig would wrap is refused");
-	tap_is_str(cf_load_error("journal: { max_bytes = 5000000000; };\n"),
-	    "t.conf:1: journal.max_bytes: number too large for a plain integer (write it with a "
+	tap_is_str(cf_load_error("epp: { max_frame = 5000000000; };\n"),
+	    "t.conf:1: epp.max_frame: number too large for a plain integer (write it with a "
 	    "suffix, e.g. \"64M\", or as 67108864L)", "a wrapped size is refused");
-	tap_is_str(cf_load_error("journal: { max_bytes = \"12X\"; };\n"),
-	    "t.conf:1: journal.max_bytes: must be a size in bytes from 65536 to 17179869184 (an "
+	tap_is_str(cf_load_error("epp: { max_frame = \"12X\"; };\n"),
+	    "t.conf:1: epp.max_frame: must be a size in bytes from 4096 to 1073741824 (an "
 	    "integer, or a string such as \"16M\")", "bad size suffix");
+	tap_is_str(cf_load_error("journal: { retention = \"7w\"; };\n"),
+	    "t.conf:1: journal.retention: must be a duration from 60s to 3650d: seconds, or a "
+	    "string such as \"90s\", \"15m\", \"12h\" or \"7d\"", "bad duration unit");
+	tap_is_str(cf_load_error("journal: { retention = 30; };\n"),
+	    "t.conf:1: journal.retention: must be a duration from 60s to 3650d: seconds, or a "
+	    "string such as \"90s\", \"15m\", \"12h\" or \"7d\"", "retention too short");
+	tap_is_str(cf_load_error("journal: { url = \"postgresql://u:secret@db/x\"; };\n"),
+	    "t.conf:1: journal.url: must not hold a password: put it in a file named by "
+	    "journal.password_file", "a password in the journal URL is refused");
+	tap_is_str(cf_load_error("journal: { url = \"postgresql://u@db/x?password=s\"; };\n"),
+	    "t.conf:1: journal.url: must not hold a password: put it in a file named by "
+	    "journal.password_file", "a password parameter in the journal URL is refused");
+	tap_is_str(cf_load_error("journal: { url = \"mysql://u@db/x\"; };\n"),
+	    "t.conf:1: journal.url: must be a PostgreSQL URL: postgresql://USER@HOST:PORT/DATABASE",
+	    "a journal URL of another database is refused");
 	tap_is_str(cf_load_error("epp = 3;\n"), "t.conf:1: epp: must be a group: epp = { ... };",
 	    "a value where a group belongs");
 	tap_is_str(cf_load_error("epp: { host: { a = 1; }; };\n"),
@@ -426,6 +444,48 @@ test_documented(void)
 	free(ex);
 }
 
+/* The journal: SQLite or PostgreSQL (never both), the password from a file and never in a
+ * summary, the retention, and the setting of the old file format accepted with a warning. */
+static void
+test_journal_settings(void)
+{
+	struct gate_config c;
+	struct cf_warnings w = {0, ""};
+	struct eg_err e;
+	char text[512], out[16384];
+	const char *pw = cf_write("journal.pw", 0600, "Sekr3t-journal\n");
+
+	gate_config_defaults(&c);
+	tap_is_int(cf_load_text(&c, &w, &e, "journal: { file = \"/var/j.db\"; max_bytes = \"64M\"; };\n"),
+	    0, "journal.max_bytes of the old journal still loads");
+	tap_ok(w.n == 1 && strstr(w.all, "t.conf:1: journal.max_bytes is no longer used") != NULL &&
+	    strstr(w.all, "journal.retention") != NULL, "... with a warning naming what replaced "
+	    "it (%s)", w.all);
+	gate_config_defaults(&c);
+	snprintf(text, sizeof(text), "epp: { host = \"h\"; login = \"l\"; password = \"p\"; };\n"
+	    "journal: { url = \"postgresql://eppgate@db.example:5432/eppgate?sslmode=verify-full\";"
+	    " password_file = \"%s\"; retention = 86400; };\n", pw);
+	if (!tap_ok(cf_load_text(&c, NULL, &e, text) == 0, "a PostgreSQL journal loads"))
+		tap_diag("%s", e.msg);
+	tap_ok(strcmp(c.journal_url, "postgresql://eppgate@db.example:5432/eppgate?"
+	    "sslmode=verify-full") == 0 && strcmp(c.journal_password, "Sekr3t-journal") == 0 &&
+	    c.journal_retention_s == 86400, "url, password from its file, retention in seconds");
+	tap_is_int(gate_config_check(&c, &e), 0, "a PostgreSQL journal passes the check");
+	gate_config_describe(&c, out, sizeof(out));
+	tap_ok(strstr(out, "Sekr3t") == NULL && strstr(out, "journal.retention") != NULL &&
+	    strstr(out, "\"1d\"") != NULL, "the summary shows the retention, never the password");
+	gate_config_wipe(&c);
+	tap_is_int(c.journal_password[0], 0, "wipe clears the journal's password");
+	snprintf(c.epp.password, sizeof(c.epp.password), "p");
+	snprintf(c.journal_file, sizeof(c.journal_file), "%s", cf_tmp("j.db"));
+	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "not both") != NULL,
+	    "check: file and url at once refused");
+	c.journal_url[0] = '\0';
+	snprintf(c.journal_password, sizeof(c.journal_password), "x");
+	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "journal.password_file") != NULL,
+	    "check: a password without a url refused");
+}
+
 int
 main(void)
 {
@@ -435,6 +495,7 @@ main(void)
 	test_full_file();
 	test_example();
 	test_errors();
+	test_journal_settings();
 	test_missing_file_and_atomicity();
 	test_unreadable_secret();
 	test_secret_file();

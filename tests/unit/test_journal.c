@@ -1,784 +1,901 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The request journal: claims, replies, replay, crash and torn-write recovery,
- * racing claims, compaction, and refusal when the record cannot reach the disk
- * (a full tmpfs, and RLIMIT_FSIZE, which needs no privileges).
+ * The request journal's contract (gate/journal.h), run against each backend: SQLite (a
+ * file in a scratch directory), and PostgreSQL when a server is given (EG_TEST_PG_URL and
+ * EG_TEST_PG_PASSWORD_FILE; tests/run-all starts one with tests/lib/pg.sh). Claims and
+ * their states, replies byte for byte, the request digest, two gates (two handles) racing
+ * for the same ids, leases (a gone gate's claim taken over, its sent command answered
+ * "outcome unknown"), pruning, restart; then each backend's own faults: an SQLite file
+ * unlinked, truncated, grown by garbage or overwritten, a file of the older format; a
+ * PostgreSQL connection killed under the gate.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <json-c/json.h>
-#include <limits.h>
 #include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "digest.h"
 #include "journal.h"
+#include "journal_int.h"
+#include "log.h"
+#include "rdfile.h"
 #include "tap.h"
 
-#define KIB 1024
-
-static void
-path_in(char *dst, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(dst, size, "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= size)
-		abort();   /* a test directory this deep is a setup error */
-}
-
-static long long
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-static int
-write_file(const char *path, const char *data, size_t len, int append)
-{
-	int fd, rc = -1;
-
-	fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0600);
-	if (fd == -1)
-		return -1;
-	if (write(fd, data, len) == (ssize_t)len)
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
-/* Counts lines and checks that each is one JSON object. -1 if one is not. */
-static long
-json_lines(const char *path)
-{
-	char *s, *p, *nl;
-	size_t len;
-	long n = 0;
-	json_object *o;
-
-	if ((s = tap_slurp(path, &len)) == NULL)
-		return -1;
-	for (p = s; (nl = memchr(p, '\n', len - (size_t)(p - s))) != NULL; p = nl + 1) {
-		*nl = '\0';
-		o = json_tokener_parse(p);
-		if (o == NULL || !json_object_is_type(o, json_type_object))
-			n = -1;
-		if (o != NULL)
-			json_object_put(o);
-		if (n == -1)
-			break;
-		n++;
-	}
-	if (n != -1 && p != s + len)
-		n = -1;   /* bytes after the last newline */
-	free(s);
-	return n;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) == -1 ? -1 : 0;
-	return unlink(path) == -1 ? -1 : 0;
-}
-
-/* ---- claim, done, lookup, release, reopen ------------------------------------ */
-
-static void
-test_basic(const char *dir)
-{
-	struct eg_err err;
-	struct journal *j, *j2;
-	struct journal_entry e = { 0 };
-	char path[PATH_MAX], id[300];
-	static const char odd[] = "{\"msg\":\"quote \\\" back\\\\ nl\n tab\t caf\xc3\xa9\",\"z\":\0\"after NUL\"}";
-	int64_t t0 = eg_wall_ms();
-	struct stat st;
-
-	path_in(path, sizeof(path), dir, "basic.journal");
-	j = journal_open(path, 0, &err);
-	if (!tap_ok(j != NULL, "open creates the journal")) {
-		tap_diag("%s", err.msg);
-		return;
-	}
-	tap_ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "file mode is 0600");
-	tap_is_int((long long)journal_count(j), 0, "empty journal has no entries");
-	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_NONE, "unknown id is NONE");
-
-	tap_is_int(journal_claim(j, "req-1", "CLT-0001", "domain:create", "example.cz", NULL, &err),
-	    1, "first claim wins");
-	tap_ok(journal_file_bytes(j) > 0 && (long long)journal_file_bytes(j) == file_size(path),
-	    "claim is in the file before it returns");
-	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_SENT, "claimed id is SENT");
-	tap_ok(strcmp(e.cltrid, "CLT-0001") == 0 && strcmp(e.cmd, "domain:create") == 0 &&
-	    strcmp(e.obj, "example.cz") == 0 && e.reply == NULL, "SENT entry has clTRID, command, object");
-	tap_ok(e.sent_ms >= t0 && e.sent_ms <= eg_wall_ms(), "sent_ms is the wall clock");
-	journal_entry_clear(&e);
-
-	tap_is_int(journal_claim(j, "req-1", "CLT-0002", "domain:create", "example.cz", &e, &err),
-	    0, "second claim of the same id is refused");
-	tap_ok(e.state == JOURNAL_SENT && strcmp(e.cltrid, "CLT-0001") == 0,
-	    "refused claim describes the first one");
-	journal_entry_clear(&e);
-
-	tap_is_int(journal_done(j, "req-1", "{\"code\":1000}", 13, &err), 0, "done records the reply");
-	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_DONE, "answered id is DONE");
-	tap_ok(e.reply != NULL && e.reply_len == 13 && strcmp(e.reply, "{\"code\":1000}") == 0,
-	    "lookup returns the reply");
-	journal_entry_clear(&e);
-	tap_is_int(journal_claim(j, "req-1", "CLT-0003", "domain:create", "example.cz", &e, &err),
-	    0, "claim of an answered id is refused");
-	tap_ok(e.state == JOURNAL_DONE && e.reply != NULL && strcmp(e.reply, "{\"code\":1000}") == 0,
-	    "and carries the recorded reply");
-	journal_entry_clear(&e);
-	tap_is_int(journal_done(j, "req-1", "x", 1, &err), -1, "a second reply is refused");
-	tap_is_int(journal_done(j, "unclaimed", "x", 1, &err), -1, "a reply for an unclaimed id is refused");
-	tap_ok(err.code == EG_EREQUEST && strstr(err.msg, "never claimed") != NULL,
-	    "with a message: %s", err.msg);
-
-	tap_is_int(journal_claim(j, "", "C", "c", "o", NULL, &err), -1, "empty id refused");
-	memset(id, 'a', 256);
-	id[256] = '\0';
-	tap_is_int(journal_claim(j, id, "C", "c", "o", NULL, &err), -1, "256-byte id refused");
-	tap_ok(err.code == EG_EREQUEST && strstr(err.msg, "255") != NULL, "message: %s", err.msg);
-	id[255] = '\0';
-	tap_is_int(journal_claim(j, id, "C", "c", "o", NULL, &err), 1, "255-byte id accepted");
-	tap_is_int(journal_claim(j, "long-cltrid", "0123456789012345678901234567890123456789"
-	    "0123456789012345678901234", "c", "o", NULL, &err), -1, "65-byte clTRID refused");
-	tap_is_int(journal_lookup(j, "long-cltrid", NULL), JOURNAL_NONE, "and nothing was recorded");
-
-	tap_is_int(journal_claim(j, "req-2", "CLT-0004", "domain:renew", "example.cz", NULL, &err),
-	    1, "claim req-2");
-	tap_is_int(journal_release(j, "req-2", &err), 0, "release a SENT claim");
-	tap_is_int(journal_lookup(j, "req-2", NULL), JOURNAL_NONE, "released id is NONE");
-	tap_is_int(journal_claim(j, "req-2", "CLT-0005", "domain:renew", "example.cz", NULL, &err),
-	    1, "released id can be claimed again");
-	tap_is_int(journal_release(j, "req-1", &err), -1, "an answered id cannot be released");
-	tap_is_int(journal_release(j, "nobody", &err), 0, "releasing an unknown id is a no-op");
-
-	tap_is_int(journal_claim(j, "req-odd", "CLT-0006", "contact:create", "C\"1\\", NULL, &err),
-	    1, "claim with quotes in the object");
-	tap_is_int(journal_done(j, "req-odd", odd, sizeof(odd) - 1, &err), 0,
-	    "reply with quotes, backslash, newline, UTF-8 and NUL");
-	tap_is_int(json_lines(path), 8, "every line is one JSON object (8 records)");
-
-	j2 = journal_open(path, 0, &err);
-	tap_ok(j2 == NULL && strstr(err.msg, "in use") != NULL,
-	    "a second open of a journal in use is refused: %s", j2 == NULL ? err.msg : "opened");
-	journal_close(j2);
-	tap_ok(journal_open(path, 1000, &err) == NULL && err.code == EG_ECONFIG,
-	    "a size limit below 64 KiB is refused");
-	tap_is_int((long long)journal_count(j), 4, "4 entries in memory");
-	journal_close(j);
-
-	j = journal_open(path, 0, &err);
-	if (!tap_ok(j != NULL, "reopen")) {
-		tap_diag("%s", err.msg);
-		return;
-	}
-	tap_is_int((long long)journal_count(j), 4, "replay rebuilds 4 entries");
-	tap_is_int((long long)journal_file_bytes(j), file_size(path), "replay counts the whole file");
-	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_DONE, "after reopen req-1 is DONE");
-	tap_ok(e.reply != NULL && strcmp(e.reply, "{\"code\":1000}") == 0 &&
-	    strcmp(e.cltrid, "CLT-0001") == 0, "with its reply and clTRID");
-	journal_entry_clear(&e);
-	tap_is_int(journal_lookup(j, "req-2", &e), JOURNAL_SENT, "after reopen req-2 is SENT");
-	tap_is_str(e.cltrid, "CLT-0005", "with the clTRID of the claim after the release");
-	journal_entry_clear(&e);
-	tap_is_int(journal_lookup(j, "req-odd", &e), JOURNAL_DONE, "req-odd is DONE");
-	tap_ok(e.reply_len == sizeof(odd) - 1 && memcmp(e.reply, odd, sizeof(odd) - 1) == 0 &&
-	    strcmp(e.obj, "C\"1\\") == 0, "odd reply and object come back byte for byte");
-	journal_entry_clear(&e);
-	tap_is_int(journal_lookup(j, id, NULL), JOURNAL_SENT, "255-byte id survives replay");
-	journal_close(j);
-}
-
-/* ---- crash: a child claims and dies -------------------------------------------- */
-
-static void
-test_crash(const char *dir)
-{
-	struct eg_err err;
-	struct journal *j;
-	struct journal_entry e = { 0 };
-	char path[PATH_MAX];
-	pid_t pid;
-	int status = 0;
-
-	path_in(path, sizeof(path), dir, "crash.journal");
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		j = journal_open(path, 0, &err);
-		if (j == NULL)
-			_exit(2);
-		if (journal_claim(j, "answered", "CLT-A", "domain:renew", "a.cz", NULL, &err) != 1 ||
-		    journal_done(j, "answered", "{\"code\":1000}", 13, &err) != 0 ||
-		    journal_claim(j, "in-flight", "CLT-B", "domain:create", "b.cz", NULL, &err) != 1)
-			_exit(3);
-		_exit(0);   /* dies with the command "in flight": no done, no close */
-	}
-	tap_ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0, "child claimed and exited without done or close");
-	j = journal_open(path, 0, &err);
-	if (!tap_ok(j != NULL, "parent reopens the journal the child left")) {
-		tap_diag("%s", err.msg);
-		return;
-	}
-	tap_is_int(journal_lookup(j, "in-flight", &e), JOURNAL_SENT, "in-flight claim is SENT");
-	tap_is_str(e.cltrid, "CLT-B", "and names its clTRID");
-	journal_entry_clear(&e);
-	tap_is_int(journal_lookup(j, "answered", NULL), JOURNAL_DONE, "answered claim is DONE");
-	tap_is_int(journal_claim(j, "in-flight", "CLT-C", "domain:create", "b.cz", NULL, &err), 0,
-	    "a redelivery of the in-flight request is not sent again");
-	journal_close(j);
-}
-
-/* ---- torn and corrupt lines ---------------------------------------------------- */
-
-/* Makes a journal with a (DONE) and b (SENT); returns its size. */
-static long long
-make_small(const char *path)
-{
-	struct eg_err err;
-	struct journal *j;
-
-	unlink(path);
-	if ((j = journal_open(path, 0, &err)) == NULL)
-		return -1;
-	journal_claim(j, "a", "CLT-A", "domain:create", "a.cz", NULL, &err);
-	journal_done(j, "a", "{\"r\":1}", 7, &err);
-	journal_claim(j, "b", "CLT-B", "domain:create", "b.cz", NULL, &err);
-	journal_close(j);
-	return file_size(path);
-}
-
-static void
-torn_case(const char *path, const char *tail, size_t tail_len, const char *what)
-{
-	struct eg_err err;
-	struct journal *j;
-	long long good = make_small(path);
-
-	write_file(path, tail, tail_len, 1);
-	j = journal_open(path, 0, &err);
-	if (!tap_ok(j != NULL, "%s: journal opens", what)) {
-		tap_diag("%s", err.msg);
-		return;
-	}
-	tap_ok(journal_lookup(j, "a", NULL) == JOURNAL_DONE && journal_lookup(j, "b", NULL) ==
-	    JOURNAL_SENT && journal_lookup(j, "c", NULL) == JOURNAL_NONE,
-	    "%s: records before it are kept, the torn one ignored", what);
-	tap_is_int(file_size(path), good, "%s: file cut back to the last whole record", what);
-	tap_is_int(journal_claim(j, "d", "CLT-D", "domain:create", "d.cz", NULL, &err), 1,
-	    "%s: new claim after repair", what);
-	journal_close(j);
-	j = journal_open(path, 0, &err);
-	tap_ok(j != NULL && journal_lookup(j, "d", NULL) == JOURNAL_SENT &&
-	    journal_count(j) == 3, "%s: repaired file replays cleanly", what);
-	if (j == NULL)
-		tap_diag("%s", err.msg);
-	journal_close(j);
-}
-
-static void
-test_torn(const char *dir)
-{
-	char path[PATH_MAX];
-	static const char zeros[600];
-
-	path_in(path, sizeof(path), dir, "torn.journal");
-	torn_case(path, "{\"t\":\"sent\",\"id\":\"c\",\"cltr", 26, "half a record");
-	torn_case(path, "{\"t\":\"sent\",\"id\":\"c\",\"cltrid\":\"X\",\"cmd\":\"c\",\"obj\":\"o\","
-	    "\"ms\":1}", 62, "whole record without its newline");
-	torn_case(path, "garbage\n", 8, "unparsable last line");
-	torn_case(path, zeros, sizeof(zeros), "block of NUL bytes");
-}
-
-static void
-corrupt_case(const char *path, const char *mid, const char *what)
-{
-	struct eg_err err;
-	struct journal *j;
-	char *s, *nl, *out;
-	size_t len, m = strlen(mid);
-	long long before;
-
-	make_small(path);
-	s = tap_slurp(path, &len);
-	if (s == NULL || (nl = strchr(s, '\n')) == NULL || (out = malloc(len + m)) == NULL) {
-		tap_ok(0, "%s: setup", what);
-		free(s);
-		return;
-	}
-	/* Insert mid as line 2. */
-	memcpy(out, s, (size_t)(nl + 1 - s));
-	memcpy(out + (nl + 1 - s), mid, m);
-	memcpy(out + (nl + 1 - s) + m, nl + 1, len - (size_t)(nl + 1 - s));
-	write_file(path, out, len + m, 0);
-	free(out);
-	free(s);
-	before = file_size(path);
-	j = journal_open(path, 0, &err);
-	tap_ok(j == NULL && strstr(err.msg, "line 2") != NULL,
-	    "%s in the middle: open fails naming line 2: %s", what, j == NULL ? err.msg : "opened");
-	tap_is_int(file_size(path), before, "%s: the file is left as it was", what);
-	journal_close(j);
-}
-
-static void
-test_corrupt(const char *dir)
-{
-	char path[PATH_MAX];
-
-	path_in(path, sizeof(path), dir, "corrupt.journal");
-	corrupt_case(path, "not json at all\n", "garbage line");
-	corrupt_case(path, "{\"t\":\"sent\",\"id\":\"x\"}\n", "sent record without fields");
-	corrupt_case(path, "{\"t\":\"frobnicate\",\"id\":\"x\"}\n", "unknown record type");
-	corrupt_case(path, "\n", "empty line");
-}
-
-/* ---- racing claims ------------------------------------------------------------- */
-
-#define RACE_THREADS 8
-#define RACE_IDS 100
-
-struct race {
-	struct journal *j;
-	int wins[RACE_IDS];      /* shared; updated atomically */
-	int errors;
-	int bad_prev;
+struct backend {
+	const char *name;
+	int sqlite;
+	char dir[64];                 /* SQLite: scratch directory */
+	char url[512];                /* PostgreSQL */
+	char password[256];
+	int n;                        /* files made so far */
+	char path[128];               /* the current SQLite file */
 };
 
-struct race_arg {
+static const struct journal_req REQ_A = {"aaaa", "CLT-A", "domain_create", "a.example"};
+static const struct journal_req REQ_B = {"bbbb", "CLT-B", "domain_renew", "a.example"};
+
+/* A fresh, empty store for one test: a new file, or the tables emptied. */
+static void
+fresh(struct backend *b)
+{
+	struct journal_opts o = {0};
+	struct eg_err err;
+	struct jdb *db;
+
+	if (b->sqlite) {
+		snprintf(b->path, sizeof(b->path), "%s/j%d.db", b->dir, ++b->n);
+		return;
+	}
+	o.url = b->url;
+	o.password = b->password;
+	if ((db = journal_pg_ops.open(&o, 1, &err)) == NULL) {
+		tap_diag("pg: %s", err.msg);
+		return;
+	}
+	if (journal_pg_ops.exec(db, "DELETE FROM eppgate_journal", NULL, 0, NULL, &err) < 0 ||
+	    journal_pg_ops.exec(db, "DELETE FROM eppgate_gates", NULL, 0, NULL, &err) < 0)
+		tap_diag("pg: %s", err.msg);
+	journal_pg_ops.close(db);
+}
+
+static struct journal *
+jopen(struct backend *b, const char *gate, int lease_ms, struct eg_log *log)
+{
+	struct journal_opts o = {0};
+	struct eg_err err;
+	struct journal *j;
+
+	if (b->sqlite)
+		o.file = b->path;
+	else {
+		o.url = b->url;
+		o.password = b->password;
+	}
+	o.gate_id = gate;
+	o.lease_ms = lease_ms;
+	o.tick_ms = -1;
+	o.log = log;
+	if ((j = journal_open(&o, &err)) == NULL)
+		tap_diag("%s: open: %s", b->name, err.msg);
+	return j;
+}
+
+static int
+claim(struct journal *j, const char *id, const struct journal_req *rq, struct journal_entry *e)
+{
+	struct eg_err err;
+	int r = journal_claim(j, id, rq, e, &err);
+
+	if (r == CLAIM_FAILED)
+		tap_diag("claim %s: %s", id, err.msg);
+	return r;
+}
+
+/* ---- the states ----------------------------------------------------------------- */
+
+static void
+test_basic(struct backend *b)
+{
+	static const char odd[] = "{\"msg\":\"quote \\\" back\\\\ nl\\n tab\\t caf\xc3\xa9 \xe2\x82\xac\","
+	    "\"z\":[1,2.5,null]}\n  ";
+	struct journal *j;
+	struct journal_entry e;
+	struct eg_err err;
+	struct journal_status st;
+	char id[300];
+	int64_t t0 = eg_wall_ms();
+	struct stat sb;
+
+	fresh(b);
+	if ((j = jopen(b, "gate-1", 0, NULL)) == NULL) {
+		tap_ok(0, "%s: open", b->name);
+		return;
+	}
+	if (b->sqlite)
+		tap_ok(stat(b->path, &sb) == 0 && (sb.st_mode & 0777) == 0600, "%s: file mode 0600",
+		    b->name);
+	journal_status(j, &st);
+	tap_ok(st.sound && st.rows == 0 && strcmp(st.gate_id, "gate-1") == 0 &&
+	    strcmp(st.backend, b->sqlite ? "sqlite" : "postgresql") == 0,
+	    "%s: status: sound, empty, the gate's id and the backend", b->name);
+	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_NONE, "%s: unknown id: no row", b->name);
+
+	tap_is_int(claim(j, "req-1", &REQ_A, NULL), CLAIM_WON, "%s: the first claim wins", b->name);
+	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_CLAIMED, "%s: claimed, not sent",
+	    b->name);
+	tap_ok(strcmp(e.cltrid, "CLT-A") == 0 && strcmp(e.cmd, "domain_create") == 0 &&
+	    strcmp(e.obj, "a.example") == 0 && strcmp(e.digest, "aaaa") == 0 &&
+	    strcmp(e.gate_id, "gate-1") == 0 && e.holder_alive && e.reply == NULL &&
+	    e.claimed_ms >= t0 && e.claimed_ms <= eg_wall_ms() && e.sent_ms == 0,
+	    "%s: the row: clTRID, command, object, digest, gate, claim time", b->name);
+	journal_entry_clear(&e);
+
+	tap_is_int(claim(j, "req-1", &REQ_A, &e), CLAIM_BUSY, "%s: a second claim (this gate "
+	    "still at it): busy", b->name);
+	tap_ok(e.state == JOURNAL_CLAIMED && strcmp(e.cltrid, "CLT-A") == 0,
+	    "%s: describing the first", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(journal_sent(j, "req-1", "CLT-A2", &err), 1, "%s: marked sent", b->name);
+	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_SENT, "%s: sent", b->name);
+	tap_ok(strcmp(e.cltrid, "CLT-A2") == 0 && e.sent_ms >= t0, "%s: with the clTRID it was "
+	    "written with, and when", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(journal_sent(j, "req-1", "CLT-A2", &err), 0, "%s: marking it again: not a "
+	    "claim any more", b->name);
+	tap_is_int(claim(j, "req-1", &REQ_A, NULL), CLAIM_BUSY, "%s: sent, this gate alive: busy",
+	    b->name);
+
+	tap_is_int(journal_done(j, "req-1", odd, sizeof(odd) - 1, 1000, &err), 0,
+	    "%s: done records the reply", b->name);
+	tap_is_int(journal_lookup(j, "req-1", &e), JOURNAL_DONE, "%s: done", b->name);
+	tap_ok(e.reply != NULL && e.reply_len == sizeof(odd) - 1 &&
+	    memcmp(e.reply, odd, sizeof(odd) - 1) == 0, "%s: the reply comes back byte for byte",
+	    b->name);
+	journal_entry_clear(&e);
+	tap_is_int(claim(j, "req-1", &REQ_A, &e), CLAIM_ANSWERED, "%s: a claim of an answered id: "
+	    "answered", b->name);
+	tap_ok(e.state == JOURNAL_DONE && e.reply != NULL && e.reply_len == sizeof(odd) - 1,
+	    "%s: with the recorded reply", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(journal_done(j, "req-1", "x", 1, 1000, &err), -1, "%s: a second reply is "
+	    "refused", b->name);
+	tap_is_int(journal_done(j, "never", "x", 1, 1000, &err), -1, "%s: a reply for an "
+	    "unclaimed id is refused", b->name);
+	tap_ok(err.code == EG_EREQUEST && strstr(err.msg, "not a sent claim") != NULL,
+	    "%s: saying so: %s", b->name, err.msg);
+	tap_is_int(journal_done(j, "req-1", "a\0b", 3, 1000, &err), -1, "%s: a reply with a NUL "
+	    "byte is refused", b->name);
+
+	tap_is_int(journal_claim(j, "", &REQ_A, NULL, &err), CLAIM_FAILED, "%s: an empty id is "
+	    "refused", b->name);
+	memset(id, 'x', 256);
+	id[256] = '\0';
+	tap_is_int(journal_claim(j, id, &REQ_A, NULL, &err), CLAIM_FAILED, "%s: a 256-byte id is "
+	    "refused", b->name);
+	tap_ok(err.code == EG_EREQUEST && strstr(err.msg, "255") != NULL, "%s: %s", b->name,
+	    err.msg);
+	id[255] = '\0';
+	tap_is_int(claim(j, id, &REQ_A, NULL), CLAIM_WON, "%s: a 255-byte id is accepted", b->name);
+	tap_is_int(journal_lookup(j, id, NULL), JOURNAL_CLAIMED, "%s: and found", b->name);
+	tap_is_int(journal_claim(j, "bad-\xff", &REQ_A, NULL, &err), CLAIM_FAILED,
+	    "%s: an id that is not UTF-8 is refused", b->name);
+
+	tap_is_int(claim(j, "req-2", &REQ_B, NULL), CLAIM_WON, "%s: another claim", b->name);
+	tap_is_int(journal_release(j, "req-2", &err), 0, "%s: released", b->name);
+	tap_is_int(journal_lookup(j, "req-2", NULL), JOURNAL_NONE, "%s: a released id has no row",
+	    b->name);
+	tap_is_int(claim(j, "req-2", &REQ_B, NULL), CLAIM_WON, "%s: and may be claimed again",
+	    b->name);
+	journal_sent(j, "req-2", "CLT-B", &err);
+	tap_is_int(journal_release(j, "req-2", &err), 0, "%s: a sent claim whose command never "
+	    "left is released too", b->name);
+	tap_is_int(journal_lookup(j, "req-2", NULL), JOURNAL_NONE, "%s: gone", b->name);
+	tap_is_int(journal_release(j, "req-1", &err), 0, "%s: releasing an answered id does "
+	    "nothing", b->name);
+	tap_is_int(journal_lookup(j, "req-1", NULL), JOURNAL_DONE, "%s: it stays done", b->name);
+	tap_is_int(journal_release(j, "nobody", &err), 0, "%s: releasing an unknown id does "
+	    "nothing", b->name);
+
+	tap_is_int(claim(j, "req-3", &REQ_B, NULL), CLAIM_WON, "%s: a claim", b->name);
+	journal_sent(j, "req-3", "CLT-B", &err);
+	tap_is_int(journal_unknown(j, "req-3", &err), 0, "%s: sent, then given up without a "
+	    "reply", b->name);
+	tap_is_int(journal_lookup(j, "req-3", NULL), JOURNAL_UNKNOWN, "%s: unknown", b->name);
+	tap_is_int(claim(j, "req-3", &REQ_B, &e), CLAIM_UNANSWERED, "%s: a copy: outcome unknown "
+	    "at once, no wait", b->name);
+	tap_is_str(e.cltrid, "CLT-B", "%s: naming the clTRID", b->name);
+	journal_entry_clear(&e);
+	journal_close(j);
+}
+
+/* ---- the digest ----------------------------------------------------------------- */
+
+static void
+test_mismatch(struct backend *b)
+{
+	struct journal *j;
+	struct journal_entry e;
+	struct eg_err err;
+
+	fresh(b);
+	if ((j = jopen(b, "gate-1", 0, NULL)) == NULL) {
+		tap_ok(0, "%s: open", b->name);
+		return;
+	}
+	tap_is_int(claim(j, "m-1", &REQ_A, NULL), CLAIM_WON, "%s: a create claims m-1", b->name);
+	tap_is_int(claim(j, "m-1", &REQ_B, &e), CLAIM_MISMATCH, "%s: m-1 for another request: "
+	    "refused", b->name);
+	tap_ok(strcmp(e.cmd, "domain_create") == 0 && strcmp(e.obj, "a.example") == 0,
+	    "%s: naming the first request (%s %s)", b->name, e.cmd, e.obj);
+	journal_entry_clear(&e);
+	journal_sent(j, "m-1", "CLT-A", &err);
+	journal_done(j, "m-1", "{}", 2, 1000, &err);
+	tap_is_int(claim(j, "m-1", &REQ_B, NULL), CLAIM_MISMATCH, "%s: also once it is done, "
+	    "never the first's reply", b->name);
+	tap_is_int(claim(j, "m-1", &REQ_A, NULL), CLAIM_ANSWERED, "%s: the same request still "
+	    "gets its reply", b->name);
+	tap_is_int(journal_lookup(j, "m-1", &e), JOURNAL_DONE, "%s: the row is the first "
+	    "request's", b->name);
+	tap_is_str(e.digest, "aaaa", "%s: its digest", b->name);
+	journal_entry_clear(&e);
+	journal_close(j);
+}
+
+/* ---- two gates ------------------------------------------------------------------- */
+
+#define RACE_IDS 60
+#define RACE_THREADS 3
+
+struct race {
+	struct journal *j[2];
+	pthread_mutex_t mu;
+	int won[RACE_IDS];
+	int busy, failed, other;
+	int go;
+};
+
+struct racer {
 	struct race *r;
-	int thread;
+	int gate;
 };
 
 static void *
-race_main(void *p)
+racer(void *arg)
 {
-	struct race_arg *a = p;
-	struct journal_entry prev = { 0 };
+	struct racer *me = arg;
+	struct race *r = me->r;
 	struct eg_err err;
 	char id[32];
-	int i, k, rc;
+	int i, res;
 
-	for (k = 0; k < RACE_IDS; k++) {
-		/* Threads walk the ids from different starting points and directions. */
-		i = (a->thread % 2) ? (k + a->thread * 13) % RACE_IDS :
-		    (RACE_IDS - 1 - k + a->thread * 7) % RACE_IDS;
+	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < RACE_IDS; i++) {
 		snprintf(id, sizeof(id), "race-%d", i);
-		rc = journal_claim(a->r->j, id, "CLT-R", "domain:create", "race.cz", &prev, &err);
-		if (rc == 1)
-			__atomic_fetch_add(&a->r->wins[i], 1, __ATOMIC_RELAXED);
-		else if (rc == -1)
-			__atomic_fetch_add(&a->r->errors, 1, __ATOMIC_RELAXED);
-		else if (prev.state != JOURNAL_SENT)
-			__atomic_fetch_add(&a->r->bad_prev, 1, __ATOMIC_RELAXED);
-		journal_entry_clear(&prev);
+		res = journal_claim(r->j[me->gate], id, &REQ_A, NULL, &err);
+		pthread_mutex_lock(&r->mu);
+		if (res == CLAIM_WON)
+			r->won[i]++;
+		else if (res == CLAIM_BUSY)
+			r->busy++;
+		else if (res == CLAIM_FAILED)
+			r->failed++;
+		else
+			r->other++;
+		pthread_mutex_unlock(&r->mu);
+		if (res == CLAIM_FAILED)
+			tap_diag("race: %s", err.msg);
 	}
 	return NULL;
 }
 
 static void
-test_race(const char *dir)
+test_two_gates(struct backend *b)
 {
-	struct eg_err err;
 	struct race r;
-	struct race_arg args[RACE_THREADS];
-	pthread_t th[RACE_THREADS];
-	char path[PATH_MAX];
-	int i, started = 0, one = 0;
+	struct racer who[2 * RACE_THREADS];
+	pthread_t th[2 * RACE_THREADS];
+	struct journal_entry e;
+	int i, one = 0, started = 0, same_gate = 0;
 
+	fresh(b);
 	memset(&r, 0, sizeof(r));
-	path_in(path, sizeof(path), dir, "race.journal");
-	if ((r.j = journal_open(path, 0, &err)) == NULL) {
-		tap_ok(0, "race: open: %s", err.msg);
+	pthread_mutex_init(&r.mu, NULL);
+	r.j[0] = jopen(b, "gate-a", 0, NULL);
+	r.j[1] = jopen(b, "gate-b", 0, NULL);
+	if (r.j[0] == NULL || r.j[1] == NULL) {
+		tap_ok(0, "%s: two handles open", b->name);
+		journal_close(r.j[0]);
+		journal_close(r.j[1]);
 		return;
 	}
-	for (i = 0; i < RACE_THREADS; i++) {
-		args[i].r = &r;
-		args[i].thread = i;
-		if (pthread_create(&th[i], NULL, race_main, &args[i]) == 0)
+	for (i = 0; i < 2 * RACE_THREADS; i++) {
+		who[i].r = &r;
+		who[i].gate = i % 2;
+		if (pthread_create(&th[i], NULL, racer, &who[i]) == 0)
 			started++;
 	}
+	__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	for (i = 0; i < RACE_IDS; i++)
-		one += r.wins[i] == 1;
-	tap_is_int(started, RACE_THREADS, "8 threads raced");
-	tap_is_int(one, RACE_IDS, "each of the 100 ids has exactly one winner");
-	tap_is_int(r.errors, 0, "no claim failed");
-	tap_is_int(r.bad_prev, 0, "every loser saw the winner's SENT entry");
-	tap_is_int((long long)journal_count(r.j), RACE_IDS, "100 entries");
-	tap_is_int(json_lines(path), RACE_IDS, "100 whole lines: appends did not interleave");
-	journal_close(r.j);
-}
+		one += r.won[i] == 1;
+	tap_is_int(started, 2 * RACE_THREADS, "%s: %d threads on two gates raced", b->name,
+	    2 * RACE_THREADS);
+	tap_is_int(one, RACE_IDS, "%s: each of the %d ids has exactly one winner", b->name,
+	    RACE_IDS);
+	tap_ok(r.failed == 0 && r.other == 0 &&
+	    r.busy == RACE_IDS * (2 * RACE_THREADS - 1), "%s: every other claim was told the id "
+	    "is busy (%d busy, %d failed, %d other)", b->name, r.busy, r.failed, r.other);
+	for (i = 0; i < RACE_IDS; i++) {
+		char id[32];
 
-/* ---- compaction ---------------------------------------------------------------- */
-
-#define COMPACT_MAX (1024 * KIB)
-#define COMPACT_CLAIMS 100000
-
-static void
-make_reply(char *dst, size_t size, int i)
-{
-	int n = snprintf(dst, size, "{\"id\":%d,\"pad\":\"", i);
-
-	memset(dst + n, 'a' + i % 26, size - (size_t)n - 3);
-	memcpy(dst + size - 3, "\"}", 3);
-}
-
-static void
-test_compaction(const char *dir)
-{
-	struct eg_err err;
-	struct journal *j;
-	struct journal_entry e = { 0 };
-	char path[PATH_MAX], id[32], reply[1024], old[512];
-	size_t over = 0, maxseen = 0, n;
-	int i, fails = 0, newest_ok = 0, pend_ok = 0;
-	int64_t now = eg_wall_ms(), t0;
-	long lines;
-
-	path_in(path, sizeof(path), dir, "compact.journal");
-	/* Two unanswered claims written by an earlier run: one 25 h old, one 1 h old. */
-	n = (size_t)snprintf(old, sizeof(old),
-	    "{\"t\":\"sent\",\"id\":\"stale\",\"cltrid\":\"S\",\"cmd\":\"domain:create\",\"obj\":\"s.cz\",\"ms\":%lld}\n"
-	    "{\"t\":\"sent\",\"id\":\"young\",\"cltrid\":\"Y\",\"cmd\":\"domain:create\",\"obj\":\"y.cz\",\"ms\":%lld}\n",
-	    (long long)(now - 25 * 3600 * 1000LL), (long long)(now - 3600 * 1000LL));
-	write_file(path, old, n, 0);
-	if ((j = journal_open(path, COMPACT_MAX, &err)) == NULL) {
-		tap_ok(0, "compaction: open: %s", err.msg);
-		return;
-	}
-	for (i = 0; i < 5; i++) {
-		snprintf(id, sizeof(id), "pending-%d", i);
-		fails += journal_claim(j, id, "P", "domain:renew", "p.cz", NULL, &err) != 1;
-	}
-	t0 = eg_now_ms();
-	for (i = 0; i < COMPACT_CLAIMS; i++) {
-		snprintf(id, sizeof(id), "flood-%d", i);
-		make_reply(reply, sizeof(reply), i);
-		if (journal_claim(j, id, "F", "domain:info", "f.cz", NULL, &err) != 1 ||
-		    journal_done(j, id, reply, sizeof(reply) - 1, &err) != 0) {
-			if (fails++ == 0)
-				tap_diag("flood %d: %s", i, err.msg);
-		}
-		n = journal_file_bytes(j);
-		over += n > COMPACT_MAX;
-		if (n > maxseen)
-			maxseen = n;
-	}
-	tap_diag("100000 claims + 1 KB replies in %lld ms; largest file %zu bytes, %zu entries kept",
-	    (long long)(eg_now_ms() - t0), maxseen, journal_count(j));
-	tap_is_int(fails, 0, "every claim and done succeeded");
-	tap_is_int((long long)over, 0, "the file never exceeded max_bytes after a call");
-	tap_ok(journal_file_bytes(j) <= COMPACT_MAX && (long long)journal_file_bytes(j) ==
-	    file_size(path), "file size matches the journal's count");
-	lines = json_lines(path);
-	tap_ok(lines > 0 && (size_t)lines >= journal_count(j),
-	    "index holds no more entries than the file has records (%ld lines, %zu entries)",
-	    lines, journal_count(j));
-	tap_ok(journal_count(j) > 300 && journal_count(j) < 1000,
-	    "a sensible number of entries fit in half the limit (%zu)", journal_count(j));
-	for (i = COMPACT_CLAIMS - 200; i < COMPACT_CLAIMS; i++) {
-		snprintf(id, sizeof(id), "flood-%d", i);
-		make_reply(reply, sizeof(reply), i);
-		if (journal_lookup(j, id, &e) == JOURNAL_DONE && e.reply_len == sizeof(reply) - 1 &&
-		    memcmp(e.reply, reply, e.reply_len) == 0)
-			newest_ok++;
+		snprintf(id, sizeof(id), "race-%d", i);
+		if (journal_lookup(r.j[0], id, &e) == JOURNAL_CLAIMED &&
+		    strcmp(e.gate_id, "gate-a") != 0 && strcmp(e.gate_id, "gate-b") != 0)
+			same_gate++;
 		journal_entry_clear(&e);
 	}
-	tap_is_int(newest_ok, 200, "the newest 200 are kept with their replies");
-	tap_is_int(journal_lookup(j, "flood-0", NULL), JOURNAL_NONE, "the oldest are dropped");
-	for (i = 0; i < 5; i++) {
-		snprintf(id, sizeof(id), "pending-%d", i);
-		pend_ok += journal_lookup(j, id, NULL) == JOURNAL_SENT;
-	}
-	tap_is_int(pend_ok, 5, "unanswered claims younger than 24 h survive every compaction");
-	tap_is_int(journal_lookup(j, "young", NULL), JOURNAL_SENT,
-	    "an unanswered claim from an earlier run (1 h old) survives");
-	tap_is_int(journal_lookup(j, "stale", NULL), JOURNAL_NONE,
-	    "an unanswered claim older than 24 h is not protected");
-	n = journal_count(j);
-	journal_close(j);
-	j = journal_open(path, COMPACT_MAX, &err);
-	tap_ok(j != NULL && journal_count(j) == n &&
-	    journal_lookup(j, "flood-99999", NULL) == JOURNAL_DONE &&
-	    journal_lookup(j, "pending-0", NULL) == JOURNAL_SENT,
-	    "the compacted file replays to the same index");
-	journal_close(j);
+	tap_is_int(same_gate, 0, "%s: every row names one of the two gates", b->name);
+	journal_close(r.j[0]);
+	journal_close(r.j[1]);
+	pthread_mutex_destroy(&r.mu);
 }
 
-/*
- * A compaction that cannot write its temporary file must not fail the claim
- * that triggered it; it is tried again later and then succeeds.
- */
+/* ---- leases ------------------------------------------------------------------------- */
+
 static void
-test_compaction_failure(const char *dir)
+test_lease(struct backend *b)
 {
+	struct journal *a, *g, *c;
+	struct journal_entry e;
 	struct eg_err err;
-	struct journal *j;
-	char path[PATH_MAX], tmp[PATH_MAX + 8], id[32], reply[1024];
-	int i, fails = 0;
-	size_t peak = 0, n;
 
-	path_in(path, sizeof(path), dir, "cfail.journal");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (mkdir(tmp, 0700) == -1 || (j = journal_open(path, 64 * KIB, &err)) == NULL) {
-		tap_ok(0, "compaction failure: setup");
+	fresh(b);
+	a = jopen(b, "gate-gone", 1000, NULL);
+	g = jopen(b, "gate-live", 1000, NULL);
+	if (a == NULL || g == NULL) {
+		tap_ok(0, "%s: two handles open", b->name);
+		journal_close(a);
+		journal_close(g);
 		return;
 	}
-	for (i = 0; i < 100; i++) {
-		snprintf(id, sizeof(id), "cf-%d", i);
-		make_reply(reply, sizeof(reply), i);
-		fails += journal_claim(j, id, "C", "domain:info", "c.cz", NULL, &err) != 1;
-		fails += journal_done(j, id, reply, sizeof(reply) - 1, &err) != 0;
-		if ((n = journal_file_bytes(j)) > peak)
-			peak = n;
-	}
-	tap_is_int(fails, 0, "claims go on while compaction cannot write its temporary file");
-	tap_ok(peak > 64 * KIB, "the file grew past the limit meanwhile (%zu bytes)", peak);
-	rmdir(tmp);
-	for (i = 100; i < 130; i++) {
-		snprintf(id, sizeof(id), "cf-%d", i);
-		make_reply(reply, sizeof(reply), i);
-		fails += journal_claim(j, id, "C", "domain:info", "c.cz", NULL, &err) != 1;
-		fails += journal_done(j, id, reply, sizeof(reply) - 1, &err) != 0;
-	}
-	tap_ok(fails == 0 && journal_file_bytes(j) <= 64 * KIB,
-	    "once it can, compaction brings the file back under the limit (%zu bytes)",
-	    journal_file_bytes(j));
-	journal_close(j);
-}
-
-/* ---- the record cannot be written ---------------------------------------------- */
-
-/*
- * Claims with a long object (a record of ~400 bytes) until one fails, then checks
- * that the failure left no trace. Returns the number of successful claims.
- */
-static int
-claim_until_failure(struct journal *j, const char *what, int *failed, struct eg_err *err)
-{
-	char id[32], obj[256];
-	int i;
-
-	memset(obj, 'o', 250);
-	obj[250] = '\0';
-	*failed = -1;
-	for (i = 0; i < 200; i++) {
-		snprintf(id, sizeof(id), "%s-%d", what, i);
-		if (journal_claim(j, id, "CLT-F", "domain:create", obj, NULL, err) == -1) {
-			*failed = i;
-			break;
-		}
-	}
-	return i;
-}
-
-static void
-check_refusal(struct journal *j, const char *path, const char *what, int failed,
-    const struct eg_err *err, const char *errtext)
-{
-	char id[32];
-
-	tap_ok(failed >= 0, "%s: a claim fails", what);
-	if (failed < 0)
-		return;
-	tap_ok(err->code == EG_EIO && strstr(err->msg, errtext) != NULL,
-	    "%s: with a clear message: %s", what, err->msg);
-	snprintf(id, sizeof(id), "%s-%d", what, failed);
-	tap_is_int(journal_lookup(j, id, NULL), JOURNAL_NONE, "%s: the refused id is not in memory",
-	    what);
-	tap_is_int(file_size(path), (long long)journal_file_bytes(j),
-	    "%s: the file is cut back to its previous length", what);
-	tap_ok(json_lines(path) >= 0, "%s: no partial line is left", what);
-}
-
-static void
-test_fsize(const char *dir)
-{
-	struct eg_err err;
-	struct journal *j;
-	struct journal_entry e = { 0 };
-	struct rlimit old, lim;
-	char path[PATH_MAX];
-	int failed, n, done_rc, rel_rc, claim_rc;
-	long long size;
-	void (*oldsig)(int);
-
-	path_in(path, sizeof(path), dir, "fsize.journal");
-	if ((j = journal_open(path, 0, &err)) == NULL) {
-		tap_ok(0, "fsize: open: %s", err.msg);
-		return;
-	}
-	journal_claim(j, "fs-pending", "CLT-P", "domain:create", "p.cz", NULL, &err);
-	journal_claim(j, "fs-keep", "CLT-K", "domain:create", "k.cz", NULL, &err);
-	size = file_size(path);
-	getrlimit(RLIMIT_FSIZE, &old);
-	oldsig = signal(SIGXFSZ, SIG_IGN);
-	lim = old;
-	/* Room for part of a record only: the write is short, then fails with EFBIG. */
-	lim.rlim_cur = (rlim_t)size + 20;
-	/* Nothing may be printed while the limit holds: stdout may be a file too. */
-	fflush(stdout);
-	setrlimit(RLIMIT_FSIZE, &lim);
-	n = claim_until_failure(j, "fsize", &failed, &err);
-	done_rc = journal_done(j, "fs-pending", "{\"code\":1000}", 13, NULL);
-	rel_rc = journal_release(j, "fs-keep", NULL);
-	setrlimit(RLIMIT_FSIZE, &old);
-	signal(SIGXFSZ, oldsig);
-
-	tap_is_int(n, 0, "RLIMIT_FSIZE: the first claim over the limit fails");
-	check_refusal(j, path, "fsize", failed, &err, "File too large");
-	tap_ok(strstr(err.msg, "(20 of") != NULL, "the write was short before it failed");
-	tap_is_int(done_rc, -1, "RLIMIT_FSIZE: done fails too");
-	tap_is_int(journal_lookup(j, "fs-pending", NULL), JOURNAL_SENT, "and the entry stays SENT");
-	tap_is_int(rel_rc, -1, "RLIMIT_FSIZE: release fails too");
-	tap_is_int(journal_lookup(j, "fs-keep", NULL), JOURNAL_SENT, "and the claim stays");
-	tap_is_int(file_size(path), size, "the file is exactly as before the limit");
-
-	claim_rc = journal_claim(j, "fsize-0", "CLT-F", "domain:create", "x.cz", NULL, &err);
-	tap_is_int(claim_rc, 1, "with the limit lifted the refused id can be claimed");
-	tap_is_int(journal_done(j, "fs-pending", "{\"code\":1000}", 13, &err), 0,
-	    "and the reply recorded");
-	journal_close(j);
-	j = journal_open(path, 0, &err);
-	tap_ok(j != NULL && journal_lookup(j, "fsize-0", NULL) == JOURNAL_SENT &&
-	    journal_lookup(j, "fs-pending", &e) == JOURNAL_DONE && journal_count(j) == 3,
-	    "the file replays cleanly after the failures");
+	claim(a, "l-claimed", &REQ_A, NULL);
+	claim(a, "l-sent", &REQ_A, NULL);
+	journal_sent(a, "l-sent", "CLT-SENT", &err);
+	journal_check(a, &err);   /* its lease renewed now: a second from here */
+	tap_is_int(claim(g, "l-claimed", &REQ_A, &e), CLAIM_BUSY, "%s: a claim held by a gate "
+	    "whose lease runs: busy", b->name);
+	tap_ok(strcmp(e.gate_id, "gate-gone") == 0 && e.holder_alive, "%s: naming that gate, "
+	    "alive", b->name);
 	journal_entry_clear(&e);
+	tap_is_int(claim(g, "l-sent", &REQ_A, NULL), CLAIM_BUSY, "%s: sent by it: busy too",
+	    b->name);
+	/* gate-gone stops renewing its lease, as a gate killed with SIGKILL; gate-live does */
+	usleep(1300 * 1000);
+	journal_check(g, &err);
+	tap_is_int(claim(g, "l-claimed", &REQ_A, &e), CLAIM_WON, "%s: its lease ran out: a claim "
+	    "it never marked sent is taken over", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(journal_lookup(g, "l-claimed", &e), JOURNAL_CLAIMED, "%s: still claimed",
+	    b->name);
+	tap_is_str(e.gate_id, "gate-live", "%s: now by the live gate", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(claim(g, "l-sent", &REQ_A, &e), CLAIM_UNANSWERED, "%s: one it had sent: "
+	    "outcome unknown, never sent again", b->name);
+	tap_ok(strcmp(e.cltrid, "CLT-SENT") == 0 && !e.holder_alive, "%s: naming the clTRID it "
+	    "was sent with", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(journal_sent(a, "l-claimed", "CLT-A", &err), 0, "%s: the old gate, back, cannot "
+	    "mark the taken-over claim sent: it does not send it", b->name);
+	tap_is_int(journal_done(a, "l-sent", "{\"late\":1}", 10, 1000, &err), 0, "%s: its late "
+	    "reply to what it did send is still recorded", b->name);
+	tap_is_int(claim(g, "l-sent", &REQ_A, &e), CLAIM_ANSWERED, "%s: and answers later copies",
+	    b->name);
+	journal_entry_clear(&e);
+
+	/* a clean close ends the lease at once */
+	c = jopen(b, "gate-closing", 60000, NULL);
+	if (c != NULL) {
+		claim(c, "l-closed", &REQ_A, NULL);
+		tap_is_int(claim(g, "l-closed", &REQ_A, NULL), CLAIM_BUSY, "%s: a claim of a gate "
+		    "with a long lease: busy", b->name);
+		journal_close(c);
+		tap_is_int(claim(g, "l-closed", &REQ_A, NULL), CLAIM_WON, "%s: once that gate closed: "
+		    "taken over at once", b->name);
+	}
+	journal_close(a);
+	journal_close(g);
+
+	/* the journal's own thread renews the lease */
+	{
+		struct journal_opts o = {0};
+		struct journal *t;
+
+		if (b->sqlite)
+			o.file = b->path;
+		else {
+			o.url = b->url;
+			o.password = b->password;
+		}
+		o.gate_id = "gate-thread";
+		o.lease_ms = 300;
+		o.tick_ms = 50;
+		if ((t = journal_open(&o, &err)) == NULL) {
+			tap_ok(0, "%s: open: %s", b->name, err.msg);
+			return;
+		}
+		g = jopen(b, "gate-other", 0, NULL);
+		claim(t, "l-thread", &REQ_A, NULL);
+		usleep(700 * 1000);
+		tap_is_int(claim(g, "l-thread", &REQ_A, NULL), CLAIM_BUSY, "%s: a gate whose thread "
+		    "renews its 300 ms lease is still alive after 700 ms", b->name);
+		journal_close(t);
+		journal_close(g);
+	}
+}
+
+/* ---- pruning ----------------------------------------------------------------------- */
+
+static void
+test_prune(struct backend *b)
+{
+	struct journal *j;
+	struct journal_status st;
+	struct eg_err err;
+	struct journal_opts o = {0};
+	char id[32];
+	int64_t mid;
+	int i, old_left = 0, new_left = 0;
+
+	fresh(b);
+	if ((j = jopen(b, "gate-p", 0, NULL)) == NULL) {
+		tap_ok(0, "%s: open", b->name);
+		return;
+	}
+	for (i = 0; i < 30; i++) {
+		snprintf(id, sizeof(id), "old-%d", i);
+		claim(j, id, &REQ_A, NULL);
+	}
+	usleep(30 * 1000);
+	mid = eg_wall_ms();
+	usleep(30 * 1000);
+	for (i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "new-%d", i);
+		claim(j, id, &REQ_A, NULL);
+	}
+	tap_is_int(journal_prune(j, mid, 5, &err), 5, "%s: pruning stops at the limit (5)",
+	    b->name);
+	tap_is_int(journal_prune(j, mid, 1000, &err), 25, "%s: the rest of the older rows (25)",
+	    b->name);
+	tap_is_int(journal_prune(j, mid, 1000, &err), 0, "%s: then none", b->name);
+	for (i = 0; i < 30; i++) {
+		snprintf(id, sizeof(id), "old-%d", i);
+		old_left += journal_lookup(j, id, NULL) != JOURNAL_NONE;
+	}
+	for (i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "new-%d", i);
+		new_left += journal_lookup(j, id, NULL) != JOURNAL_NONE;
+	}
+	tap_ok(old_left == 0 && new_left == 10, "%s: rows claimed before the limit are gone, the "
+	    "younger stay (%d old, %d new left)", b->name, old_left, new_left);
+	journal_close(j);
+
+	/* by the retention, in journal_check */
+	if (b->sqlite)
+		o.file = b->path;
+	else {
+		o.url = b->url;
+		o.password = b->password;
+	}
+	o.retention_ms = 50;
+	o.tick_ms = -1;
+	if ((j = journal_open(&o, &err)) == NULL) {
+		tap_ok(0, "%s: open: %s", b->name, err.msg);
+		return;
+	}
+	usleep(100 * 1000);
+	tap_is_int(journal_check(j, &err), 0, "%s: a check", b->name);
+	journal_status(j, &st);
+	tap_is_int(journal_lookup(j, "new-0", NULL), JOURNAL_NONE, "%s: prunes rows older than "
+	    "the retention (50 ms)", b->name);
 	journal_close(j);
 }
 
-/* Fills the file system holding dir; returns the open filler fd, or -1. */
-static int
-fill_fs(const char *filler)
-{
-	char block[4096];
-	int fd;
-	ssize_t w;
+/* ---- restart ---------------------------------------------------------------------- */
 
-	memset(block, 'f', sizeof(block));
-	if ((fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+static void
+test_restart(struct backend *b)
+{
+	struct journal *j;
+	struct journal_entry e;
+	struct eg_err err;
+
+	fresh(b);
+	if ((j = jopen(b, NULL, 0, NULL)) == NULL) {
+		tap_ok(0, "%s: open", b->name);
+		return;
+	}
+	claim(j, "r-done", &REQ_A, NULL);
+	journal_sent(j, "r-done", "CLT-D", &err);
+	journal_done(j, "r-done", "{\"code\":1000}", 13, 1000, &err);
+	claim(j, "r-sent", &REQ_A, NULL);
+	journal_sent(j, "r-sent", "CLT-S", &err);
+	claim(j, "r-claimed", &REQ_A, NULL);
+	journal_close(j);
+	if ((j = jopen(b, NULL, 0, NULL)) == NULL) {
+		tap_ok(0, "%s: reopen", b->name);
+		return;
+	}
+	tap_is_int(claim(j, "r-done", &REQ_A, &e), CLAIM_ANSWERED, "%s: after a restart, a done "
+	    "request is answered", b->name);
+	tap_ok(e.reply != NULL && strcmp(e.reply, "{\"code\":1000}") == 0, "%s: with its reply",
+	    b->name);
+	journal_entry_clear(&e);
+	tap_is_int(claim(j, "r-sent", &REQ_A, &e), CLAIM_UNANSWERED, "%s: a sent one, without "
+	    "reply: outcome unknown", b->name);
+	tap_is_str(e.cltrid, "CLT-S", "%s: naming its clTRID", b->name);
+	journal_entry_clear(&e);
+	tap_is_int(claim(j, "r-claimed", &REQ_A, NULL), CLAIM_WON, "%s: a claimed one, never "
+	    "sent: this gate's now", b->name);
+	journal_close(j);
+}
+
+/* ---- SQLite: the file ---------------------------------------------------------------- */
+
+static int
+copy_file(const char *from, const char *to)
+{
+	struct eg_file f = {NULL, 0, 0};
+	struct eg_err err;
+	int fd, rc = -1;
+
+	if (eg_file_read(&f, from, "file", 64 << 20, &err) == -1)
 		return -1;
-	do
-		w = write(fd, block, sizeof(block));
-	while (w > 0);
-	do
-		w = write(fd, block, 1);
-	while (w > 0);
-	return fd;
+	if ((fd = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1) {
+		rc = write(fd, f.data, f.len) == (ssize_t)f.len ? 0 : -1;
+		close(fd);
+	}
+	eg_file_clear(&f);
+	return rc;
+}
+
+/* What the file's damage looks like to a claim, the log and gate_status, and the journal
+ * coming back once the file is a sound journal again. */
+static void
+damage(struct backend *b, const char *what, void (*harm)(const char *path),
+    void (*mend)(const char *path, const char *backup), const char *says)
+{
+	struct journal *j;
+	struct journal_status st;
+	struct journal_entry e;
+	struct eg_err err;
+	struct eg_log lg;
+	char backup[160], logpath[160], *text;
+	int r;
+
+	fresh(b);
+	snprintf(backup, sizeof(backup), "%s.backup", b->path);
+	snprintf(logpath, sizeof(logpath), "%s.log", b->path);
+	if (eg_log_open(&lg, "test", logpath, EG_LOG_INFO, &err) == -1) {
+		tap_ok(0, "log: %s", err.msg);
+		return;
+	}
+	if ((j = jopen(b, "gate-f", 0, &lg)) == NULL) {
+		tap_ok(0, "%s: open", what);
+		eg_log_close(&lg);
+		return;
+	}
+	claim(j, "f-done", &REQ_A, NULL);
+	journal_sent(j, "f-done", "CLT-F", &err);
+	journal_done(j, "f-done", "{\"code\":1000}", 13, 1000, &err);
+	journal_close(j);
+	/* the operator's backup: a closed journal is one file */
+	copy_file(b->path, backup);
+	j = jopen(b, "gate-f", 0, &lg);
+	claim(j, "f-pending", &REQ_B, NULL);
+	journal_sent(j, "f-pending", "CLT-P", &err);
+	harm(b->path);
+	r = journal_claim(j, "f-new", &REQ_A, NULL, &err);
+	tap_is_int(r, CLAIM_FAILED, "%s: the next claim fails", what);
+	tap_ok(strstr(err.msg, says) != NULL, "%s: saying so (%s)", what, err.msg);
+	tap_is_int(journal_done(j, "f-pending", "{\"code\":1001}", 13, 1001, &err), -1,
+	    "%s: a reply cannot be recorded either", what);
+	journal_status(j, &st);
+	tap_ok(!st.sound && strstr(st.problem, says) != NULL && st.pending == 1,
+	    "%s: status: not sound, why, and one write waiting (%s)", what, st.problem);
+	tap_is_int(journal_check(j, &err), -1, "%s: the periodic check: still unsound", what);
+	text = tap_slurp(logpath, NULL);
+	tap_ok(text != NULL && strstr(text, "error: journal ") != NULL && strstr(text, says) !=
+	    NULL && strstr(text, "refused (not sent)") != NULL && strstr(text, "restore the file")
+	    != NULL, "%s: logged at error, with what to do", what);
+	free(text);
+	mend(b->path, backup);
+	usleep(1100 * 1000);   /* the first re-open comes after a second's backoff at most */
+	r = journal_check(j, &err);
+	tap_is_int(r, 0, "%s: the file mended, the check re-opens it%s%s", what, r ? ": " : "",
+	    r ? err.msg : "");
+	journal_status(j, &st);
+	tap_ok(st.sound, "%s: sound again", what);
+	tap_is_int(claim(j, "f-done", &REQ_A, &e), CLAIM_ANSWERED, "%s: what the file held is "
+	    "known again", what);
+	journal_entry_clear(&e);
+	tap_is_int(claim(j, "f-new", &REQ_A, NULL), CLAIM_WON, "%s: claims work again", what);
+	journal_close(j);
+	eg_log_close(&lg);
+	unlink(backup);
+	unlink(logpath);
 }
 
 static void
-test_disk_full(const char *dir)
+harm_unlink(const char *path)
 {
-	struct eg_err err;
-	struct journal *j = NULL;
-	char mnt[PATH_MAX], path[PATH_MAX], filler[PATH_MAX], obj[256];
-	int failed = -1, fd, mounted = 0, n;
+	char to[200];
 
-	memset(obj, 'o', 250);
-	obj[250] = '\0';
-	path_in(mnt, sizeof(mnt), dir, "small");
-	if (mkdir(mnt, 0700) == -1) {
-		tap_ok(0, "disk full: mkdir: %s", strerror(errno));
+	snprintf(to, sizeof(to), "%s.moved", path);
+	rename(path, to);
+}
+
+static void
+mend_unlink(const char *path, const char *backup)
+{
+	char from[200];
+
+	(void)backup;
+	snprintf(from, sizeof(from), "%s.moved", path);
+	rename(from, path);
+}
+
+static void
+harm_truncate(const char *path)
+{
+	if (truncate(path, 0) == -1)
+		tap_diag("truncate: %s", strerror(errno));
+}
+
+static void
+mend_restore(const char *path, const char *backup)
+{
+	copy_file(backup, path);
+}
+
+static off_t garbage_from;
+
+static void
+harm_garbage(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	garbage_from = stat(path, &st) == 0 ? st.st_size : 0;
+	if (fd != -1) {
+		if (write(fd, "garbage\n", 8) != 8)
+			tap_diag("write: %s", strerror(errno));
+		close(fd);
+	}
+}
+
+static void
+mend_garbage(const char *path, const char *backup)
+{
+	(void)backup;
+	if (truncate(path, garbage_from) == -1)
+		tap_diag("truncate: %s", strerror(errno));
+}
+
+static void
+harm_header(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd != -1) {
+		if (pwrite(fd, "NOT SQLITE AT ALL", 16, 0) != 16)
+			tap_diag("pwrite: %s", strerror(errno));
+		close(fd);
+	}
+}
+
+static void
+test_sqlite_file(struct backend *b)
+{
+	struct journal_opts o = {0};
+	struct eg_err err;
+	struct journal *j;
+	char path[160];
+	int fd;
+
+	damage(b, "unlinked", harm_unlink, mend_unlink, "was deleted while in use");
+	damage(b, "truncated", harm_truncate, mend_restore, "was truncated while in use");
+	damage(b, "garbage appended", harm_garbage, mend_garbage, "not a whole number of");
+	damage(b, "overwritten", harm_header, mend_restore, "no longer starts with SQLite's header");
+
+	snprintf(path, sizeof(path), "%s/old-format", b->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd != -1) {
+		if (write(fd, "{\"t\":\"sent\",\"id\":\"x\"}\n", 22) != 22)
+			tap_diag("write: %s", strerror(errno));
+		close(fd);
+	}
+	o.file = path;
+	o.tick_ms = -1;
+	j = journal_open(&o, &err);
+	tap_ok(j == NULL && strstr(err.msg, "older format") != NULL && strstr(err.msg, "mv ") !=
+	    NULL, "a journal file of the older format is refused, naming the fix (%s)", err.msg);
+	journal_close(j);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd != -1) {
+		if (write(fd, "hello, world", 12) != 12)
+			tap_diag("write: %s", strerror(errno));
+		close(fd);
+	}
+	j = journal_open(&o, &err);
+	tap_ok(j == NULL && strstr(err.msg, "is not an SQLite database") != NULL,
+	    "another file is refused (%s)", err.msg);
+	journal_close(j);
+	unlink(path);
+}
+
+/* ---- PostgreSQL: the connection --------------------------------------------------- */
+
+static void
+test_pg_connection(struct backend *b)
+{
+	struct journal_opts o = {0};
+	struct journal *j;
+	struct journal_status st;
+	struct eg_err err;
+	struct jdb *db;
+	int r, i;
+
+	fresh(b);
+	if ((j = jopen(b, "gate-conn", 0, NULL)) == NULL) {
+		tap_ok(0, "%s: open", b->name);
 		return;
 	}
-	/*
-	 * A private mount namespace, where we may make one, takes the mount away with the
-	 * process even if this test crashes; it is unmounted explicitly all the same.
-	 */
-	if (unshare(CLONE_NEWNS) == 0)
-		(void)mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL);
-	if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") == -1) {
-		tap_ok(1, "disk full on a 64 KiB tmpfs # SKIP cannot mount tmpfs: %s",
-		    strerror(errno));
-		rmdir(mnt);
+	tap_is_int(claim(j, "c-1", &REQ_A, NULL), CLAIM_WON, "%s: a claim", b->name);
+	o.url = b->url;
+	o.password = b->password;
+	if ((db = journal_pg_ops.open(&o, 0, &err)) == NULL) {
+		tap_ok(0, "%s: a second connection: %s", b->name, err.msg);
+		journal_close(j);
 		return;
 	}
-	mounted = 1;
-	path_in(path, sizeof(path), mnt, "j");
-	path_in(filler, sizeof(filler), mnt, "filler");
-	if ((j = journal_open(path, 0, &err)) == NULL) {
-		tap_ok(0, "disk full: open: %s", err.msg);
-		goto out;
-	}
-	tap_is_int(journal_claim(j, "before", "CLT-0", "domain:create", "x.cz", NULL, &err), 1,
-	    "tmpfs: claim before the disk fills");
-	if ((fd = fill_fs(filler)) == -1) {
-		tap_ok(0, "disk full: filler: %s", strerror(errno));
-		goto out;
-	}
-	n = claim_until_failure(j, "full", &failed, &err);
-	tap_diag("%d claims still fitted in the journal's last page", n);
-	check_refusal(j, path, "tmpfs", failed, &err, "No space left");
-	tap_is_int(journal_claim(j, "full-again", "CLT-1", "domain:create", obj, NULL, &err),
-	    -1, "tmpfs: still refused while the disk is full");
-	close(fd);
-	unlink(filler);
-	tap_is_int(journal_claim(j, "full-again", "CLT-1", "domain:create", obj, NULL, &err), 1,
-	    "tmpfs: claim works again once space is freed");
+	/* the server ends the gate's connection (a restart, a failover, a DBA) */
+	journal_pg_ops.exec(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+	    "application_name = 'epp-gate' AND pid <> pg_backend_pid()", NULL, 0, NULL, &err);
+	journal_pg_ops.close(db);
+	usleep(200 * 1000);
+	r = journal_claim(j, "c-2", &REQ_A, NULL, &err);
+	tap_is_int(r, CLAIM_FAILED, "%s: the connection lost: the claim fails (%s)", b->name,
+	    err.msg);
+	journal_status(j, &st);
+	tap_ok(!st.sound && st.problem[0] != '\0', "%s: status: not sound (%s)", b->name,
+	    st.problem);
+	tap_is_int(journal_claim(j, "c-3", &REQ_A, NULL, &err), CLAIM_FAILED, "%s: claims fail "
+	    "fast until it reconnects", b->name);
+	for (i = 0; i < 30 && (r = journal_check(j, &err)) != 0; i++)
+		usleep(200 * 1000);
+	tap_is_int(r, 0, "%s: the check reconnects", b->name);
+	tap_is_int(claim(j, "c-2", &REQ_A, NULL), CLAIM_WON, "%s: claims work again", b->name);
+	tap_is_int(claim(j, "c-1", &REQ_A, NULL), CLAIM_BUSY, "%s: and the earlier claim is still "
+	    "there", b->name);
 	journal_close(j);
-	j = journal_open(path, 0, &err);
-	tap_ok(j != NULL && journal_lookup(j, "full-again", NULL) == JOURNAL_SENT &&
-	    journal_lookup(j, "before", NULL) == JOURNAL_SENT,
-	    "tmpfs: the journal replays cleanly after the disk was full");
-out:
+
+	/* a server out of reach at the start: the gate starts, claims fail, saying why */
+	memset(&o, 0, sizeof(o));
+	o.url = "postgresql://eppgate@127.0.0.1:1/eppgate?connect_timeout=2";
+	o.password = b->password;
+	o.tick_ms = -1;
+	j = journal_open(&o, &err);
+	tap_ok(j != NULL, "%s: a server out of reach does not keep the journal from opening",
+	    b->name);
+	if (j == NULL)
+		return;
+	journal_status(j, &st);
+	tap_ok(!st.sound && strstr(st.problem, "cannot connect") != NULL, "%s: it is not sound: "
+	    "%s", b->name, st.problem);
+	tap_ok(journal_claim(j, "c-4", &REQ_A, NULL, &err) == CLAIM_FAILED &&
+	    strstr(err.msg, "cannot connect") != NULL, "%s: claims fail, saying why", b->name);
+	tap_is_int(journal_check(j, &err), -1, "%s: the check keeps trying", b->name);
 	journal_close(j);
-	if (mounted && umount(mnt) == -1 && umount2(mnt, MNT_DETACH) == -1)
-		tap_ok(0, "unmount %s: %s", mnt, strerror(errno));
-	rmdir(mnt);
+}
+
+/* ---- the request digest ---------------------------------------------------------------- */
+
+static void
+test_digest(void)
+{
+	char a[EG_SHA256_HEX], b[EG_SHA256_HEX], c[EG_SHA256_HEX];
+	json_object *x, *y, *z;
+	struct buf t = BUF_INIT;
+
+	eg_sha256_hex("abc", 3, a);
+	tap_is_str(a, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	    "SHA-256 of \"abc\" (FIPS 180-2)");
+	x = json_tokener_parse("{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.example\", "
+	    "\"ns\": [\"n1\", \"n2\"], \"period\": 2, \"auth_info\": \"s3cret\"}}");
+	y = json_tokener_parse("{\"args\":{\"period\":2,\"auth_info\":\"s3cret\",\"ns\":[\"n1\","
+	    "\"n2\"],\"name\":\"a.example\"},\"cmd\":\"domain_create\"}");
+	z = json_tokener_parse("{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.example\", "
+	    "\"ns\": [\"n2\", \"n1\"], \"period\": 2, \"auth_info\": \"s3cret\"}}");
+	eg_request_digest(x, a);
+	eg_request_digest(y, b);
+	eg_request_digest(z, c);
+	tap_ok(strlen(a) == 64 && strcmp(a, b) == 0, "key order and whitespace do not change the "
+	    "digest");
+	tap_ok(strcmp(a, c) != 0, "the order in a list does");
+	eg_json_canonical(json_object_object_get(x, "args"), 1, &t);
+	tap_is_str(t.data, "{\"auth_info\":\"*\",\"name\":\"a.example\",\"ns\":[\"n1\",\"n2\"],"
+	    "\"period\":2}", "canonical text: sorted, compact, the secret masked");
+	json_object_put(x);
+	json_object_put(y);
+	json_object_put(z);
+	buf_clear(&t);
+}
+
+/* ---- the backends --------------------------------------------------------------------- */
+
+static void
+suite(struct backend *b)
+{
+	test_basic(b);
+	test_mismatch(b);
+	test_two_gates(b);
+	test_lease(b);
+	test_prune(b);
+	test_restart(b);
+	if (b->sqlite)
+		test_sqlite_file(b);
+	else
+		test_pg_connection(b);
+}
+
+static int
+rm_tree(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
 }
 
 int
 main(void)
 {
-	const char *base = getenv("TMPDIR");
-	char dir[PATH_MAX], fast[PATH_MAX];
-	struct stat st;
+	struct backend sq, pg;
+	const char *url = getenv("EG_TEST_PG_URL"), *pwf = getenv("EG_TEST_PG_PASSWORD_FILE");
+	struct eg_err err;
 
-	snprintf(dir, sizeof(dir), "%s/eg-journal-test.XXXXXX", base ? base : "/tmp");
-	if (mkdtemp(dir) == NULL) {
+	test_digest();
+	memset(&sq, 0, sizeof(sq));
+	sq.name = "sqlite";
+	sq.sqlite = 1;
+	snprintf(sq.dir, sizeof(sq.dir), "/tmp/eg-journal.XXXXXX");
+	if (mkdtemp(sq.dir) == NULL) {
 		tap_ok(0, "mkdtemp: %s", strerror(errno));
 		return tap_done();
 	}
-	test_basic(dir);
-	test_crash(dir);
-	test_torn(dir);
-	test_corrupt(dir);
-	test_race(dir);
+	suite(&sq);
+	if (rm_tree(sq.dir) != 0)
+		tap_diag("could not remove %s", sq.dir);
 
-	/* 200,000 fdatasyncs take a while on a real disk; a tmpfs keeps this quick. */
-	snprintf(fast, sizeof(fast), "/dev/shm/eg-journal-test.XXXXXX");
-	if (stat("/dev/shm", &st) != 0 || mkdtemp(fast) == NULL)
-		snprintf(fast, sizeof(fast), "%s", dir);
-	test_compaction(fast);
-	test_compaction_failure(dir);
-	test_fsize(dir);
-	test_disk_full(dir);
-
-	if (strcmp(fast, dir) != 0)
-		nftw(fast, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) == -1)
-		tap_diag("cleanup of %s failed: %s", dir, strerror(errno));
+	memset(&pg, 0, sizeof(pg));
+	pg.name = "postgresql";
+	if (url == NULL || url[0] == '\0') {
+		tap_diag("PostgreSQL half skipped: EG_TEST_PG_URL is not set (tests/run-all sets it)");
+		return tap_done();
+	}
+	snprintf(pg.url, sizeof(pg.url), "%s", url);
+	if (pwf != NULL && pwf[0] != '\0' &&
+	    eg_secret_read(pwf, pg.password, sizeof(pg.password), NULL, &err) == -1) {
+		tap_ok(0, "password file: %s", err.msg);
+		return tap_done();
+	}
+	suite(&pg);
 	return tap_done();
 }

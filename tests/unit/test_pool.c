@@ -4,8 +4,10 @@
  * session operations and no registry: hand-off of jobs to idle sessions that are up, N jobs
  * over M sessions, order, a job handed back when its session drops, expiry by deadline and
  * by queue_wait, drain on stop, reconnect backoff (growing, longer after 2200/2502, reset by
- * a success, no wait after a drop) and the reconnect counter; and what the runner tells a
- * job that waited too long (exec_abandon), with a real journal.
+ * a success, no wait after a drop) and the reconnect counter; a job set aside to wait for
+ * another job's reply (EXEC_WAIT) holding no session, coming back, and answered when its
+ * wait is over; and what the runner tells a job that waited too long (exec_abandon), with
+ * a real journal, and what it does with a message_id the journal knows.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "digest.h"
 #include "epp_cmd.h"
 #include "journal.h"
 #include "supervisor.h"
@@ -40,6 +43,7 @@ struct fake {
 	int64_t closed_at[4];    /* by session: when it logged out */
 	int closes;
 	int64_t dropped_at;      /* when a "drop" job took its session down */
+	int waits;               /* EXEC_WAIT returned */
 };
 
 static int
@@ -92,6 +96,23 @@ fake_run(void *arg, struct session *s, struct job *j)
 		f->dropped_at = eg_now_ms();
 		pthread_mutex_unlock(&f->mu);
 		return EXEC_NEED_SESSION;
+	}
+	if (strncmp(j->cmd, "wait", 4) == 0 && (strcmp(j->cmd, "waitlong") == 0 ||
+	    j->run.ask_tries < 2)) {
+		/* another copy is in progress: look again in 100 ms (twice), or, "waitlong", until
+		 * the wait is over */
+		j->run.ask_tries++;
+		if (!j->run.waiting)
+			j->run.wait_end_ms = eg_now_ms() + (strcmp(j->cmd, "waitlong") == 0 ? 300 : 5000);
+		j->run.waiting = 1;
+		j->run.wake_ms = eg_now_ms() + 100;
+		snprintf(j->run.cltrid, sizeof(j->run.cltrid), "other-copy-1");
+		snprintf(j->run.why, sizeof(j->run.why), "another copy is in progress");
+		pthread_mutex_lock(&f->mu);
+		f->running--;
+		f->waits++;
+		pthread_mutex_unlock(&f->mu);
+		return EXEC_WAIT;
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "done", json_object_new_string(j->cmd));
@@ -443,6 +464,54 @@ test_expiry(void)
 	rig_free(r);
 }
 
+/* ---- waiting for another job's reply ------------------------------------------ */
+
+static void
+test_wait(void)
+{
+	struct rig *r = rig_new(5000, 50);
+	struct job *got[8];
+	int64_t t0;
+	int n, i, quick = -1, wait = -1;
+
+	if (rig_start(r, 1, 0) == -1)
+		return;
+	tap_ok(wait_up(r, 1, 5000), "one session comes up");
+	t0 = eg_now_ms();
+	jobq_push(r->q, job("wait"));
+	jobq_push(r->q, job("quick"));
+	n = collect(r, got, 8, 2, 5000, 1);
+	for (i = 0; i < n; i++) {
+		if (strcmp(got[i]->cmd, "quick") == 0)
+			quick = i;
+		else if (strcmp(got[i]->cmd, "wait") == 0)
+			wait = i;
+	}
+	tap_ok(n == 2 && quick == 0 && wait == 1, "a job waiting for another's reply holds no "
+	    "session: the one behind it is answered first");
+	tap_ok(wait == 1 && got[1]->code == 1000 && got[1]->run.ask_tries == 2 &&
+	    eg_now_ms() - t0 >= 200, "the waiting job came back twice after its pauses and was "
+	    "answered (%lld ms)", (long long)(eg_now_ms() - t0));
+	tap_is_int(r->f.waits, 2, "two waits");
+	tap_is_int(jobq_deferred(r->q), 0, "nothing left aside");
+	free_jobs(got, n);
+
+	/* a wait that does not end: answered by the runner's rule when it is over */
+	t0 = eg_now_ms();
+	jobq_push(r->q, job("waitlong"));
+	n = collect(r, got, 8, 1, 5000, 1);
+	tap_ok(n == 1 && strcmp(code_of(got[0]), "outcome_unknown") == 0 &&
+	    strstr(got[0]->reply, "other-copy-1") != NULL &&
+	    strstr(got[0]->reply, "another copy is in progress") != NULL,
+	    "a wait that is over: outcome unknown, naming the other copy's clTRID (%s)",
+	    n == 1 ? got[0]->reply : "none");
+	tap_ok(eg_now_ms() - t0 >= 280 && eg_now_ms() - t0 < 3000, "when its wait ended (%lld ms)",
+	    (long long)(eg_now_ms() - t0));
+	tap_is_int(jobq_outstanding(r->q), 0, "nothing outstanding");
+	free_jobs(got, n);
+	rig_free(r);
+}
+
 /* ---- drain --------------------------------------------------------------- */
 
 static void
@@ -596,7 +665,8 @@ built(struct rig *r, const char *json, const char *id)
 	json_object *req = epp_request_parse(json, strlen(json), &e);
 
 	cltrid_next(&r->cltrid, cltrid);
-	if (req == NULL || epp_request_build(req, cltrid, &j->req, &e) == -1)
+	if (req == NULL || epp_request_build(req, cltrid, &j->req, &e) == -1 ||
+	    eg_request_digest(req, j->digest) == -1)
 		tap_diag("build %s: %s", json, e.msg);
 	json_object_put(req);
 	snprintf(j->cmd, sizeof(j->cmd), "%s", j->req.cmd ? j->req.cmd->name : "?");
@@ -605,34 +675,58 @@ built(struct rig *r, const char *json, const char *id)
 }
 
 static void
+rm_journal(const char *dir)
+{
+	static const char *const names[] = {"journal.db", "journal.db-wal", "journal.db-shm"};
+	char path[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void
 test_abandon(void)
 {
 	static const char CREATE[] = "{\"cmd\": \"domain_create\", \"args\": {\"name\": "
 	    "\"a1.example\", \"registrant\": \"c-001\", \"contacts\": {\"admin\": \"c-001\"}, "
 	    "\"auth_info\": \"pw-x-123\"}}";
+	/* the same request, keys in another order and other whitespace */
+	static const char CREATE2[] = "{\"args\":{\"auth_info\":\"pw-x-123\",\"contacts\":"
+	    "{\"admin\":\"c-001\"},\"registrant\":\"c-001\",\"name\":\"a1.example\"},"
+	    "\"cmd\":\"domain_create\"}";
+	static const char RENEW[] = "{\"cmd\": \"domain_renew\", \"args\": {\"name\": "
+	    "\"a1.example\", \"cur_exp_date\": \"2030-01-01\", \"period\": 1}}";
 	static const char CHECK[] = "{\"cmd\": \"domain_check\", \"args\": {\"domains\": "
 	    "[\"a1.example\"]}}";
 	struct rig *r = rig_new(300, 50);
 	char dir[] = "/tmp/eg-pool.XXXXXX", path[64];
-	struct eg_err e;
-	struct job *j;
+	struct journal_opts jo = {0};
+	struct journal_entry e;
+	struct eg_err err;
+	struct job *j, *w;
 	int64_t now = eg_now_ms();
 
 	if (mkdtemp(dir) == NULL) {
 		tap_ok(0, "mkdtemp: %s", strerror(errno));
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/journal", dir);
-	if ((r->exec.journal = journal_open(path, 0, &e)) == NULL) {
-		tap_ok(0, "journal: %s", e.msg);
+	snprintf(path, sizeof(path), "%s/journal.db", dir);
+	jo.file = path;
+	jo.tick_ms = -1;
+	if ((r->exec.journal = journal_open(&jo, &err)) == NULL) {
+		tap_ok(0, "journal: %s", err.msg);
 		return;
 	}
 	/* a create that never found a session: claimed, then released when abandoned */
 	j = built(r, CREATE, "req-1");
 	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "without a session the "
 	    "runner claims the create and asks for one");
-	tap_is_int(journal_lookup(r->exec.journal, "req-1", NULL), JOURNAL_SENT, "the claim is "
-	    "on record");
+	tap_is_int(journal_lookup(r->exec.journal, "req-1", NULL), JOURNAL_CLAIMED, "the claim is "
+	    "on record, not marked sent: nothing was written");
 	exec_abandon(&r->exec, j, now, 300);
 	tap_is_str(code_of(j), "not_sent", "abandoned unsent: \"not_sent\"");
 	tap_is_int(journal_lookup(r->exec.journal, "req-1", NULL), JOURNAL_NONE,
@@ -650,9 +744,12 @@ test_abandon(void)
 	job_free(j);
 
 	/* a create that may have run (lost), waiting to ask the registry: outcome unknown,
-	 * never not_sent or expired, and the claim stays */
+	 * never not_sent or expired; the journal records that its outcome is unknown */
 	j = built(r, CREATE, "req-3");
 	exec_step(&r->exec, NULL, j);
+	tap_is_int(journal_sent(r->exec.journal, "req-3", j->req.cltrid, &err), 1,
+	    "(the claim marked sent, as right before writing it)");
+	j->run.marked_sent = 1;
 	j->sent = 1;
 	j->run.asking = 1;
 	snprintf(j->run.cltrid, sizeof(j->run.cltrid), "%s", j->req.cltrid);
@@ -663,8 +760,8 @@ test_abandon(void)
 	    "outcome unknown, even past its deadline");
 	tap_ok(strstr(j->reply, j->req.cltrid) != NULL && strstr(j->reply, "\"registry\"") == NULL,
 	    "naming the clTRID, without the registry's view");
-	tap_is_int(journal_lookup(r->exec.journal, "req-3", NULL), JOURNAL_SENT,
-	    "its claim stays: it may have run");
+	tap_is_int(journal_lookup(r->exec.journal, "req-3", NULL), JOURNAL_UNKNOWN,
+	    "its row stays, its outcome recorded as unknown");
 	job_free(j);
 
 	/* a query lost once, waiting to be re-sent: an error, not "not_sent" */
@@ -679,19 +776,87 @@ test_abandon(void)
 	    "a lost query abandoned before its re-send: the error, neither not_sent nor expired");
 	job_free(j);
 
-	/* a journal entry sent without reply: asked about on the next step */
-	j = built(r, CREATE, "req-3");
-	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "a request id the journal "
+	/* a copy of that create (same request, other key order): asked about on the next step */
+	j = built(r, CREATE2, "req-3");
+	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "a message_id the journal "
 	    "shows as sent: the runner needs a session to ask the registry");
 	tap_ok(j->run.asking && j->run.claimed == 0, "it asks, and holds no claim");
 	exec_abandon(&r->exec, j, now, 300);
 	tap_is_str(code_of(j), "outcome_unknown", "abandoned: outcome unknown");
 	job_free(j);
 
+	/* the message_id of that create reused for a renew: refused, never sent */
+	j = built(r, RENEW, "req-3");
+	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_DONE, "a message_id used for another "
+	    "request: answered at once");
+	tap_is_str(code_of(j), "not_sent", "\"not_sent\"");
+	tap_ok(strstr(j->reply, "failed reading EPP request: message_id req-3 was already used "
+	    "for another request (domain_create a1.example)") != NULL, "naming the first request "
+	    "(%s)", j->reply);
+	tap_is_int(journal_lookup(r->exec.journal, "req-3", &e), JOURNAL_UNKNOWN,
+	    "the first request's row is untouched");
+	tap_is_str(e.cmd, "domain_create", "(still the create's)");
+	journal_entry_clear(&e);
+	job_free(j);
+
+	/* a copy of a create another job of this gate is working on: waits, then answers with
+	 * its reply */
+	j = built(r, CREATE, "req-5");
+	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "the first copy claims");
+	w = built(r, CREATE, "req-5");
+	w->deadline_ms = eg_now_ms() + 60000;
+	tap_is_int(exec_step(&r->exec, NULL, w), EXEC_WAIT, "a second copy meanwhile waits");
+	tap_ok(w->run.waiting && w->run.wake_ms > now && w->run.wake_ms <= eg_now_ms() + 1000 &&
+	    w->run.wait_end_ms == w->deadline_ms, "to look again soon, and at most until its "
+	    "deadline");
+	tap_is_int(exec_step(&r->exec, NULL, w), EXEC_WAIT, "looking again before the first is "
+	    "answered: still waiting");
+	journal_sent(r->exec.journal, "req-5", j->req.cltrid, &err);
+	tap_is_int(journal_done(r->exec.journal, "req-5", "{\"epp\":{\"first\":1}}", 19, 1000,
+	    &err), 0, "(the first copy's reply recorded)");
+	tap_is_int(exec_step(&r->exec, NULL, w), EXEC_DONE, "the waiting copy, looking again, "
+	    "is answered");
+	tap_is_str(w->reply, "{\"epp\":{\"first\":1}}", "with the first copy's reply");
+	job_free(j);
+	job_free(w);
+
+	/* one whose wait is over while the other is still at it: outcome unknown */
+	j = built(r, CREATE, "req-6");
+	exec_step(&r->exec, NULL, j);
+	w = built(r, CREATE, "req-6");
+	w->deadline_ms = eg_now_ms() + 60000;
+	tap_is_int(exec_step(&r->exec, NULL, w), EXEC_WAIT, "another copy waits");
+	exec_abandon(&r->exec, w, eg_now_ms(), 300);
+	tap_is_str(code_of(w), "outcome_unknown", "its wait over: outcome unknown, never "
+	    "\"not_sent\" (the other may still send it)");
+	tap_ok(strstr(w->reply, j->req.cltrid) != NULL && strstr(w->reply, "in progress on gate")
+	    != NULL, "naming the other copy's clTRID and gate (%s)", w->reply);
+	exec_abandon(&r->exec, j, eg_now_ms(), 300);
+	job_free(j);
+	job_free(w);
+
+	/* a correlation_id is never the journal's key: clients number those their own way */
+	j = built(r, CREATE, NULL);
+	j->correlation_id = strdup("1");
+	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "a create with a "
+	    "correlation_id and no message_id goes on to be sent");
+	tap_ok(j->run.claimed == 0 && journal_lookup(r->exec.journal, "1", NULL) == JOURNAL_NONE,
+	    "not journalled, under its correlation_id or otherwise");
+	job_free(j);
+
+	/* a redelivered create without a message_id: not journalled, never sent */
+	j = built(r, CREATE, NULL);
+	j->redelivered = 1;
+	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_DONE, "a redelivered create without a "
+	    "message_id is answered at once");
+	tap_ok(strcmp(code_of(j), "outcome_unknown") == 0 &&
+	    strstr(j->reply, "without a message_id") != NULL, "outcome unknown, not sent (%s)",
+	    j->reply);
+	job_free(j);
+
 	journal_close(r->exec.journal);
 	r->exec.journal = NULL;
-	unlink(path);
-	rmdir(dir);
+	rm_journal(dir);
 	jobq_free(r->q);
 	metrics_free(r->m);
 	pthread_mutex_destroy(&r->f.mu);
@@ -735,6 +900,7 @@ main(void)
 	test_order();
 	test_handed_back();
 	test_expiry();
+	test_wait();
 	test_drain();
 	test_backoff_formula();
 	test_backoff_threads();
