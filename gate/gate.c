@@ -590,7 +590,7 @@ final_metrics(struct gate *g)
 	}
 	metrics_stopped(m);
 	if (g->journal != NULL)
-		metrics_journal_entries(m, (long)journal_count(g->journal));
+		metrics_journal_entries(m, journal_rows(g->journal));
 	if (metrics_write(m, g->cfg->metrics_file, &err) == -1)
 		log_err(g->log, "metrics: %s", err.msg);
 	if (m != g->metrics)
