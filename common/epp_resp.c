@@ -50,21 +50,26 @@ epp_part(json_object *root, const char *kind)
 	return member(member(root, "epp"), kind);
 }
 
-int
-epp_resp_code(json_object *root)
+/* A result code from the text of its attribute, -1 when it is not one. */
+static int
+code_of(const char *s)
 {
-	const char *s;
 	char *end;
 	long code;
 
-	s = json_object_get_string(member(first(member(epp_part(root, "response"), "result")),
-	    "@code"));
 	if (s == NULL || strlen(s) != 4)
 		return -1;
 	code = strtol(s, &end, 10);
 	if (*end != '\0' || code < 1000 || code > 2999)
 		return -1;
 	return (int)code;
+}
+
+int
+epp_resp_code(json_object *root)
+{
+	return code_of(json_object_get_string(member(first(member(epp_part(root, "response"),
+	    "result")), "@code")));
 }
 
 const char *
@@ -79,6 +84,13 @@ epp_resp_cltrid(json_object *root)
 {
 	return text_of(first(member(first(member(epp_part(root, "response"), "trID")),
 	    "clTRID")));
+}
+
+const char *
+epp_resp_svtrid(json_object *root)
+{
+	return text_of(first(member(first(member(epp_part(root, "response"), "trID")),
+	    "svTRID")));
 }
 
 /* Appends the text of v (a string or a list of them) to out, up to EPP_MAX_URIS. */
@@ -111,5 +123,218 @@ epp_resp_greeting(json_object *root, struct epp_greeting *g)
 	menu = first(member(greet, "svcMenu"));
 	uris(member(menu, "objURI"), g->obj, &g->n_obj);
 	uris(member(first(member(menu, "svcExtension")), "extURI"), g->ext, &g->n_ext);
+	return 0;
+}
+
+/* ---- the same, gathered by x2j_write() ---------------------------------------- */
+
+/* Roles of the elements read (EPP_FACTS_DOC is the document's). Each json-c
+ * reader above takes the first element of a name (first()), except for the
+ * URI lists, and nothing under a name that occurs twice where member() is used
+ * without first() (epp_part(): <response>, <greeting>). */
+enum {
+	R_EPP = EPP_FACTS_DOC + 1,
+	R_RESPONSE,
+	R_RESULT,
+	R_MSG,
+	R_TRID,
+	R_CLTRID,
+	R_SVTRID,
+	R_GREETING,
+	R_SVID,
+	R_MENU,
+	R_OBJURI,
+	R_SVCEXT,
+	R_EXTURI,
+};
+
+void
+epp_facts_init(struct epp_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	epp_facts_reset(f);
+}
+
+void
+epp_facts_reset(struct epp_facts *f)
+{
+	f->seen = 0;
+	f->n_response = f->n_greeting = 0;
+	f->greeting_object = 0;
+	f->code = f->msg = f->cltrid = f->svtrid = f->svid = EPP_FACTS_NONE;
+	f->n_obj = f->n_ext = 0;
+	buf_reset(&f->text);
+}
+
+void
+epp_facts_clear(struct epp_facts *f)
+{
+	buf_clear(&f->text);
+	epp_facts_reset(f);
+}
+
+/* role for the first element of its kind, 0 for the others. */
+static unsigned
+first_of(struct epp_facts *f, unsigned role)
+{
+	if (f->seen & (1u << role))
+		return 0;
+	f->seen |= 1u << role;
+	return role;
+}
+
+unsigned
+epp_facts_child(struct epp_facts *f, unsigned parent, const char *name)
+{
+	switch (parent) {
+	case EPP_FACTS_DOC:
+		return strcmp(name, "epp") == 0 ? R_EPP : 0;
+	case R_EPP:
+		if (strcmp(name, "response") == 0)
+			return f->n_response++ == 0 ? R_RESPONSE : 0;
+		if (strcmp(name, "greeting") == 0)
+			return f->n_greeting++ == 0 ? R_GREETING : 0;
+		return 0;
+	case R_RESPONSE:
+		if (strcmp(name, "result") == 0)
+			return first_of(f, R_RESULT);
+		if (strcmp(name, "trID") == 0)
+			return first_of(f, R_TRID);
+		return 0;
+	case R_RESULT:
+		return strcmp(name, "msg") == 0 ? first_of(f, R_MSG) : 0;
+	case R_TRID:
+		if (strcmp(name, "clTRID") == 0)
+			return first_of(f, R_CLTRID);
+		if (strcmp(name, "svTRID") == 0)
+			return first_of(f, R_SVTRID);
+		return 0;
+	case R_GREETING:
+		if (strcmp(name, "svID") == 0)
+			return first_of(f, R_SVID);
+		if (strcmp(name, "svcMenu") == 0)
+			return first_of(f, R_MENU);
+		return 0;
+	case R_MENU:
+		if (strcmp(name, "objURI") == 0)
+			return R_OBJURI;
+		if (strcmp(name, "svcExtension") == 0)
+			return first_of(f, R_SVCEXT);
+		return 0;
+	case R_SVCEXT:
+		return strcmp(name, "extURI") == 0 ? R_EXTURI : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Copies p[0..n) into f's text; its offset in *off. */
+static int
+keep(struct epp_facts *f, const char *p, size_t n, size_t *off)
+{
+	size_t at = f->text.len;
+
+	if (buf_append(&f->text, p, n) == -1 || buf_append(&f->text, "", 1) == -1)
+		return -1;
+	*off = at;
+	return 0;
+}
+
+int
+epp_facts_text(struct epp_facts *f, unsigned role, const char *p, size_t n)
+{
+	/* text_of(): an element without text reads as NULL, and is left out of a list */
+	if (n == 0)
+		return 0;
+	switch (role) {
+	case R_MSG:
+		return keep(f, p, n, &f->msg);
+	case R_CLTRID:
+		return keep(f, p, n, &f->cltrid);
+	case R_SVTRID:
+		return keep(f, p, n, &f->svtrid);
+	case R_SVID:
+		return keep(f, p, n, &f->svid);
+	case R_OBJURI:
+		if (f->n_obj == EPP_MAX_URIS)
+			return 0;
+		if (keep(f, p, n, &f->obj[f->n_obj]) == -1)
+			return -1;
+		f->n_obj++;
+		return 0;
+	case R_EXTURI:
+		if (f->n_ext == EPP_MAX_URIS)
+			return 0;
+		if (keep(f, p, n, &f->ext[f->n_ext]) == -1)
+			return -1;
+		f->n_ext++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+epp_facts_attr(struct epp_facts *f, unsigned role, const char *key, const char *p, size_t n)
+{
+	if (role == R_RESULT && strcmp(key, "@code") == 0)
+		return keep(f, p, n, &f->code);
+	return 0;
+}
+
+void
+epp_facts_value(struct epp_facts *f, unsigned role, int object)
+{
+	if (role == R_GREETING)
+		f->greeting_object = object;
+}
+
+static const char *
+fact(const struct epp_facts *f, size_t off)
+{
+	return off != EPP_FACTS_NONE ? f->text.data + off : NULL;
+}
+
+int
+epp_facts_code(const struct epp_facts *f)
+{
+	if (f == NULL || f->n_response != 1)
+		return -1;
+	return code_of(fact(f, f->code));
+}
+
+const char *
+epp_facts_msg(const struct epp_facts *f)
+{
+	return f != NULL && f->n_response == 1 ? fact(f, f->msg) : NULL;
+}
+
+const char *
+epp_facts_cltrid(const struct epp_facts *f)
+{
+	return f != NULL && f->n_response == 1 ? fact(f, f->cltrid) : NULL;
+}
+
+const char *
+epp_facts_svtrid(const struct epp_facts *f)
+{
+	return f != NULL && f->n_response == 1 ? fact(f, f->svtrid) : NULL;
+}
+
+int
+epp_facts_greeting(const struct epp_facts *f, struct epp_greeting *g)
+{
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	if (f == NULL || f->n_greeting != 1 || !f->greeting_object)
+		return -1;
+	g->svid = fact(f, f->svid);
+	for (i = 0; i < f->n_obj; i++)
+		g->obj[i] = fact(f, f->obj[i]);
+	for (i = 0; i < f->n_ext; i++)
+		g->ext[i] = fact(f, f->ext[i]);
+	g->n_obj = f->n_obj;
+	g->n_ext = f->n_ext;
 	return 0;
 }

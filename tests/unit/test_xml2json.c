@@ -2,7 +2,9 @@
 /*
  * EPP XML to JSON: the reference's vectors, every rule of the conversion
  * (README.md, "Requests and replies") as exact JSON text (key order
- * included), and hostile documents.
+ * included), and hostile documents. Every document is also written by the
+ * text writer (x2j_write), which must give the same bytes or the same error,
+ * and the same facts as the json-c readers of epp_resp.h.
  */
 #include <sys/resource.h>
 
@@ -13,11 +15,77 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "epp_reply.h"
+#include "epp_resp.h"
 #include "tap.h"
 #include "xml2json.h"
 #include "xmlsafe.h"
+
+/* ---- the text writer gives the same ------------------------------------------ */
+
+static int
+same_s(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* 1 when the facts f read as the json-c readers read o (NULL: no document). */
+static int
+same_facts(json_object *o, const struct epp_facts *f)
+{
+	struct epp_greeting a, b;
+	int ra = epp_resp_greeting(o, &a), rb = epp_facts_greeting(f, &b);
+	size_t i;
+
+	if (epp_resp_code(o) != epp_facts_code(f) || !same_s(epp_resp_msg(o), epp_facts_msg(f)) ||
+	    !same_s(epp_resp_cltrid(o), epp_facts_cltrid(f)) ||
+	    !same_s(epp_resp_svtrid(o), epp_facts_svtrid(f)) || ra != rb ||
+	    !same_s(a.svid, b.svid) || a.n_obj != b.n_obj || a.n_ext != b.n_ext)
+		return 0;
+	for (i = 0; i < a.n_obj; i++)
+		if (!same_s(a.obj[i], b.obj[i]))
+			return 0;
+	for (i = 0; i < a.n_ext; i++)
+		if (!same_s(a.ext[i], b.ext[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Runs the text writer on what x2j_convert*() turned into o (NULL: refused with
+ * *err): on the bytes xml[0..len) with lim, or on doc when not NULL. Its text,
+ * appended after what out held, must be x2j_to_string(o); its error, err.
+ */
+static void
+same_text(const char *name, json_object *o, const struct eg_err *err, const char *xml,
+    size_t len, const struct x2j_limits *lim, xmlDocPtr doc)
+{
+	static const char before[] = "[prefix]";
+	struct buf out = BUF_INIT;
+	struct epp_facts f;
+	struct eg_err e = {EG_OK, ""};
+	const char *want = o != NULL ? x2j_to_string(o, NULL) : NULL;
+	int rc, ok;
+
+	epp_facts_init(&f);
+	buf_puts(&out, before);
+	rc = doc != NULL ? x2j_write_doc(doc, lim, &out, &f, &e) :
+	    x2j_write(xml, len, lim, &out, &f, &e);
+	if (o != NULL)
+		ok = rc == 0 && out.len == strlen(before) + strlen(want) &&
+		    strcmp(out.data + strlen(before), want) == 0;
+	else
+		ok = rc == -1 && out.len == strlen(before) && strcmp(out.data, before) == 0 &&
+		    e.code == err->code && strcmp(e.msg, err->msg) == 0;
+	if (!tap_ok(ok && same_facts(o, &f), "%s: the text writer gives the same", name)) {
+		tap_diag("json-c: %s", o != NULL ? want : err->msg);
+		tap_diag("writer: %s", rc == 0 ? out.data + strlen(before) : e.msg);
+	}
+	epp_facts_clear(&f);
+	buf_clear(&out);
+}
 
 /* Converts xml and compares the JSON text with want (NULL: expect an error). */
 static void
@@ -27,6 +95,7 @@ is_json(const char *name, const char *xml, size_t len, const char *want)
 	json_object *o;
 
 	o = x2j_convert(xml, len, NULL, &err);
+	same_text(name, o, &err, xml, len, NULL, NULL);
 	if (o == NULL && want != NULL) {
 		tap_ok(0, "%s", name);
 		tap_diag("error %d: %s", err.code, err.msg);
@@ -56,6 +125,7 @@ is_error_l(const char *name, const char *xml, size_t len, const struct x2j_limit
 	t0 = eg_now_us();
 	o = x2j_convert(xml, len, lim, &err);
 	t1 = eg_now_us();
+	same_text(name, o, &err, xml, len, lim, NULL);
 	ok = o == NULL && err.code == code && (part == NULL || strstr(err.msg, part) != NULL);
 	tap_ok(ok, "%s", name);
 	if (!ok) {
@@ -106,6 +176,8 @@ test_vectors(void)
 		memset(&err, 0, sizeof(err));
 		got = x2j_convert(json_object_get_string(xml),
 		    (size_t)json_object_get_string_len(xml), NULL, &err);
+		same_text(json_object_get_string(name), got, &err, json_object_get_string(xml),
+		    (size_t)json_object_get_string_len(xml), NULL, NULL);
 		if (json_object_object_get_ex(want, "error", &errv)) {
 			/* The gate's error reply: the XML must be refused as not EPP. */
 			tap_ok(got == NULL && err.code == EG_ERESPONSE,
@@ -432,6 +504,7 @@ test_convert_doc(void)
 
 	doc = eg_xml_parse(xml, strlen(xml), 0, &err);
 	o = x2j_convert_doc(doc, NULL, &err);
+	same_text("x2j_write_doc on a parsed document", o, &err, NULL, 0, NULL, doc);
 	tap_is_str(o != NULL ? x2j_to_string(o, NULL) : err.msg,
 	    "{\"a\":{\"@x\":\"1\",\"b\":\"t\"}}", "x2j_convert_doc on a parsed document");
 	json_object_put(o);
@@ -442,6 +515,13 @@ test_convert_doc(void)
 	xmlFreeDoc(doc);
 	tap_ok(x2j_convert_doc(NULL, NULL, &err) == NULL && err.code == EG_ERESPONSE,
 	    "x2j_convert_doc refuses no document");
+	{
+		struct buf out = BUF_INIT;
+
+		tap_ok(x2j_write_doc(NULL, NULL, &out, NULL, &err) == -1 &&
+		    err.code == EG_ERESPONSE && out.len == 0, "x2j_write_doc refuses no document");
+		buf_clear(&out);
+	}
 }
 
 /* ---- hostile documents ----------------------------------------------------- */
@@ -475,6 +555,7 @@ no_marker(const char *name, const char *xml, const char *marker)
 	const char *s;
 
 	o = x2j_convert(xml, strlen(xml), NULL, &err);
+	same_text(name, o, &err, xml, strlen(xml), NULL, NULL);
 	s = o != NULL ? x2j_to_string(o, NULL) : err.msg;
 	tap_ok(strstr(s, marker) == NULL, "%s: the file is never read", name);
 	if (strstr(s, marker) != NULL)
@@ -551,6 +632,7 @@ test_billion_laughs(void)
 	t0 = eg_now_us();
 	o = x2j_convert(xml, strlen(xml), NULL, &err);
 	t = eg_now_us() - t0;
+	same_text("billion laughs", o, &err, xml, strlen(xml), NULL, NULL);
 	tap_ok(o == NULL && (err.code == EG_ERESPONSE || err.code == EG_ELIMIT),
 	    "billion laughs refused (%s)", err.msg);
 	tap_ok(t < 1000000, "billion laughs refused in %lld us", (long long)t);
@@ -560,6 +642,7 @@ test_billion_laughs(void)
 	t0 = eg_now_us();
 	o = x2j_convert(xml, strlen(xml), NULL, &err);
 	t = eg_now_us() - t0;
+	same_text("billion laughs in an attribute", o, &err, xml, strlen(xml), NULL, NULL);
 	tap_ok(o == NULL && t < 1000000, "billion laughs in an attribute refused in %lld us (%s)",
 	    (long long)t, err.msg);
 	json_object_put(o);
@@ -596,6 +679,8 @@ test_quadratic(void)
 	p += big;
 	p += sprintf(p, "\">]><a>&e;&e;&e;&e;&e;</a>");
 	o = x2j_convert(xml, (size_t)(p - xml), NULL, &err);
+	same_text("5 references of a 100 KB entity", o, &err, xml, (size_t)(p - xml), NULL,
+	    NULL);
 	tap_ok(o != NULL && json_object_get_string_len(json_object_object_get(o, "a")) ==
 	    (int)(5 * big), "5 references of a 100 KB entity expand within the default budget");
 	json_object_put(o);
@@ -607,6 +692,7 @@ test_quadratic(void)
 	p += 600;
 	p += sprintf(p, "\">]><a>&e;</a>");
 	o = x2j_convert(xml, (size_t)(p - xml), &lim, &err);
+	same_text("one 600-byte entity", o, &err, xml, (size_t)(p - xml), &lim, NULL);
 	tap_ok(o != NULL, "one 600-byte entity within a 1000-byte budget");
 	json_object_put(o);
 	p -= strlen("<a>&e;</a>");
@@ -697,6 +783,7 @@ test_size(void)
 	lim.max_bytes = 16;
 	is_error_l("a configured size limit", "<a>0123456789</a>", 17, &lim, EG_ELIMIT, "16 bytes");
 	o = x2j_convert("<a>012345678</a>", 16, &lim, &err);
+	same_text("a document at the size limit", o, &err, "<a>012345678</a>", 16, &lim, NULL);
 	tap_ok(o != NULL, "a document at the size limit converts");
 	json_object_put(o);
 }
@@ -737,6 +824,8 @@ test_entity_loop_tree(void)
 			ref->parent = (xmlNodePtr)attr;
 		}
 		o = x2j_convert_doc(doc, NULL, &err);
+		same_text(pass == 0 ? "entity loop in content" : "entity loop in an attribute", o,
+		    &err, NULL, 0, NULL, doc);
 		tap_ok(o == NULL && err.code == EG_ELIMIT && strstr(err.msg, "nested deeper") != NULL,
 		    "self-referencing entity in %s stops at the nesting bound (%s)",
 		    pass == 0 ? "content" : "an attribute", err.msg);
