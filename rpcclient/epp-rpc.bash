@@ -14,7 +14,7 @@ hello epp xml gate_status'
 # Options that take an argument, and those that do not.
 _epp_rpc_opts_arg='-c --config -u --url -H --host -p --port --user --password --password-file
 --vhost -q --queue -t --timeout --message-id --window --ca --cert --key --heartbeat
---connect-timeout --health-file --health-wait'
+--connect-timeout --connection-name --health-file --health-wait'
 _epp_rpc_opts_flag='--batch --tls --insecure --no-env --pretty -h --help --version'
 
 _epp_rpc()
@@ -39,7 +39,7 @@ _epp_rpc()
 		mapfile -t COMPREPLY < <(compgen -A hostname -- "$cur")
 		return 0 ;;
 	-u|--url|-p|--port|--user|--password|--vhost|-q|--queue|-t|--timeout|--message-id|\
-	--window|--heartbeat|--connect-timeout|--health-wait)
+	--window|--heartbeat|--connect-timeout|--connection-name|--health-wait)
 		return 0 ;;   # a value of the user's own
 	esac
 

@@ -52,6 +52,7 @@ enum {
 	OPT_USER = 256, OPT_PASSWORD, OPT_PASSWORD_FILE, OPT_VHOST, OPT_TLS, OPT_CA, OPT_CERT,
 	OPT_KEY, OPT_INSECURE, OPT_HEARTBEAT, OPT_CONNECT_TIMEOUT, OPT_HEALTH_FILE,
 	OPT_HEALTH_WAIT, OPT_NO_ENV, OPT_PRETTY, OPT_VERSION, OPT_MESSAGE_ID, OPT_BATCH,
+	OPT_CONNECTION_NAME,
 	OPT_WINDOW
 };
 
@@ -76,6 +77,7 @@ static const struct option longopts[] = {
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "heartbeat", required_argument, NULL, OPT_HEARTBEAT },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "connection-name", required_argument, NULL, OPT_CONNECTION_NAME },
 	{ "health-file", required_argument, NULL, OPT_HEALTH_FILE },
 	{ "health-wait", required_argument, NULL, OPT_HEALTH_WAIT },
 	{ "no-env", no_argument, NULL, OPT_NO_ENV },
@@ -118,6 +120,8 @@ usage(FILE *f)
 	    "      --insecure           do not verify the broker's certificate (tests only)\n"
 	    "      --heartbeat SECONDS  AMQP heartbeat (default 30, 0: off)\n"
 	    "      --connect-timeout SECONDS  bound for connecting and logging in (default 10)\n"
+	    "      --connection-name NAME  the name the broker shows for the connection\n"
+	    "                           (default epp-rpc)\n"
 	    "      --health-file FILE   on a transport failure append a line to FILE, pause,\n"
 	    "                           retry once if the command has no side effects\n"
 	    "                           (default $RPC_CLIENT_HEALTH_FILE)\n"
@@ -606,6 +610,11 @@ parse_options(int argc, char **argv, struct cli *cl)
 		case 't':
 			if (parse_seconds(optarg, 0.001, 86400, &o->timeout_ms) != 0)
 				return bad_usage("bad timeout '%s' (seconds, 0.001-86400)", optarg);
+			break;
+		case OPT_CONNECTION_NAME:
+			if (optarg[0] == '\0' || strlen(optarg) > 255)
+				return bad_usage("bad connection name (1-255 bytes)");
+			o->connection_name = optarg;
 			break;
 		case OPT_MESSAGE_ID:
 			if ((why = msgid_problem(optarg)) != NULL)

@@ -38,11 +38,10 @@ stop_pid "$RESP_PID"
 # The responder takes 8 s: time enough for rabbitmqctl, slow on a loaded machine, to find
 # and close the connection while epp-rpc waits.
 start_responder resp-slow.log "$q" --delay 8000 --count-file "$T/count"
-rpc -q "$q" -t 20 --message-id keep-me --health-file "$T/health" --health-wait 0.2 \
-    domain_info '{"name": "a.example"}' >"$T/out" 2>"$T/err" &
+rpc -q "$q" -t 30 --message-id keep-me --health-file "$T/health" --health-wait 0.2 \
+    --connection-name "mid-$$" domain_info '{"name": "a.example"}' >"$T/out" 2>"$T/err" &
 pid=$!
-wait_for 5 grep -q domain_info "$T/count"
-close_conn epp-rpc; ok $? "the broker closed the client's connection while it waited"
+drop_conn "mid-$$" grep -q domain_info "$T/count"; ok $? "the broker closed the client's connection while it waited"
 wait "$pid"; is $? 0 "info: answered after the retry, exit 0"
 is "$(grep -c domain_info "$T/count")" 2 "the request was sent twice"
 is "$(cut -d' ' -f1 "$T/count" | sort -u)" keep-me "both times with the caller's message_id"

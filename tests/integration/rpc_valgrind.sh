@@ -81,13 +81,13 @@ is $? 0 "300 pipelined calls, replies reversed: all ok under valgrind"
 clean_log pipe; ok $? "pipelining: clean"
 stop_pid "$RESP_PID"
 
-start_responder resp-slow.log "$q" --delay 2500 --count-file "$T/count"
-vg health "$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q" -t 20 \
-    --health-file "$T/health" --health-wait 0.2 domain_check '{"domains": ["a.example"]}' \
+# 8 s a request: room for rabbitmqctl to close the connection while epp-rpc waits.
+start_responder resp-slow.log "$q" --delay 8000 --count-file "$T/count"
+vg health "$EG_BIN/epp-rpc" --no-env -H "$AMQP_HOST" -p "$AMQP_PORT" -q "$q" -t 30 \
+    --connection-name "vg-$$" --health-file "$T/health" --health-wait 0.2 domain_check '{"domains": ["a.example"]}' \
     >/dev/null 2>&1 &
 pid=$!
-wait_for 20 grep -q domain_check "$T/count"
-close_conn epp-rpc; ok $? "connection dropped while epp-rpc waits"
+drop_conn "vg-$$" grep -q domain_check "$T/count"; ok $? "connection dropped while epp-rpc waits"
 wait "$pid"; is $? 0 "health-file retry: exit 0 under valgrind"
 clean_log health; ok $? "health-file retry (reconnect, re-send): clean"
 

@@ -10,6 +10,7 @@
 #   rpc [epp-rpc options...]  epp-rpc against the test broker, environment ignored
 #   conn_pid NAME          the broker's id of the client connection named NAME
 #   close_conn NAME        has the broker close that connection
+#   drop_conn NAME COND... closes it once COND (a command) succeeds
 
 EG_BUILD=${EG_BUILD:-$EG_SRCDIR/build}
 BENCH=$EG_BUILD/bench
@@ -61,6 +62,25 @@ close_conn() {
 	pid=$(conn_pid "$1")
 	[ -n "$pid" ] || return 1
 	_broker_ctl close_connection "$pid" "closed by the test" >/dev/null 2>&1
+}
+
+# drop_conn NAME CONDITION...: waits (10 s at most) for the client connection NAME, then
+# for CONDITION (a command, e.g. grep -q CMD COUNTFILE: the responder has the request),
+# then has the broker close that connection; sets dropped_at (epoch ms). The connection is
+# looked up before the request is delivered, so that rabbitmqctl's slowness (one to
+# several seconds a call on a loaded machine) stays out of the time the responder takes.
+drop_conn() {
+	local i pid= name=$1
+	shift
+	for i in $(seq 1 40); do
+		pid=$(conn_pid "$name")
+		[ -n "$pid" ] && break
+		sleep 0.25
+	done
+	[ -n "$pid" ] || return 1
+	wait_for 10 "$@" || return 1
+	_broker_ctl close_connection "$pid" "closed by the test" >/dev/null 2>&1 || return 1
+	dropped_at=$(now_ms)
 }
 
 # now_ms: wall-clock epoch milliseconds.
