@@ -80,7 +80,7 @@ is "$(triggers)" 0 "outage and recovery: still no trigger"
 # ---- (b) a client fails at transport level; (c) the gate re-logs in, same process ------
 logins=$(logins_ok)
 client_fails
-is "$?" 3 "a client that cannot reach the broker exits 3"
+is "$?" 69 "a client that cannot reach the broker exits 69 (EX_UNAVAILABLE)"
 is "$(grep -c . "$H")" 1 "and appends one line, creating the file"
 wait_for 5 at_least triggers 1
 sleep 2                                  # past the watcher's hold: anything more would show

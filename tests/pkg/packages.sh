@@ -187,7 +187,7 @@ ok $? "epp-gate --check-config on the completed configuration, as user epp-gate"
 GATE_PID=$!
 track_pid "$GATE_PID"
 rpc() {
-	/usr/bin/epp-rpc --no-env -H 127.0.0.1 -p "$AMQP_PORT" -u guest --password guest -q epp_messages "$@"
+	/usr/bin/epp-rpc --no-env -H 127.0.0.1 -p "$AMQP_PORT" --user guest --password guest -q epp_messages "$@"
 }
 up() { [[ "$(rpc -t 1 gate_status 2>/dev/null)" =~ \"up\":[1-9] ]]; }
 wait_for 30 up
