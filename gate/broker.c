@@ -63,6 +63,8 @@ struct broker {
 /* What is being done when the broker refuses: the same code means different things. */
 enum op { OP_LOGIN, OP_CHANNEL, OP_DECLARE, OP_QOS, OP_CONSUME, OP_CANCEL, OP_SERVICE };
 
+static int cancel_now(struct broker *b, struct eg_err *err);
+
 const char *
 broker_refusal_name(enum broker_refusal r)
 {
@@ -700,6 +702,15 @@ broker_flush(struct broker *b, struct eg_err *err)
 
 	if (b->conn == NULL || b->blocked)
 		return 0;
+	/* A stop's basic.cancel first: the deliveries handed back meanwhile must not come
+	 * back to this consumer. */
+	if (b->cancel_pending) {
+		if (!room(b, 0))
+			return 0;
+		b->cancel_pending = 0;
+		if (cancel_now(b, err) == -1)
+			return -1;
+	}
 	while ((h = b->head) != NULL) {
 		if (!room(b, h->len))
 			return 0;
@@ -720,10 +731,6 @@ broker_flush(struct broker *b, struct eg_err *err)
 		}
 	}
 	b->overflow_told = 0;
-	if (b->cancel_pending) {
-		b->cancel_pending = 0;
-		return broker_cancel(b, err);
-	}
 	return 0;
 }
 
@@ -901,11 +908,20 @@ broker_cancel(struct broker *b, struct eg_err *err)
 	b->stopping = 1;
 	if (b->conn == NULL || b->consumer_tag[0] == '\0')
 		return 0;
-	if (b->blocked || b->head != NULL) {
-		/* A synchronous call now would wait for a broker that does not read. */
+	if (b->blocked || b->head != NULL || !room(b, 0)) {
+		/* A synchronous call now would wait for a broker that does not read:
+		 * broker_flush() sends it once it reads again. */
 		b->cancel_pending = 1;
 		return 0;
 	}
+	return cancel_now(b, err);
+}
+
+static int
+cancel_now(struct broker *b, struct eg_err *err)
+{
+	if (b->consumer_tag[0] == '\0')
+		return 0;
 	amqp_basic_cancel(b->conn, CHANNEL, amqp_cstring_bytes(b->consumer_tag));
 	b->consumer_tag[0] = '\0';
 	b->prefetch = 0;

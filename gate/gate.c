@@ -596,8 +596,9 @@ loop(struct gate *g)
 			if (broker_service(g->broker, on_delivery, g, &err) == -1)
 				broker_failed(g, &err);
 		}
-		/* What the outbox holds goes out once the broker reads again (unblocked). */
-		if (broker_held(g->broker) > 0 && !broker_blocked(g->broker) &&
+		/* What the outbox holds (and a stop's basic.cancel) goes out once the broker
+		 * reads again. */
+		if (broker_connected(g->broker) && !broker_blocked(g->broker) &&
 		    broker_flush(g->broker, &err) == -1)
 			broker_failed(g, &err);
 		expire_in = jobq_expire(g->q);
