@@ -33,12 +33,17 @@
  * Sends never block. rabbitmq-c writes with no deadline: a broker that stops
  * reading (RabbitMQ does, for a connection that publishes while it is blocked
  * by a resource alarm) would stop the AMQP thread, and with it signals and
- * timers, once the socket's send buffer is full. So replies and acks are held,
- * in order, in a bounded outbox while the broker has said connection.blocked,
- * and while the socket's send queue is over half full (a broker that stops
+ * timers, once the socket's send buffer is full. RabbitMQ says
+ * connection.blocked when such a connection publishes, so the first reply
+ * after an alarm (and whatever the gate sent in the same breath) goes into the
+ * socket unread; the broker reads it when it unblocks (should the gate leave
+ * before, that reply is lost with its ack and the request comes again). From
+ * then on replies and acks are held, in order, in a bounded outbox, as they
+ * are while the socket's send queue is over half full (a broker that stops
  * reading without saying why); they go out on connection.unblocked, or when
  * the queue has drained. Nothing else is sent meanwhile but heartbeats (8
- * bytes every heartbeat/2 seconds, which a send buffer holds for days).
+ * bytes every heartbeat/2 seconds, which a send buffer holds for days) and no
+ * synchronous call is made (a stop's basic.cancel waits too).
  * Beyond the outbox's bound (BROKER_HOLD_MAX replies or BROKER_HOLD_BYTES
  * bytes) a reply is dropped and its request handed back (basic.reject with
  * requeue, itself held), and new deliveries are handed back untouched: the

@@ -6,8 +6,9 @@
 # holds its replies and acks, keeps answering signals (SIGHUP reopens the log) and sends
 # what it held once unblocked. SIGTERM while blocked: it waits for the unblock, up to its
 # drain deadline, then leaves, and the requests it could not answer come again to the
-# next gate. Nothing is answered twice. Then a refusal that comes after a while: the
-# gate's password changed on the broker, its connection closed: exit status 78.
+# next gate. Nothing is answered twice. Then refusals that need users of the test's own:
+# a user without the permission to declare the queue, and one that comes after a while
+# (the gate's password changed on the broker, its connection closed): exit status 78.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$EG_SRCDIR/tests/lib/gate.sh"
 . "$EG_SRCDIR/tests/lib/faults.sh"
@@ -148,6 +149,17 @@ bad=0
 for i in 1 2 3; do [ "$(code_of "$(reply_for "$T/rep.c" "c-$i")")" = 1000 ] || bad=$((bad + 1)); done
 is "$bad" 0 "by the registry (1000)"
 kill -TERM "$GATE_PID"; wait "$GATE_PID"
+
+# ---- a user without the permission to declare the queue: 78 -----------------------
+_broker_ctl add_user eg-ro ro-password >/dev/null &&
+    _broker_ctl set_permissions -p / eg-ro '^$' '.*' '.*' >/dev/null
+ok $? "a user that may not configure queues"
+GATE_SESSIONS=1 gate_config
+sed -i 's|user = "guest"; password = "guest";|user = "eg-ro"; password = "ro-password";|' "$GATE_CONF"
+timeout 60 "$EG_BIN/epp-gate" --config "$GATE_CONF" >"$T/ro.out" 2>&1
+is "$?" 78 "declaring the queue refused (403): exit 78"
+like "$(cat "$T/ro.out")" "error: broker [^ ]+: declaring queue $QUEUE: refused \\(403 ACCESS_REFUSED.*user eg-ro needs configure, write and read permissions on queue $QUEUE in vhost /" \
+    "logged at error, naming the permissions it needs"
 
 # ---- a refusal after a while: the password changed, the connection closed ---------
 _broker_ctl add_user eg-gate first-password >/dev/null &&
