@@ -401,8 +401,10 @@ keep_broker(struct gate *g)
 	}
 	/* Synchronous calls wait for the broker: none while it does not read (blocked, or
 	 * answers still held), and none once stopping. */
-	if (g->draining || broker_blocked(g->broker) || broker_held(g->broker) > 0)
+	if (g->draining || broker_blocked(g->broker) || broker_held(g->broker) > 0) {
+		g->mismatch_since = -1;   /* (and poll_timeout() has nothing to wait for) */
 		return;
+	}
 	if (!broker_consuming(g->broker)) {
 		/* The broker cancelled our consumer (the queue was deleted): declare it again
 		 * and consume; a failure closes the connection and backs off. */
