@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "alert.h"
 #include "broker.h"
 #include "clock.h"
 #include "cltrid.h"
+#include "deadline.h"
 #include "digest.h"
 #include "epp_reply.h"
 #include "health.h"
@@ -47,9 +49,16 @@ struct gate {
 	int sigfd;
 	int draining;
 	int64_t drain_deadline;      /* monotonic ms: give up waiting for jobs after this */
-	int prefetch;                /* what the broker was last told */
 	int64_t broker_retry_at;     /* monotonic ms */
 	int broker_failures;
+	int refused[CFG_MAX_BROKERS];   /* permanent refusals in a row, per configured host */
+	char refusal[512];           /* the last permanent refusal ("" since a success) */
+	int was_blocked;             /* the broker's connection.blocked, as metrics last heard */
+	int last_want;               /* prefetch wanted (sessions up, at least 1) */
+	int64_t want_since;          /* monotonic ms: since when */
+	int64_t mismatch_since;      /* monotonic ms: since when the consumer's differs; -1 */
+	int64_t reconsume_at;        /* monotonic ms: no new consumer before this */
+	int exit_status;
 	int64_t next_metrics;
 	int64_t next_service;        /* monotonic ms: service the broker even when quiet */
 	int64_t next_watchdog;
@@ -135,11 +144,9 @@ finish(struct gate *g, struct job *j)
 		log_info(g->log, "%s: reply not sent, the broker connection it came on is gone; "
 		    "the request will be redelivered", j->cmd);
 	} else {
-		if (j->reply_to != NULL &&
-		    broker_reply(g->broker, j->reply_to, j->correlation_id, j->reply, j->reply_len,
-		    &err) == -1)
-			log_err(g->log, "%s: %s", j->cmd, err.msg);
-		else if (broker_ack(g->broker, j->tag, &err) == -1)
+		/* The reply, then the ack (held while the broker blocks us: broker.h). */
+		if (broker_answer(g->broker, j->tag, j->reply_to, j->correlation_id, j->reply,
+		    j->reply_len, &err) == -1)
 			log_err(g->log, "%s: %s", j->cmd, err.msg);
 	}
 	if ((level = request_level(g, j)) >= 0 && eg_log_on(g->log, level))
@@ -156,18 +163,25 @@ dup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-static int64_t
-deadline_of(const struct delivery *d)
+/* The broker side for gate_status: where, the consumer's prefetch, a block, held answers,
+ * and the last permanent refusal (broker_failed()) until a success clears it. */
+static json_object *
+broker_status(struct gate *g)
 {
-	int64_t wall = -1;
+	json_object *o = json_object_new_object();
+	int up = broker_connected(g->broker);
 
-	if (d->x_deadline_ms >= 0)
-		wall = d->x_deadline_ms;
-	else if (d->expiration_ms >= 0 && d->timestamp_s > 0)
-		wall = d->timestamp_s * 1000 + d->expiration_ms;
-	if (wall < 0)
-		return -1;
-	return eg_now_ms() + (wall - eg_wall_ms());
+	if (o == NULL)
+		return NULL;
+	json_object_object_add(o, "connected", json_object_new_boolean(up));
+	json_object_object_add(o, "host", up ? json_object_new_string(broker_where(g->broker)) :
+	    NULL);
+	json_object_object_add(o, "prefetch", json_object_new_int(broker_prefetch(g->broker)));
+	json_object_object_add(o, "blocked", json_object_new_boolean(broker_blocked(g->broker)));
+	json_object_object_add(o, "held", json_object_new_int(broker_held(g->broker)));
+	json_object_object_add(o, "refusal", g->refusal[0] ? json_object_new_string(g->refusal) :
+	    NULL);
+	return o;
 }
 
 static json_object *
@@ -188,6 +202,7 @@ gate_status(struct gate *g)
 	json_object_object_add(gs, "registry", json_object_new_string(g->cfg->epp.host));
 	json_object_object_add(gs, "queue", json_object_new_string(g->cfg->broker.queue));
 	json_object_object_add(gs, "sessions", supervisor_status(g->sv));
+	json_object_object_add(gs, "broker", broker_status(g));
 	json_object_object_add(gs, "journal", journal_json(g->journal));
 	/* the gauges are otherwise refreshed only when the metrics file is written */
 	metrics_in_flight(g->metrics, jobq_outstanding(g->q));
@@ -206,6 +221,7 @@ on_delivery(void *ctx, const struct delivery *d)
 	json_object *req = NULL, *cmd, *status;
 	struct eg_err err;
 	char cltrid[CLTRID_MAX + 1];
+	int64_t wall;
 
 	if (j == NULL) {
 		log_err(g->log, "out of memory: delivery left unacked for redelivery");
@@ -215,7 +231,6 @@ on_delivery(void *ctx, const struct delivery *d)
 	j->generation = broker_generation(g->broker);
 	j->redelivered = d->redelivered;
 	j->received_us = eg_now_us();
-	j->deadline_ms = deadline_of(d);
 	j->reply_to = dup_or_null(d->reply_to && d->reply_to[0] ? d->reply_to : NULL);
 	j->correlation_id = dup_or_null(d->correlation_id);
 	j->message_id = dup_or_null(d->message_id);
@@ -224,10 +239,21 @@ on_delivery(void *ctx, const struct delivery *d)
 		goto answer_now;
 	if (json_object_object_get_ex(req, "cmd", &cmd))
 		snprintf(j->cmd, sizeof(j->cmd), "%s", json_object_get_string(cmd));
-	if (j->deadline_ms >= 0 && eg_now_ms() > j->deadline_ms) {
-		eg_err_set(&err, EG_ETIMEOUT, "request expired before it was sent to the registry");
-		job_fail(j, &err, JOB_EXPIRED);
-		goto done;
+	/* The deadline (deadline.h): one that cannot be read is refused, one already past is
+	 * answered now, however far back it lies; one ahead becomes a monotonic time. */
+	if (d->has_deadline == -1) {
+		eg_err_set(&err, EG_EREQUEST, "%s", d->deadline_error);
+		goto answer_now;
+	}
+	if (d->has_deadline == 1) {
+		wall = eg_wall_ms();
+		if (d->deadline_ms <= wall) {
+			eg_err_set(&err, EG_ETIMEOUT, "request expired before it was sent to the "
+			    "registry");
+			job_fail(j, &err, JOB_EXPIRED);
+			goto done;
+		}
+		j->deadline_ms = deadline_mono(d->deadline_ms, wall, eg_now_ms());
 	}
 	cltrid_next(&g->cltrid, cltrid);
 	if (epp_request_build(req, cltrid, &j->req, &err) == -1)
@@ -263,9 +289,13 @@ notify(struct gate *g, const char *state)
 {
 	char status[160];
 
-	snprintf(status, sizeof(status), "%s\nSTATUS=sessions up %d/%d, broker %s",
+	snprintf(status, sizeof(status), "%s\nSTATUS=sessions up %d/%d, broker %s%s%s",
 	    state, supervisor_sessions_up(g->sv), g->cfg->epp.sessions,
-	    broker_connected(g->broker) ? "connected" : "disconnected");
+	    broker_blocked(g->broker) ? "blocked" :
+	    broker_connected(g->broker) ? "connected" : "disconnected",
+	    !broker_connected(g->broker) && g->refusal[0] ? ", refused: " : "",
+	    !broker_connected(g->broker) && g->refusal[0] ?
+	    broker_refusal_name(broker_refusal(g->broker)) : "");
 	notify_send(status);
 }
 
@@ -284,6 +314,107 @@ broker_lost(struct gate *g, const struct eg_err *err)
 	notify(g, "");
 }
 
+/* The stop: no new requests; those in flight are finished and answered, for at most the
+ * drain time. */
+static void
+begin_stop(struct gate *g, const char *why)
+{
+	struct eg_err err;
+	int64_t limit;
+
+	if (g->draining)
+		return;
+	g->draining = 1;
+	/* In-flight commands end by their own timeouts; queued ones wait at most
+	 * queue_wait. Past that, leave: the broker redelivers what was not acked. */
+	limit = (int64_t)g->cfg->epp.command_timeout_ms * 2 + g->cfg->queue_wait_ms + 5000;
+	g->drain_deadline = eg_now_ms() + limit;
+	log_info(g->log, "%s: stopping: no new requests; finishing %d in flight", why,
+	    jobq_outstanding(g->q));
+	if (broker_blocked(g->broker))
+		log_info(g->log, "the broker blocks us: waiting up to %.0f s for it to read again",
+		    (double)limit / 1000);
+	notify_send("STOPPING=1");
+	if (broker_connected(g->broker) && broker_cancel(g->broker, &err) == -1)
+		log_err(g->log, "%s", err.msg);
+}
+
+/*
+ * A failure on the broker's side. A transient one (connection refused, a node down, 320
+ * CONNECTION_FORCED) backs off and tries the next host. A permanent refusal (broker.h:
+ * queue arguments, access, vhost) is logged at error with its fix, counted, and shown by
+ * gate_status; when every configured host has refused REFUSALS_TO_STOP times in a row,
+ * with no success and no other failure of that host in between, nothing can succeed until
+ * someone changes the configuration or the broker: the gate stops with EX_CONFIG (78,
+ * gate.h) rather than have systemd restart it again and again.
+ */
+#define REFUSALS_TO_STOP 3
+
+static void
+broker_failed(struct gate *g, const struct eg_err *err)
+{
+	enum broker_refusal r = broker_refusal(g->broker);
+	int host = broker_host(g->broker), i;
+
+	if (host < 0 || host >= CFG_MAX_BROKERS)
+		host = 0;
+	if (r == BROKER_TRANSIENT) {
+		g->refused[host] = 0;
+		broker_lost(g, err);
+		return;
+	}
+	g->refused[host]++;
+	metrics_broker_refusal(g->metrics, broker_refusal_name(r));
+	snprintf(g->refusal, sizeof(g->refusal), "%s", err->msg);
+	for (i = 0; i < g->cfg->broker.n_hosts; i++)
+		if (g->refused[i] < REFUSALS_TO_STOP)
+			break;
+	if (i < g->cfg->broker.n_hosts) {
+		broker_lost(g, err);
+		return;
+	}
+	log_err(g->log, "%s", err->msg);
+	log_err(g->log, "broker: refused by every configured host %d times in a row (%s); "
+	    "nothing can succeed until the configuration or the broker changes: exiting with "
+	    "status %d", REFUSALS_TO_STOP, broker_refusal_name(r), EX_CONFIG);
+	g->exit_status = EX_CONFIG;
+	notify(g, "");
+	begin_stop(g, "broker refused");
+}
+
+static void
+broker_ok(struct gate *g)
+{
+	if (g->broker_failures > 0)
+		metrics_broker_reconnect(g->metrics);
+	g->broker_failures = 0;
+	memset(g->refused, 0, sizeof(g->refused));
+	g->refusal[0] = '\0';
+}
+
+/*
+ * The consumer's prefetch follows the sessions up (at least 1), by consuming again
+ * (broker.h). A change is applied once the number has held for RECONSUME_SETTLE_MS
+ * (sessions logging in together count once) or has differed for RECONSUME_MS, and never
+ * sooner than RECONSUME_MS after the previous one: sessions that flap cost at most one
+ * basic.cancel, basic.qos, basic.consume a second. When it is due: monotonic ms, or -1.
+ */
+#define RECONSUME_MS 1000
+#define RECONSUME_SETTLE_MS 200
+
+static int64_t
+reconsume_due(const struct gate *g)
+{
+	int64_t due;
+
+	if (g->mismatch_since < 0)
+		return -1;
+	due = g->want_since + RECONSUME_SETTLE_MS;
+	if (g->mismatch_since + RECONSUME_MS < due)
+		due = g->mismatch_since + RECONSUME_MS;
+	return due > g->reconsume_at ? due : g->reconsume_at;
+}
+
 static void
 keep_broker(struct gate *g)
 {
@@ -292,27 +423,61 @@ keep_broker(struct gate *g)
 	/* Jobs set aside to wait for another copy's reply hold no session, and must not hold
 	 * back the deliveries the sessions could take either. */
 	int want = (up > 0 ? up : 1) + jobq_deferred(g->q);
+	int64_t now = eg_now_ms(), due;
 
+	if (want != g->last_want) {
+		g->last_want = want;
+		g->want_since = now;
+	}
+	if (broker_blocked(g->broker) != g->was_blocked) {
+		g->was_blocked = broker_blocked(g->broker);
+		metrics_broker_blocked(g->metrics, g->was_blocked);
+		notify(g, "");
+	}
 	if (!broker_connected(g->broker)) {
-		if (g->draining || eg_now_ms() < g->broker_retry_at)
+		g->mismatch_since = -1;
+		if (g->draining || now < g->broker_retry_at)
 			return;
 		if (broker_connect(g->broker, want, &err) == -1) {
-			broker_lost(g, &err);
+			broker_failed(g, &err);
 			return;
 		}
-		if (g->broker_failures > 0)
-			metrics_broker_reconnect(g->metrics);
-		g->broker_failures = 0;
-		g->prefetch = want;
+		broker_ok(g);
 		notify(g, "");
 		return;
 	}
-	if (want != g->prefetch && !g->draining) {
-		if (broker_set_prefetch(g->broker, want, &err) == -1)
-			broker_lost(g, &err);
-		else
-			g->prefetch = want;
+	/* Synchronous calls wait for the broker: none while it does not read (blocked, or
+	 * answers still held), and none once stopping. */
+	if (g->draining || broker_blocked(g->broker) || broker_held(g->broker) > 0) {
+		g->mismatch_since = -1;   /* (and poll_timeout() has nothing to wait for) */
+		return;
 	}
+	if (!broker_consuming(g->broker)) {
+		/* The broker cancelled our consumer (the queue was deleted): declare it again
+		 * and consume; a failure closes the connection and backs off. */
+		if (now < g->broker_retry_at)
+			return;
+		metrics_broker_cancel(g->metrics);
+		if (broker_consume(g->broker, want, &err) == -1)
+			broker_failed(g, &err);
+		else
+			broker_ok(g);
+		g->reconsume_at = now + RECONSUME_MS;
+		g->mismatch_since = -1;
+		return;
+	}
+	if (want == broker_prefetch(g->broker)) {
+		g->mismatch_since = -1;
+		return;
+	}
+	if (g->mismatch_since < 0)
+		g->mismatch_since = now;
+	if ((due = reconsume_due(g)) > now)
+		return;
+	if (broker_consume(g->broker, want, &err) == -1)
+		broker_failed(g, &err);
+	g->reconsume_at = now + RECONSUME_MS;
+	g->mismatch_since = -1;
 }
 
 /*
@@ -342,7 +507,7 @@ on_signal(struct gate *g)
 {
 	struct signalfd_siginfo si;
 	struct eg_err err;
-	int64_t limit;
+	char why[32];
 
 	while (read(g->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
@@ -352,18 +517,8 @@ on_signal(struct gate *g)
 				log_info(g->log, "log file reopened");
 			continue;
 		}
-		if (g->draining)
-			continue;
-		g->draining = 1;
-		/* In-flight commands end by their own timeouts; queued ones wait at most
-		 * queue_wait. Past that, leave: the broker redelivers what was not acked. */
-		limit = (int64_t)g->cfg->epp.command_timeout_ms * 2 + g->cfg->queue_wait_ms + 5000;
-		g->drain_deadline = eg_now_ms() + limit;
-		log_info(g->log, "signal %u: stopping: no new requests; finishing %d in flight",
-		    si.ssi_signo, jobq_outstanding(g->q));
-		notify_send("STOPPING=1");
-		if (broker_connected(g->broker) && broker_cancel(g->broker, &err) == -1)
-			log_err(g->log, "%s", err.msg);
+		snprintf(why, sizeof(why), "signal %u", si.ssi_signo);
+		begin_stop(g, why);
 	}
 }
 
@@ -407,10 +562,12 @@ service_interval(const struct gate *g)
 	return t <= 0 || t > 1000 ? 1000 : t;
 }
 
+#define HELD_RETRY_MS 20
+
 static int
 poll_timeout(struct gate *g, int64_t expire_in)
 {
-	int64_t t = service_interval(g), now = eg_now_ms();
+	int64_t t = service_interval(g), now = eg_now_ms(), due;
 
 	if (broker_connected(g->broker) && g->next_service - now < t)
 		t = g->next_service - now;
@@ -422,6 +579,13 @@ poll_timeout(struct gate *g, int64_t expire_in)
 		t = g->next_metrics - now;
 	if (g->watchdog_us > 0 && g->next_watchdog - now < t)
 		t = g->next_watchdog - now;
+	if (broker_connected(g->broker) && !g->draining && (due = reconsume_due(g)) >= 0 &&
+	    due - now < t)
+		t = due - now;
+	/* Answers held for want of room in the socket (not for a block, which unblocked ends):
+	 * look again soon. */
+	if (broker_held(g->broker) > 0 && !broker_blocked(g->broker) && t > HELD_RETRY_MS)
+		t = HELD_RETRY_MS;
 	if (broker_pending(g->broker))
 		t = 0;
 	return t < 0 ? 0 : (int)t;
@@ -437,7 +601,10 @@ loop(struct gate *g)
 
 	for (;;) {
 		keep_broker(g);
-		if (g->draining && (jobq_outstanding(g->q) == 0 || eg_now_ms() > g->drain_deadline))
+		/* Done when every request is answered and its answer went out (a blocked
+		 * broker holds them: broker.h), or at the drain deadline. */
+		if (g->draining && ((jobq_outstanding(g->q) == 0 && broker_held(g->broker) == 0) ||
+		    eg_now_ms() > g->drain_deadline))
 			break;
 		n = 0;
 		fds[n].fd = g->sigfd;
@@ -476,8 +643,13 @@ loop(struct gate *g)
 		    eg_now_ms() >= g->next_service)) {
 			g->next_service = eg_now_ms() + service_interval(g);
 			if (broker_service(g->broker, on_delivery, g, &err) == -1)
-				broker_lost(g, &err);
+				broker_failed(g, &err);
 		}
+		/* What the outbox holds (and a stop's basic.cancel) goes out once the broker
+		 * reads again. */
+		if (broker_connected(g->broker) && !broker_blocked(g->broker) &&
+		    broker_flush(g->broker, &err) == -1)
+			broker_failed(g, &err);
 		expire_in = jobq_expire(g->q);
 		periodic(g);
 		tell_systemd(g);
@@ -640,10 +812,12 @@ gate_run(const struct gate_config *cfg, struct eg_log *log, int sigfd)
 	} else {
 		log_info(log, "epp-gate %s started: %d session(s) to %s:%s, queue %s", EPPGATE_VERSION,
 		    cfg->epp.sessions, cfg->epp.host, cfg->epp.port, cfg->broker.queue);
+		g.mismatch_since = -1;
 		loop(&g);
 		if (jobq_outstanding(g.q) > 0)
 			log_warn(log, "stopping with %d request(s) unanswered; the broker will redeliver "
 			    "them", jobq_outstanding(g.q));
+		rc = g.exit_status;
 	}
 	stop(&g);
 	log_info(log, "epp-gate stopped");

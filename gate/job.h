@@ -64,7 +64,8 @@ struct job {
 	char *message_id;
 	int redelivered;
 	int64_t received_us;        /* monotonic */
-	int64_t deadline_ms;        /* monotonic; -1 when the request gave none */
+	int64_t deadline_ms;        /* monotonic; -1 when the request gave none (a real one
+	                               is never below the clock at receipt: deadline.h) */
 	int64_t wait_until_ms;      /* monotonic; set by the job queue: give up waiting for a
 	                               session (or, set aside, for another job's reply) */
 	int64_t not_before_ms;      /* monotonic; set aside until then (jobq_defer) */

@@ -38,6 +38,13 @@ static const char *const bucket_le[] = {
 };
 #define NBUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
+/* The broker's permanent refusals (broker.h), each written even at 0; the last is
+ * for a name not in the list. */
+static const char *const refusal_reason[] = {
+	"queue_arguments", "access", "vhost", "not_found", "unsupported", "other",
+};
+#define NREASONS (sizeof(refusal_reason) / sizeof(refusal_reason[0]))
+
 /* Requests are labelled by command name, which comes from clients: bound the set so
  * that a client inventing names cannot grow it without end. */
 #define MAX_SERIES 512
@@ -64,6 +71,9 @@ struct metrics {
 	int in_flight;
 	uint64_t reconnects;
 	uint64_t broker_reconnects;
+	uint64_t broker_refusals[NREASONS];
+	uint64_t broker_cancels;
+	int broker_blocked;
 	long journal_entries;
 	int64_t start_ms;                   /* wall clock */
 	int64_t start_mono_ms;
@@ -238,6 +248,41 @@ metrics_broker_reconnect(struct metrics *m)
 	pthread_mutex_unlock(&m->mu);
 }
 
+void
+metrics_broker_refusal(struct metrics *m, const char *reason)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < NREASONS - 1 && (reason == NULL || strcmp(reason, refusal_reason[i]) != 0);
+	    i++)
+		;
+	pthread_mutex_lock(&m->mu);
+	m->broker_refusals[i]++;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_broker_cancel(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->broker_cancels++;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_broker_blocked(struct metrics *m, int blocked)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->broker_blocked = blocked != 0;
+	pthread_mutex_unlock(&m->mu);
+}
+
 static void
 code_label(int code, char *out, size_t cap)
 {
@@ -316,6 +361,18 @@ render(struct metrics *m, struct out *o)
 	family(o, "eppgate_broker_reconnects_total", "counter",
 	    "Connections to RabbitMQ re-established.");
 	out(o, "eppgate_broker_reconnects_total %llu\n", (unsigned long long)m->broker_reconnects);
+	family(o, "eppgate_broker_refusals_total", "counter",
+	    "Permanent refusals by RabbitMQ (queue arguments, access, vhost...), by reason.");
+	for (i = 0; i < NREASONS; i++)
+		out(o, "eppgate_broker_refusals_total{reason=\"%s\"} %llu\n", refusal_reason[i],
+		    (unsigned long long)m->broker_refusals[i]);
+	family(o, "eppgate_broker_consumer_cancels_total", "counter",
+	    "Times RabbitMQ cancelled the gate's consumer (the queue was deleted).");
+	out(o, "eppgate_broker_consumer_cancels_total %llu\n",
+	    (unsigned long long)m->broker_cancels);
+	family(o, "eppgate_broker_blocked", "gauge",
+	    "1 while RabbitMQ blocks the connection (a resource alarm): replies are held.");
+	out(o, "eppgate_broker_blocked %d\n", m->broker_blocked);
 	family(o, "eppgate_in_flight", "gauge", "Requests being processed now.");
 	out(o, "eppgate_in_flight %d\n", m->in_flight);
 	family(o, "eppgate_journal_entries", "gauge", "Records in the journal.");
@@ -437,7 +494,7 @@ metrics_json(struct metrics *m)
 {
 	json_object *o = json_object_new_object(), *req = json_object_new_object(),
 	    *by = json_object_new_object(), *lat = json_object_new_object(),
-	    *ses = json_object_new_object(), *cmd = NULL;
+	    *ses = json_object_new_object(), *refusals = json_object_new_object(), *cmd = NULL;
 	char code[16];
 	size_t i;
 
@@ -471,6 +528,14 @@ metrics_json(struct metrics *m)
 	json_object_object_add(o, "reconnects", json_object_new_int64((int64_t)m->reconnects));
 	json_object_object_add(o, "broker_reconnects",
 	    json_object_new_int64((int64_t)m->broker_reconnects));
+	for (i = 0; i < NREASONS; i++)
+		if (m->broker_refusals[i] > 0)
+			json_object_object_add(refusals, refusal_reason[i],
+			    json_object_new_int64((int64_t)m->broker_refusals[i]));
+	json_object_object_add(o, "broker_refusals", refusals);
+	json_object_object_add(o, "broker_consumer_cancels",
+	    json_object_new_int64((int64_t)m->broker_cancels));
+	json_object_object_add(o, "broker_blocked", json_object_new_boolean(m->broker_blocked));
 	json_object_object_add(o, "journal_entries", json_object_new_int64(m->journal_entries));
 	json_object_object_add(o, "start_time", json_object_new_int64(m->start_ms / 1000));
 	json_object_object_add(o, "uptime_s",

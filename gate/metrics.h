@@ -9,7 +9,10 @@
  * eppgate_requests_total{cmd,code} (code = EPP result code, or "error" for gate error
  * replies), eppgate_request_duration_seconds histogram{le}, eppgate_sessions_up,
  * eppgate_sessions_configured, eppgate_reconnects_total, eppgate_broker_reconnects_total,
- * eppgate_in_flight, eppgate_journal_entries, eppgate_start_time_seconds.
+ * eppgate_in_flight, eppgate_journal_entries, eppgate_start_time_seconds,
+ * eppgate_broker_refusals_total{reason} (permanent refusals by the broker: broker.h),
+ * eppgate_broker_consumer_cancels_total (the broker cancelled the gate's consumer: the
+ * queue was deleted), eppgate_broker_blocked (1 while the broker blocks the connection).
  *
  * The file tells the truth after the gate is gone too: on every orderly exit the gate
  * writes it a last time with metrics_stopped() applied, and nothing rewrites it after.
@@ -36,6 +39,11 @@ void metrics_request(struct metrics *m, const char *cmd, int code, int64_t durat
 void metrics_sessions_up(struct metrics *m, int up);
 void metrics_reconnect(struct metrics *m);          /* an EPP session was re-established */
 void metrics_broker_reconnect(struct metrics *m);
+/* reason: broker_refusal_name()'s ("queue_arguments", "access", "vhost", "not_found",
+ * "unsupported"); anything else counts as "other". */
+void metrics_broker_refusal(struct metrics *m, const char *reason);
+void metrics_broker_cancel(struct metrics *m);
+void metrics_broker_blocked(struct metrics *m, int blocked);
 void metrics_in_flight(struct metrics *m, int n);
 void metrics_journal_entries(struct metrics *m, long n);
 

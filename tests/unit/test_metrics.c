@@ -249,10 +249,15 @@ test_text_format(void)
 	metrics_reconnect(m);
 	metrics_broker_reconnect(m);
 	metrics_journal_entries(m, 7);
+	metrics_broker_refusal(m, "access");
+	metrics_broker_refusal(m, "access");
+	metrics_broker_refusal(m, "made-up");
+	metrics_broker_cancel(m);
+	metrics_broker_blocked(m, 1);
 	tap_is_int(metrics_write(m, path, &e), 0, "metrics_write");
 	if (!tap_ok(parse_file(&p) == 0, "the file parses as text format 0.0.4"))
 		tap_diag("%s", p.why);
-	tap_is_int(p.nfam, 10, "ten families, each with HELP and TYPE");
+	tap_is_int(p.nfam, 13, "thirteen families, each with HELP and TYPE");
 	tap_is_str(p.type[fam_find(&p, "eppgate_up")], "gauge", "eppgate_up is a gauge");
 	tap_ok(value_of(&p, "eppgate_up", "") == 1, "eppgate_up 1 while running");
 	tap_is_str(p.type[fam_find(&p, "eppgate_request_duration_seconds")], "histogram",
@@ -294,6 +299,12 @@ test_text_format(void)
 	tap_ok(value_of(&p, "eppgate_in_flight", "") == 1 &&
 	    value_of(&p, "eppgate_journal_entries", "") == 7, "in flight, journal entries");
 	tap_ok(value_of(&p, "eppgate_start_time_seconds", "") > 1.6e9, "start time is epoch");
+	tap_ok(value_of(&p, "eppgate_broker_refusals_total", "reason=\"access\"") == 2 &&
+	    value_of(&p, "eppgate_broker_refusals_total", "reason=\"other\"") == 1 &&
+	    value_of(&p, "eppgate_broker_refusals_total", "reason=\"queue_arguments\"") == 0,
+	    "broker refusals by reason, unknown ones as other, every reason written");
+	tap_ok(value_of(&p, "eppgate_broker_consumer_cancels_total", "") == 1 &&
+	    value_of(&p, "eppgate_broker_blocked", "") == 1, "consumer cancels, blocked");
 	metrics_free(m);
 }
 
@@ -435,7 +446,7 @@ reader(void *arg)
 		}
 		r->reads++;
 		parse(&p, text);
-		if (p.why[0] == '\0' && p.nfam != 10)
+		if (p.why[0] == '\0' && p.nfam != 13)
 			snprintf(p.why, sizeof(p.why), "%d families", p.nfam);
 		if (p.why[0] != '\0' && r->bad++ == 0)
 			snprintf(r->first_bad, sizeof(r->first_bad), "%s", p.why);
