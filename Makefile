@@ -45,8 +45,10 @@ BUILD     ?= $(if $(filter thread,$(SAN)),build-tsan,$(if $(SAN),build-san,build
 # WERROR=0 for packagers: a newer compiler's new warning must not fail their build.
 WERROR    ?= 1
 CC        ?= cc
-# The daemon needs the first five; only epp-gate-mail (the alert mailer) needs libcurl.
-PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig
+# The daemon needs the first six (libidn2: names in A-label form, common/idn.c, for the
+# gate, epp-codec and epp-sim); only epp-gate-mail (the alert mailer) needs libcurl. The
+# client library links RPC_PKGS alone.
+PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MAIL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
