@@ -3,8 +3,8 @@
  * Domain and host names as the gate sends them (common/idn.h): U-labels to
  * A-labels through libidn2 (IDNA2008, UTS #46 mapping), names refused with the
  * argument and the reason; then the same through every builder argument that
- * holds a name, the arguments that are not names left alone, and the label
- * check epp-sim applies to what it receives.
+ * holds a name, the arguments that are not names left alone, and the names
+ * epp-sim takes (A-labels only, as a registry).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include "cmdtest.h"
 #include "epp_args.h"
 #include "idn.h"
+#include "reg_model.h"
 #include "tap.h"
 
 /* ---- idn_to_ascii(): conversions -------------------------------------------- */
@@ -443,11 +444,35 @@ test_label_ok(void)
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1},
 		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0},
 	};
+	static const struct {
+		const char *name;
+		const char *key;      /* NULL: refused */
+	} names[] = {
+		{"XN--MNCHEN-3YA.Example", "xn--mnchen-3ya.example"},
+		{"ns1.xn--bcher-kva.example", "ns1.xn--bcher-kva.example"},
+		{"m\xc3\xbcnchen.example", NULL},       /* a U-label is not a name on the wire */
+		{"xn--zz.example", NULL},
+		{"ab--cd.example", NULL},
+		{"a-.example", NULL},
+		{"a..example", NULL},
+		{"localhost", NULL},                    /* the registry wants two labels */
+	};
+	char key[256];
 	size_t i;
+	int rc;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		tap_is_int(idn_label_ok(cases[i].label, strlen(cases[i].label)), cases[i].ok,
 		    "idn_label_ok('%s')", cases[i].label);
+	/* epp-sim's names (sim/reg_store.c): A-labels only, as a registry takes them. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		rc = reg_name_norm(names[i].name, key, sizeof(key));
+		if (names[i].key == NULL)
+			tap_is_int(rc, -1, "epp-sim refuses '%s'", names[i].name);
+		else
+			tap_ok(rc == 0 && strcmp(key, names[i].key) == 0, "epp-sim takes '%s' as %s",
+			    names[i].name, names[i].key);
+	}
 }
 
 int
