@@ -47,9 +47,10 @@ BUILD     ?= $(if $(filter thread,$(SAN)),build-tsan,$(if $(SAN),build-san,build
 # WERROR=0 for packagers: a newer compiler's new warning must not fail their build.
 WERROR    ?= 1
 CC        ?= cc
-# The daemon needs these (sqlite3 and libpq: the request journal's two backends); only
-# epp-gate-mail (the alert mailer) needs libcurl.
-PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig sqlite3 libpq
+# The daemon needs these (sqlite3 and libpq: the request journal's two backends; libidn2:
+# names in A-label form, common/idn.c, for the gate, epp-codec and epp-sim); only
+# epp-gate-mail (the alert mailer) needs libcurl. The client library links RPC_PKGS alone.
+PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig sqlite3 libpq libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 MAIL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)

@@ -151,22 +151,25 @@ arg_datetime(struct epp_build *b, json_object *o, const char *ctx, const char *k
 
 /* ---- pieces ------------------------------------------------------------------ */
 
-/* <domain:ns><domain:hostObj>... from a list of names; nothing for an empty list. */
+/* <domain:ns><domain:hostObj>... from a list of host names; nothing for an empty list. */
 static int
 domain_ns(struct epp_build *b, xmlNodePtr parent, json_object *args, const char *key)
 {
+	char host[EA_NAME_BUF];
 	json_object *list;
 	xmlNodePtr ns;
 	size_t n, i;
 
-	if (ea_strlist(args, NULL, key, 0, 0, CMD_MAX_NS, &EA_LABEL, &list, &n, b->err) != 0)
+	if (ea_namelist(args, NULL, key, 0, 0, CMD_MAX_NS, &list, &n, b->err) != 0)
 		return -1;
 	if (n == 0)
 		return 0;
 	ns = eb_el(b, parent, "ns", NULL);
-	for (i = 0; i < n; i++)
-		eb_el(b, ns, "hostObj",
-		    json_object_get_string(json_object_array_get_idx(list, i)));
+	for (i = 0; i < n; i++) {
+		if (ea_name_at(list, NULL, key, i, host, b->err) != 0)
+			return -1;
+		eb_el(b, ns, "hostObj", host);
+	}
 	return 0;
 }
 
@@ -284,30 +287,34 @@ fee_check(struct epp_build *b, json_object *fee)
 int
 cmd_domain_check(struct epp_build *b, json_object *args)
 {
+	char name[EA_NAME_BUF];
 	json_object *list, *fee;
 	xmlNodePtr chk;
 	size_t n, i;
 
-	if (ea_strlist(args, NULL, "domains", 1, 1, CMD_MAX_CHECK, &EA_LABEL, &list, &n,
-	    b->err) != 0 ||
+	if (ea_namelist(args, NULL, "domains", 1, 1, CMD_MAX_CHECK, &list, &n, b->err) != 0 ||
 	    ea_obj(args, NULL, "fee", 0, &fee, b->err) != 0)
 		return -1;
 	chk = domain_object(b, "check");
-	for (i = 0; i < n; i++)
-		eb_el(b, chk, "name", json_object_get_string(json_object_array_get_idx(list, i)));
+	for (i = 0; i < n; i++) {
+		if (ea_name_at(list, NULL, "domains", i, name, b->err) != 0)
+			return -1;
+		eb_el(b, chk, "name", name);
+		cmd_object(b, name);
+	}
 	if (fee != NULL && fee_check(b, fee) != 0)
 		return -1;
-	cmd_object_list(b, list, n);
 	return 0;
 }
 
 int
 cmd_domain_info(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name, *pw, *hosts;
 	xmlNodePtr info;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0 ||
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
 	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0 ||
 	    ea_enum(args, NULL, "hosts", 0, hosts_values, "all", &hosts, b->err) != 0)
 		return -1;
@@ -322,10 +329,11 @@ cmd_domain_info(struct epp_build *b, json_object *args)
 int
 cmd_domain_create(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name, *registrant, *pw;
 	xmlNodePtr cre;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0 ||
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
 	    ea_str(args, NULL, "registrant", 1, &EA_CLID, &registrant, b->err) != 0 ||
 	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0)
 		return -1;
@@ -350,9 +358,10 @@ cmd_domain_create(struct epp_build *b, json_object *args)
 int
 cmd_domain_delete(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0)
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0)
 		return -1;
 	eb_el(b, domain_object(b, "delete"), "name", name);
 	eb_target(b, "domain", name);
@@ -363,11 +372,12 @@ cmd_domain_delete(struct epp_build *b, json_object *args)
 int
 cmd_domain_renew(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name;
 	char date[11];
 	xmlNodePtr ren;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0 ||
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
 	    arg_date(b, args, "cur_exp_date", date) != 0)
 		return -1;
 	ren = domain_object(b, "renew");
@@ -383,11 +393,12 @@ cmd_domain_renew(struct epp_build *b, json_object *args)
 int
 cmd_domain_transfer(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name, *op, *pw;
 	xmlNodePtr trn, dt;
 	int given;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0 ||
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
 	    ea_enum(args, NULL, "op", 0, transfer_ops, "request", &op, b->err) != 0 ||
 	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0)
 		return -1;
@@ -638,10 +649,11 @@ secdns_update(struct epp_build *b, json_object *args)
 int
 cmd_domain_update(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name, *registrant, *pw;
 	xmlNodePtr upd, add, rem, chg;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0 ||
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
 	    ea_str(args, NULL, "change_registrant", 0, &EA_CLID, &registrant, b->err) != 0 ||
 	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0)
 		return -1;

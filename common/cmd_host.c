@@ -57,17 +57,20 @@ host_object(struct epp_build *b, const char *cmd)
 int
 cmd_host_check(struct epp_build *b, json_object *args)
 {
+	char name[EA_NAME_BUF];
 	json_object *list;
 	xmlNodePtr chk;
 	size_t n, i;
 
-	if (ea_strlist(args, NULL, "hosts", 1, 1, CMD_MAX_CHECK, &EA_LABEL, &list, &n,
-	    b->err) != 0)
+	if (ea_namelist(args, NULL, "hosts", 1, 1, CMD_MAX_CHECK, &list, &n, b->err) != 0)
 		return -1;
 	chk = host_object(b, "check");
-	for (i = 0; i < n; i++)
-		eb_el(b, chk, "name", json_object_get_string(json_object_array_get_idx(list, i)));
-	cmd_object_list(b, list, n);
+	for (i = 0; i < n; i++) {
+		if (ea_name_at(list, NULL, "hosts", i, name, b->err) != 0)
+			return -1;
+		eb_el(b, chk, "name", name);
+		cmd_object(b, name);
+	}
 	return 0;
 }
 
@@ -75,9 +78,10 @@ cmd_host_check(struct epp_build *b, json_object *args)
 static int
 host_single(struct epp_build *b, json_object *args, const char *cmd)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0)
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0)
 		return -1;
 	eb_el(b, host_object(b, cmd), "name", name);
 	if (b->klass == EPP_CLASS_TRANSFORM)
@@ -101,10 +105,11 @@ cmd_host_delete(struct epp_build *b, json_object *args)
 int
 cmd_host_create(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF];
 	const char *name;
 	xmlNodePtr cre;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0)
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0)
 		return -1;
 	cre = host_object(b, "create");
 	eb_el(b, cre, "name", name);
@@ -118,11 +123,12 @@ cmd_host_create(struct epp_build *b, json_object *args)
 int
 cmd_host_update(struct epp_build *b, json_object *args)
 {
+	char nbuf[EA_NAME_BUF], newbuf[EA_NAME_BUF];
 	const char *name, *new_name;
 	xmlNodePtr upd, add, rem, chg;
 
-	if (ea_str(args, NULL, "name", 1, &EA_LABEL, &name, b->err) != 0 ||
-	    ea_str(args, NULL, "new_name", 0, &EA_LABEL, &new_name, b->err) != 0)
+	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
+	    ea_name(args, NULL, "new_name", 0, newbuf, &new_name, b->err) != 0)
 		return -1;
 	upd = host_object(b, "update");
 	eb_el(b, upd, "name", name);

@@ -297,6 +297,75 @@ ea_strlist(json_object *o, const char *ctx, const char *key, int required, size_
 	return 0;
 }
 
+/* A name as text: an xsd:token (the existing messages for spaces at the ends, tabs,
+ * line breaks, bad UTF-8), of any length: idn_to_ascii() judges the length. */
+static const struct ea_rule name_text = {EA_TOKEN, 1, 0};
+
+int
+ea_check_name(json_object *v, const char *path, char out[EA_NAME_BUF], struct eg_err *err)
+{
+	const char *s;
+
+	out[0] = '\0';
+	if (ea_check_str(v, path, &name_text, &s, err) != 0)
+		return -1;
+	if (idn_to_ascii(s, out, err) != 0) {
+		if (err != NULL && err->code == EG_ENOMEM)
+			return -1;
+		return eg_err_prefix(err, "argument '%s': ", path);
+	}
+	return 0;
+}
+
+int
+ea_name(json_object *o, const char *ctx, const char *key, int required,
+    char out[EA_NAME_BUF], const char **name, struct eg_err *err)
+{
+	char path[EA_PATH_MAX];
+	json_object *v = ea_member(o, key);
+
+	ea_path(path, sizeof(path), ctx, key);
+	*name = NULL;
+	out[0] = '\0';
+	if (v == NULL)
+		return required ? missing(err, path) : 0;
+	if (ea_check_name(v, path, out, err) != 0)
+		return -1;
+	*name = out;
+	return 0;
+}
+
+int
+ea_namelist(json_object *o, const char *ctx, const char *key, int required, size_t min,
+    size_t max, json_object **out, size_t *n, struct eg_err *err)
+{
+	char path[EA_PATH_MAX];
+	size_t i;
+
+	ea_path(path, sizeof(path), ctx, key);
+	if (ea_list(o, ctx, key, required, min, max, out, n, err) != 0) {
+		if (ea_member(o, key) != NULL &&
+		    !json_object_is_type(ea_member(o, key), json_type_array))
+			return ea_fail(err, path, "must be a list of strings");
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		if (!json_object_is_type(json_object_array_get_idx(*out, i), json_type_string))
+			return ea_fail(err, path, "must be a list of strings");
+	return 0;
+}
+
+int
+ea_name_at(json_object *list, const char *ctx, const char *key, size_t i,
+    char out[EA_NAME_BUF], struct eg_err *err)
+{
+	char path[EA_PATH_MAX], ipath[EA_PATH_MAX];
+
+	ea_path(path, sizeof(path), ctx, key);
+	ea_path_idx(ipath, sizeof(ipath), path, i);
+	return ea_check_name(json_object_array_get_idx(list, i), ipath, out, err);
+}
+
 int
 ea_bool(json_object *o, const char *ctx, const char *key, int dflt, int *out,
     struct eg_err *err)

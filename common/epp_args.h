@@ -15,7 +15,11 @@
  * object and live as long as it does. Every string is checked with
  * utf8_xml_ok(): valid UTF-8 and only characters XML allows.
  *
- * Pure: no allocation beyond the stack, no I/O, no global state.
+ * Domain and host names go through ea_name() and its list forms, which give
+ * the name to send (A-labels, lower case: idn.h) in a buffer of the caller's.
+ *
+ * Pure: no allocation beyond the stack (and libidn2's own, freed before a
+ * name getter returns), no I/O, no global state.
  */
 #ifndef EG_EPP_ARGS_H
 #define EG_EPP_ARGS_H
@@ -24,9 +28,11 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "idn.h"
 
 #define EA_PATH_MAX 128          /* longest argument path kept for messages */
 #define EA_TEXT_MAX 65536        /* characters in any string without a tighter schema bound */
+#define EA_NAME_BUF (IDN_NAME_MAX + 1)   /* a name to send and its NUL */
 
 /* String rules. Lengths are in characters, as XML Schema counts them. */
 enum ea_kind {
@@ -41,7 +47,7 @@ struct ea_rule {
 };
 
 /* Rules shared by several commands (values from eppcom-1.0 and the object schemas). */
-extern const struct ea_rule EA_LABEL;     /* eppcom:labelType: token, 1-255 (names) */
+extern const struct ea_rule EA_LABEL;     /* eppcom:labelType: token, 1-255 */
 extern const struct ea_rule EA_CLID;      /* eppcom:clIDType: token, 3-16 (contact ids) */
 extern const struct ea_rule EA_PW;        /* authInfo pw: non-empty text, at most 255 */
 extern const struct ea_rule EA_ANYTEXT;   /* text, may be empty */
@@ -92,6 +98,33 @@ int ea_list(json_object *o, const char *ctx, const char *key, int required, size
 /* List of strings, each checked against r. Same conventions as ea_list. */
 int ea_strlist(json_object *o, const char *ctx, const char *key, int required, size_t min,
     size_t max, const struct ea_rule *r, json_object **out, size_t *n, struct eg_err *err);
+
+/*
+ * A domain or host name (RFC 5731 / 5732 names, RFC 5731 hostObj): text as
+ * ea_check_str() takes a token, then idn_to_ascii(). out receives the name to
+ * send: "münchen.example" gives "xn--mnchen-3ya.example", "Example.COM" gives
+ * "example.com". The message names the argument and gives the reason:
+ *   argument 'nameservers[1]': label 'a b' holds a space; a label has letters,
+ *   digits and hyphens only (RFC 5891 4.2.3)
+ */
+int ea_check_name(json_object *v, const char *path, char out[EA_NAME_BUF],
+    struct eg_err *err);
+
+/* Name member; *name is out, or NULL when not given and not required. */
+int ea_name(json_object *o, const char *ctx, const char *key, int required,
+    char out[EA_NAME_BUF], const char **name, struct eg_err *err);
+
+/*
+ * List of names: a list of min..max strings, as ea_list(). The items are
+ * checked and converted one at a time by ea_name_at(), as the builder takes
+ * them (so no list of converted names is kept anywhere).
+ */
+int ea_namelist(json_object *o, const char *ctx, const char *key, int required, size_t min,
+    size_t max, json_object **out, size_t *n, struct eg_err *err);
+
+/* Item i of a list from ea_namelist() (ctx, key: its path), checked into out. */
+int ea_name_at(json_object *list, const char *ctx, const char *key, size_t i,
+    char out[EA_NAME_BUF], struct eg_err *err);
 
 /* Strict boolean: JSON true/false or the strings "true"/"false". *out = dflt when absent. */
 int ea_bool(json_object *o, const char *ctx, const char *key, int dflt, int *out,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config_int.h"
+#include "credentials.h"
 #include "log.h"
 
 static int
@@ -73,6 +74,7 @@ int
 gate_config_check(const struct gate_config *c, struct eg_err *err)
 {
 	char host[CFG_NAME];
+	const char *why;
 	int i, port;
 
 	if (c->epp.host[0] == '\0')
@@ -86,6 +88,14 @@ gate_config_check(const struct gate_config *c, struct eg_err *err)
 	if (c->epp.password[0] == '\0')
 		return eg_err_set(err, EG_ECONFIG, "epp.password is not set (epp.password or "
 		    "epp.password_file in the config file, or the --epp params file)");
+	/* The login builder's own rule: a password it would refuse fails here, at start,
+	 * rather than in every login attempt after. */
+	if ((why = cred_pw_problem(c->epp.password)) != NULL)
+		return eg_err_set(err, EG_ECONFIG, "epp.password (epp.password, "
+		    "epp.password_file or the --epp params file) %s", why);
+	if (c->epp.new_password[0] != '\0' && (why = cred_pw_problem(c->epp.new_password)) != NULL)
+		return eg_err_set(err, EG_ECONFIG, "epp.new_password (epp.new_password or "
+		    "epp.new_password_file) %s", why);
 	if (c->epp.sessions < 1 || c->epp.sessions > 256)
 		return eg_err_set(err, EG_ECONFIG, "epp.sessions must be 1-256");
 	if (check_backoff("epp", c->epp.backoff_min_ms, c->epp.backoff_max_ms, err) == -1 ||

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credentials.h"
 #include "reg_model.h"
 
 int
@@ -77,7 +78,11 @@ reg_login_cmd(struct reg_cmd *c)
 	struct registry *r = c->reg;
 	xmlNodePtr l = c->rq->verb_node, opt, svcs, u;
 	struct reg_account *a;
-	char clid[SIM_CLID_MAX + 2], pw[72], newpw[72], ver[16], lang[16], uri[512];
+	/* Passwords: up to CRED_PW_MAX characters of up to 4 bytes, and one more byte so
+	 * that a longer one does not fit and is refused rather than cut. */
+	char clid[SIM_CLID_MAX + 2], pw[4 * CRED_PW_MAX + 2], newpw[4 * CRED_PW_MAX + 2];
+	char ver[16], lang[16], uri[512];
+	const char *why;
 	uint32_t objs = 0, exts = 0;
 	int i, have_new;
 
@@ -144,8 +149,12 @@ reg_login_cmd(struct reg_cmd *c)
 	if (have_new) {
 		char *p;
 
-		if (newpw[0] == '\0' || (p = strdup(newpw)) == NULL) {
-			sx_resp_result(c->resp, 2005, "the new password may not be empty");
+		if ((why = cred_pw_problem(newpw)) != NULL) {
+			sx_resp_result(c->resp, 2005, "the new password %s", why);
+			return;
+		}
+		if ((p = strdup(newpw)) == NULL) {
+			sx_resp_result(c->resp, 2400, "out of memory");
 			return;
 		}
 		free(a->pw);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * reg_store.c - the object store: hash tables of domains, hosts and contacts
- * keyed by name or id, name normalisation (the keys), repository object ids
+ * keyed by name or id, name normalisation and checks (the keys), repository object ids
  * (RFC 5730 section 2.8) and what every object owns.
  */
 #include <ctype.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idn.h"
 #include "reg_model.h"
 
 static size_t
@@ -100,10 +101,16 @@ reg_tab_next(struct reg_tab *t, size_t *i, struct reg_obj *cur)
 	return NULL;
 }
 
+/*
+ * Names as a registry takes them: ASCII, case-insensitive, in A-label form. A
+ * U-label is not a name on the wire (RFC 5891 4.4: A-labels only), and an
+ * "xn--" label must be a valid A-label; idn_label_ok() applies the rules the
+ * gate applies before it sends (common/idn.h).
+ */
 int
 reg_name_norm(const char *in, char *out, size_t cap)
 {
-	size_t n = strlen(in), i, label = 0, labels = 1;
+	size_t n = strlen(in), i, start = 0, labels = 1;
 	char c;
 
 	if (n == 0 || n > 253 || n >= cap)
@@ -112,18 +119,12 @@ reg_name_norm(const char *in, char *out, size_t cap)
 		c = (char)tolower((unsigned char)in[i]);
 		out[i] = c;
 		if (c == '.' || c == '\0') {
-			if (label == 0 || label > 63 || out[i - 1] == '-')
+			if (!idn_label_ok(out + start, i - start))
 				return -1;
 			if (c == '.')
 				labels++;
-			label = 0;
-			continue;
+			start = i + 1;
 		}
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-			return -1;
-		if (c == '-' && label == 0)
-			return -1;
-		label++;
 	}
 	return labels >= 2 ? 0 : -1;
 }

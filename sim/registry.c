@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "credentials.h"
 #include "reg_model.h"
 
 void
@@ -162,13 +163,15 @@ registry_add_account(struct registry *r, const char *clid, const char *pw, struc
 	struct reg_account *a;
 	size_t n = strlen(clid);
 	int rc = -1;
+	const char *why;
 
 	if (n < 3 || n > SIM_CLID_MAX)
 		return eg_err_set(err, EG_ECONFIG, "client id '%s' must have 3 to %d characters",
 		    clid, SIM_CLID_MAX);
-	if (pw[0] == '\0' || strlen(pw) > 64)
-		return eg_err_set(err, EG_ECONFIG, "the password of '%s' must have 1 to 64 characters",
-		    clid);
+	/* The rule the gate logs in with (RFC 5730 pwType, up to 64 characters): an
+	 * account a registry could not have is refused at start. */
+	if ((why = cred_pw_problem(pw)) != NULL)
+		return eg_err_set(err, EG_ECONFIG, "the password of '%s' %s", clid, why);
 	pthread_mutex_lock(&r->mu);
 	if (reg_find_account(r, clid) != NULL) {
 		eg_err_set(err, EG_ECONFIG, "client id '%s' given twice", clid);

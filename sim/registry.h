@@ -62,7 +62,8 @@ struct registry;
 
 struct registry *registry_new(const struct registry_config *c, struct eg_err *err);
 void registry_free(struct registry *r);
-/* Adds a login (clID 3-16 characters). -1 with err when invalid or a duplicate. */
+/* Adds a login (clID 3-16 characters, a password as credentials.h says: 6 to 64
+ * characters). -1 with err when invalid or a duplicate. */
 int registry_add_account(struct registry *r, const char *clid, const char *pw,
     struct eg_err *err);
 /* Moves the registry's clock forward: ends redemption periods in tests. */

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(gcc make pkg-config librabbitmq-dev libssl-dev libxml2-dev libjson-c-dev
-            libconfig-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev)
+            libconfig-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev libidn2-dev)
 TEST_PKGS=(openssl rabbitmq-server python3 python3-pika valgrind clang libclang-rt-14-dev
            systemd procps iproute2 psmisc man-db mandoc postgresql sqlite3)
 DEB_PKGS=(build-essential dpkg-dev debhelper lintian devscripts)

@@ -41,12 +41,28 @@ like "$(echo "$out" | sed -n 3p)" '^\{"epp":' "the document after it is still co
 out=$(printf '<a><b>1</b><b/></a>' | "$codec" to-json)
 is "$out" '{"a":{"b":["1",null]}}' "stdin when no file is given"
 
-out=$(echo '{"cmd":"domain_check","args":{"domains":["a&b<c>.example"]}}' | "$codec" to-xml --cltrid TEST-123)
-ok $? "to-xml builds a domain_check"
+out=$(echo '{"cmd":"domain_info","args":{"name":"a.example","auth_info":"a&b<c>"}}' | "$codec" to-xml --cltrid TEST-123)
+ok $? "to-xml builds a domain_info"
 like "$out" '<clTRID>TEST-123</clTRID>' "--cltrid is used"
-like "$out" 'a&amp;b&lt;c&gt;.example' "metacharacters are escaped"
+like "$out" '<domain:pw>a&amp;b&lt;c&gt;</domain:pw>' "metacharacters are escaped"
 back=$(echo "$out" | "$codec" to-json)
-like "$back" '"name":"a&b<c>.example"' "and come back as the same text"
+like "$back" '"pw":"a&b<c>"' "and come back as the same text"
+
+# Names go out in A-label form, as the gate sends them (the same builders).
+out=$(echo '{"cmd":"domain_check","args":{"domains":["münchen.example","ÖBB.at","xn--mnchen-3ya.example"]}}' | "$codec" to-xml)
+ok $? "to-xml builds a domain_check of internationalised names"
+like "$out" '<domain:name>xn--mnchen-3ya.example</domain:name><domain:name>xn--bb-eka.at</domain:name><domain:name>xn--mnchen-3ya.example</domain:name>' \
+    "U-labels become A-labels (case mapped by UTS #46), A-labels pass"
+[[ "$out" != *münchen* ]]; ok $? "no U-label is left in the document"
+out=$(echo '{"cmd":"host_create","args":{"name":"ns1.bücher.example"}}' | "$codec" to-xml)
+like "$out" '<host:name>ns1.xn--bcher-kva.example</host:name>' "host names too"
+out=$(echo '{"cmd":"domain_info","args":{"name":"x♥y.example"}}' | "$codec" to-xml)
+is "$?" 65 "a name IDNA2008 refuses exits 65"
+is "$out" "{\"error\":\"failed reading EPP request: argument 'name': label 'x♥y' holds U+2665, which IDNA2008 does not allow (RFC 5892)\"}" \
+    "and says which argument, which label and why"
+out=$(echo '{"cmd":"domain_info","args":{"name":"xn--zz.example"}}' | "$codec" to-xml)
+like "$out" "^\\{\"error\":\"failed reading EPP request: argument 'name': label 'xn--zz' is not a valid A-label" \
+    "a malformed A-label is refused"
 
 out=$(echo '{"cmd":"domain_renew","args":{"name":"x.example","cur_exp_date":"2030-01-01","period":100}}' | "$codec" to-xml)
 rc=$?

@@ -42,8 +42,13 @@ is $? 78 "a certificate that cannot be read: exit 78"
 "$sim" "${cert[@]}" --log "$T/no/such/dir/log" >/dev/null 2>"$T/err"
 is $? 78 "a command log that cannot be opened: exit 78"
 like "$(cat "$T/err")" "cannot open command log" "... and says so"
-"$sim" "${cert[@]}" --account "registrar1:a" --account "registrar1:b" >/dev/null 2>"$T/err"
+"$sim" "${cert[@]}" --account "registrar1:secret-a" --account "registrar1:secret-b" >/dev/null 2>"$T/err"
 is $? 78 "an account given twice: exit 78"
+like "$(cat "$T/err")" "client id 'registrar1' given twice" "... and says so"
+"$sim" "${cert[@]}" --account "registrar1:five5" >/dev/null 2>"$T/err"
+is $? 78 "a password shorter than 6 characters (RFC 5730 pwType): exit 78"
+like "$(cat "$T/err")" "the password of 'registrar1' must be 6 to 64 characters long" "... and says so"
+[[ "$(cat "$T/err")" != *five5* ]]; ok $? "... without the password"
 
 "$sim" "${cert[@]}" --port-file "$T/port" >"$T/out1" 2>"$T/err1" &
 pid=$!

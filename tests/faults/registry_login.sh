@@ -28,11 +28,11 @@ ok $? "a watcher on the health file, as the path unit's"
 
 # refused KIND CODE WHEN: while logins fail, count them over the window and try a request.
 refused() {
-	local n0 n1 out c0
+	local n0 n1 out c0 name="waiting-$1-${3// /-}.example"   # a host name: no spaces
 	n0=$(logins)
-	c0=$(sim_seen domain:check "waiting-$1-$3.example")
+	c0=$(sim_seen domain:check "$name")
 	# a request meanwhile, while the window runs
-	rpc -t 10 domain_check "{\"domains\": [\"waiting-$1-$3.example\"]}" >"$T/waiting.out" 2>/dev/null &
+	rpc -t 10 domain_check "{\"domains\": [\"$name\"]}" >"$T/waiting.out" 2>/dev/null &
 	sleep "$WINDOW"
 	n1=$(logins)
 	wait $!
@@ -43,7 +43,7 @@ refused() {
 	    "$1 $3: every attempt in the window got $2"
 	is "$(errcode_of "$out")" not_sent "$1 $3: a request meanwhile is answered 'not sent'"
 	like "$(json_get "$out" error)" "no EPP session" "$1 $3: saying why"
-	is "$(( $(sim_seen domain:check "waiting-$1-$3.example") - c0 ))" 0 "$1 $3: and it never reached the registry"
+	is "$(( $(sim_seen domain:check "$name") - c0 ))" 0 "$1 $3: and it never reached the registry"
 	is "$(json_get "$(rpc gate_status)" gate.sessions.up)" 0 "$1 $3: gate_status shows no session up"
 	like "$(rpc gate_status)" "\"last_error\":\"[^\"]*$2" "$1 $3: gate_status shows the registry's answer"
 }
@@ -54,7 +54,7 @@ recovers() {
 	set_faults
 	gate_wait_up 2 15
 	ok $? "$1 $2: both sessions back once the fault is lifted"
-	out=$(rpc -t 10 domain_check "{\"domains\": [\"after-$1-$2.example\"]}")
+	out=$(rpc -t 10 domain_check "{\"domains\": [\"after-$1-${2// /-}.example\"]}")
 	is "$(code_of "$out")" 1000 "$1 $2: requests are served again"
 }
 

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build-fuzz
 mkdir -p "$out/obj" "$out/corpus"
 CC=${FUZZ_CC:-clang}
-pkgs="librabbitmq openssl libxml-2.0 json-c libconfig"
+pkgs="librabbitmq openssl libxml-2.0 json-c libconfig libidn2"
 cflags="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -I$top/common -I$top/gate -DEPPGATE_VERSION=\"fuzz\" $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lpthread"
 n=0 failed=0

@@ -462,7 +462,7 @@ test_journal_settings(void)
 	    strstr(w.all, "journal.retention") != NULL, "... with a warning naming what replaced "
 	    "it (%s)", w.all);
 	gate_config_defaults(&c);
-	snprintf(text, sizeof(text), "epp: { host = \"h\"; login = \"l\"; password = \"p\"; };\n"
+	snprintf(text, sizeof(text), "epp: { host = \"h\"; login = \"l\"; password = \"passw0rd\"; };\n"
 	    "journal: { url = \"postgresql://eppgate@db.example:5432/eppgate?sslmode=verify-full\";"
 	    " password_file = \"%s\"; retention = 86400; };\n", pw);
 	if (!tap_ok(cf_load_text(&c, NULL, &e, text) == 0, "a PostgreSQL journal loads"))
@@ -476,7 +476,7 @@ test_journal_settings(void)
 	    strstr(out, "\"1d\"") != NULL, "the summary shows the retention, never the password");
 	gate_config_wipe(&c);
 	tap_is_int(c.journal_password[0], 0, "wipe clears the journal's password");
-	snprintf(c.epp.password, sizeof(c.epp.password), "p");
+	snprintf(c.epp.password, sizeof(c.epp.password), "passw0rd");
 	snprintf(c.journal_file, sizeof(c.journal_file), "%s", cf_tmp("j.db"));
 	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "not both") != NULL,
 	    "check: file and url at once refused");

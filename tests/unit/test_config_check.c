@@ -26,7 +26,7 @@ test_check(void)
 	snprintf(c.epp.login, sizeof(c.epp.login), "l");
 	tap_ok(gate_config_check(&c, &e) == -1 && strstr(e.msg, "epp.password is not set") != NULL,
 	    "check: password required");
-	snprintf(c.epp.password, sizeof(c.epp.password), "p");
+	snprintf(c.epp.password, sizeof(c.epp.password), "secret");
 	tap_is_int(gate_config_check(&c, &e), 0, "check: host, login, password are enough");
 	/* A certificate file that can be read, so that the key file is what the check names. */
 	snprintf(c.epp.tls.cert_file, sizeof(c.epp.tls.cert_file), "%s",

@@ -461,6 +461,36 @@ static const struct refusal refusals[] = {
 		"argument 'name': invalid UTF-8 at byte 1"},
 	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"\\uffffx\"}}",
 		"argument 'name': character not allowed in XML at byte 0"},
+	/* domain and host names (common/idn.h; test_idn.c has the whole catalogue) */
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a b.tld\"}}",
+		"argument 'name': label 'a b' holds a space; a label has letters, digits and "
+		"hyphens only (RFC 5891 4.2.3)"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a..tld\"}}",
+		"argument 'name': has an empty label"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld.\"}}",
+		"argument 'name': must not end with a dot (EPP names are written without the "
+		"root's dot)"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"x\u2665y.tld\"}}",
+		"argument 'name': label 'x\u2665y' holds U+2665, which IDNA2008 does not allow "
+		"(RFC 5892)"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"xn--zz.tld\"}}",
+		"argument 'name': label 'xn--zz' is not a valid A-label: it does not decode to a "
+		"U-label that encodes back to it (RFC 5890 2.3.2.1, RFC 5891 5.4)"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"-a.tld\"}}",
+		"argument 'name': label '-a' starts or ends with a hyphen (RFC 5891 4.2.3.1)"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": "
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.tld\"}}",
+		"argument 'name': label 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
+		"is 64 octets long; a label has at most 63 (RFC 1035 2.3.4)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"registrant\": \"reg\", "
+		"\"nameservers\": [\"ns1.a.tld\", \"ns2.a.tld.\"]}}", "argument 'nameservers[1]': "
+		"must not end with a dot (EPP names are written without the root's dot)"},
+	{"{\"cmd\": \"host_check\", \"args\": {\"hosts\": [\"ns1.a.tld\", \"ns_2.a.tld\"]}}",
+		"argument 'hosts[1]': label 'ns_2' holds '_'; a label has letters, digits and hyphens "
+		"only (RFC 5891 4.2.3)"},
+	{"{\"cmd\": \"host_update\", \"args\": {\"name\": \"ns1.a.tld\", \"new_name\": "
+		"\"ns1.a\u05d0.tld\"}}", "argument 'new_name': label 'a\u05d0' breaks the bidi rule "
+		"for right-to-left labels (RFC 5893)"},
 	{CC ADDR("{\"city\": \"C\", \"cc\": \"USA\"}") "}}",
 		"argument 'contacts[0].address.cc': must be 2 characters long"},
 	{CC ADDR("{\"city\": \"C\", \"cc\": \"1A\"}") "}}",

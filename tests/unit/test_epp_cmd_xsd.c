@@ -3,9 +3,11 @@
  * Every builder's output for valid input validates against tests/data/xsd/epp-all.xsd
  * (the fee extension included): one request with every argument and one with
  * the fewest for each command, plus the shapes in between that take another
- * path through the builder.
+ * path through the builder; names given as U-labels go out as A-labels; logins
+ * with passwords from 6 to 64 characters.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -182,6 +184,43 @@ static const struct valid_case cases[] = {
 	{"domain_update chg only", "{\"cmd\": \"domain_update\", \"args\": {\"name\": "
 		"\"a.tld\", \"auth_info\": \"x\"}}", NULL},
 
+	/* internationalised names, sent as A-labels (common/idn.h) */
+	{"domain_check U-labels", "{\"cmd\": \"domain_check\", \"args\": {\"domains\": "
+		"[\"m\u00fcnchen.example\", \"\u00d6BB.at\", \"xn--mnchen-3ya.example\"]}}",
+		"<domain:name>xn--mnchen-3ya.example</domain:name><domain:name>xn--bb-eka.at"
+		"</domain:name>"},
+	{"domain_info A-label in upper case", "{\"cmd\": \"domain_info\", \"args\": {\"name\": "
+		"\"XN--MNCHEN-3YA.EXAMPLE\"}}", ">xn--mnchen-3ya.example</domain:name>"},
+	{"domain_create U-labels", "{\"cmd\": \"domain_create\", \"args\": {\"name\": "
+		"\"b\u00fccher.example\", \"registrant\": \"reg-1\", \"nameservers\": "
+		"[\"ns1.b\u00fccher.example\", \"ns2.example.net\"], \"auth_info\": \"pw-1\"}}",
+		"<domain:hostObj>ns1.xn--bcher-kva.example</domain:hostObj>"},
+	{"domain_renew U-label", "{\"cmd\": \"domain_renew\", \"args\": {\"name\": "
+		"\"fa\u00df.de\", \"cur_exp_date\": \"2030-01-01\", \"period\": 1}}",
+		"<domain:name>xn--fa-hia.de</domain:name>"},
+	{"domain_transfer U-label", "{\"cmd\": \"domain_transfer\", \"args\": {\"name\": "
+		"\"m\u00fcnchen.example\", \"op\": \"request\", \"auth_info\": \"pw-1\"}}",
+		"<domain:name>xn--mnchen-3ya.example</domain:name>"},
+	{"domain_update U-labels", "{\"cmd\": \"domain_update\", \"args\": {\"name\": "
+		"\"m\u00fcnchen.example\", \"add_nameservers\": [\"ns.m\u00fcnchen.example\"], "
+		"\"remove_nameservers\": [\"NS1.Example.NET\"]}}",
+		"<domain:rem><domain:ns><domain:hostObj>ns1.example.net</domain:hostObj>"},
+	{"domain_delete U-label", "{\"cmd\": \"domain_delete\", \"args\": {\"name\": "
+		"\"\u05d01.il\"}}", "<domain:name>xn--1-zhc.il</domain:name>"},
+	{"host_check U-labels", "{\"cmd\": \"host_check\", \"args\": {\"hosts\": "
+		"[\"ns1.m\u00fcnchen.example\", \"ns2.example\"]}}",
+		"<host:name>ns1.xn--mnchen-3ya.example</host:name>"},
+	{"host_create U-label", "{\"cmd\": \"host_create\", \"args\": {\"name\": "
+		"\"ns1.b\u00fccher.example\", \"ip_address\": [{\"ip\": \"192.0.2.1\", "
+		"\"version\": \"v4\"}]}}", "<host:name>ns1.xn--bcher-kva.example</host:name>"},
+	{"host_update U-labels", "{\"cmd\": \"host_update\", \"args\": {\"name\": "
+		"\"ns1.b\u00fccher.example\", \"new_name\": \"ns2.b\u00fccher.example\"}}",
+		"<host:chg><host:name>ns2.xn--bcher-kva.example</host:name>"},
+	{"host_info U-label", "{\"cmd\": \"host_info\", \"args\": {\"name\": "
+		"\"ns1.\u00d6BB.at\"}}", "<host:name>ns1.xn--bb-eka.at</host:name>"},
+	{"host_delete U-label", "{\"cmd\": \"host_delete\", \"args\": {\"name\": "
+		"\"ns1.\u00d6BB.at\"}}", "<host:name>ns1.xn--bb-eka.at</host:name>"},
+
 	/* generic and raw */
 	{"epp check", "{\"cmd\": \"epp\", \"args\": {\"command\": {\"check\": {\"domain:check\": "
 		"{\"@xmlns:domain\": \"urn:ietf:params:xml:ns:domain-1.0\", \"domain:name\": "
@@ -262,12 +301,93 @@ shapes(void)
 	epp_request_clear(&out);
 }
 
+/*
+ * Logins: RFC 5730's schema (tests/data/xsd/epp-1.0.xsd) makes pwType a token of 6
+ * to 16 characters; the gate sends 6 to 64 (credentials.h, README.md "Deliberately
+ * different"). Passwords of 6-16 characters validate against the RFC schema; those
+ * of 17-64 are checked by content: the document is the valid one with only the
+ * password longer, which the RFC schema alone refuses.
+ */
+static void
+logins(void)
+{
+	static const char *const objs[] = {"urn:ietf:params:xml:ns:domain-1.0",
+		"urn:ietf:params:xml:ns:host-1.0"};
+	static const char *const exts[] = {"urn:ietf:params:xml:ns:secDNS-1.1"};
+	struct epp_login l = {"registrar1", NULL, NULL, NULL, NULL, objs, 2, exts, 1};
+	char pw[80], newpw[80], why[1024], *xml, *ref, want[200];
+	struct eg_err err;
+	size_t len, rlen, n, valid = 0, same = 0, refused = 0;
+	xmlDocPtr doc;
+
+	for (n = 6; n <= 64; n++) {
+		memset(pw, 'a' + (int)(n % 26), n);
+		pw[n] = '\0';
+		pw[n / 2] = ' ';          /* one space inside: a token still */
+		l.pw = pw;
+		l.newpw = NULL;
+		if (epp_build_login(&l, "LOGIN-1", &xml, &len, &err) != 0) {
+			tap_diag("%zu characters: %s", n, err.msg);
+			continue;
+		}
+		if (n <= 16) {
+			if (ct_valid(xml, len, why, sizeof(why)))
+				valid++;
+			else
+				tap_diag("%zu characters: %s", n, why);
+		} else {
+			/* The <pw> holds the password as given, and nothing else differs from
+			 * the document with a 16-character password, which validates. */
+			doc = ct_parse(xml, len);
+			snprintf(want, sizeof(want), "<pw>%s</pw>", pw);
+			l.pw = "sixteen-chars-16";
+			if (doc != NULL && ct_has_value(doc, pw) && strstr(xml, want) != NULL &&
+			    epp_build_login(&l, "LOGIN-1", &ref, &rlen, &err) == 0) {
+				char *p = strstr(ref, "<pw>sixteen-chars-16</pw>");
+				size_t head = p != NULL ? (size_t)(p - ref) : 0;
+
+				if (p != NULL && strncmp(xml, ref, head) == 0 &&
+				    strcmp(xml + head + strlen(want), p + 25) == 0 &&
+				    ct_valid(ref, rlen, why, sizeof(why)))
+					same++;
+				refused += !ct_valid(xml, len, why, sizeof(why));
+				free(ref);
+			}
+			if (doc != NULL)
+				xmlFreeDoc(doc);
+		}
+		free(xml);
+	}
+	tap_is_int((long long)valid, 11, "logins with passwords of 6-16 characters validate "
+	    "against RFC 5730's schema");
+	tap_is_int((long long)same, 48, "logins with passwords of 17-64 characters: the password "
+	    "as given, the rest as in a valid login");
+	tap_is_int((long long)refused, 48, "... which the RFC schema refuses on length alone (the "
+	    "deliberate difference)");
+
+	/* The new password, the same way. */
+	l.pw = "secret1";
+	l.newpw = "newpw6";
+	tap_ok(epp_build_login(&l, "LOGIN-2", &xml, &len, &err) == 0 &&
+	    ct_valid(xml, len, why, sizeof(why)) && strstr(xml, "<newPW>newpw6</newPW>") != NULL,
+	    "login with a 6-character newPW validates");
+	free(xml);
+	memset(newpw, 'n', 64);
+	newpw[64] = '\0';
+	l.newpw = newpw;
+	snprintf(want, sizeof(want), "<newPW>%s</newPW>", newpw);
+	tap_ok(epp_build_login(&l, "LOGIN-3", &xml, &len, &err) == 0 && strstr(xml, want) != NULL,
+	    "login with a 64-character newPW carries it");
+	free(xml);
+}
+
 int
 main(void)
 {
 	xmlInitParser();
 	validate_all();
 	shapes();
+	logins();
 	ct_cleanup();
 	return tap_done();
 }
