@@ -372,6 +372,12 @@ fee_item(struct epp_build *b, json_object *o, const char *ctx, struct fee_item *
 	if (ea_member(o, "refundable") != NULL &&
 	    ea_bool(o, ctx, "refundable", 0, &f->refundable, b->err) != 0)
 		return -1;
+	/* RFC 8748 section 3.4.3: a fee with a grace period is refundable. */
+	if (f->grace != NULL && f->refundable == 0) {
+		ea_path(path, sizeof(path), ctx, "grace_period");
+		return ea_fail(b->err, path, "not with 'refundable' false (a fee with a grace "
+		    "period is refundable)");
+	}
 	return 0;
 }
 

@@ -146,7 +146,7 @@ domain_check(struct reg_cmd *c)
 	size_t nfee = 0, count = 0;
 	struct reg_domain *d;
 	char name[256], key[256];
-	int valid;
+	int valid, premium;
 
 	fc = sx_child(c->rq->ext_node, SX_NS_FEE, "check");
 	if (fc != NULL && reg_fee_read(c, fc, fcmds, &nfee) == -1)
@@ -164,13 +164,18 @@ domain_check(struct reg_cmd *c)
 		count++;
 		valid = reg_name_norm(name, key, sizeof(key)) == 0;
 		d = valid ? (struct reg_domain *)reg_tab_get(&c->reg->domains, key) : NULL;
+		/* RFC 8748 section 4: without <fee:check>, a name whose create would be refused
+		 * for want of the fee extension is not available. */
+		premium = valid && d == NULL && fc == NULL && reg_fee_premium(c->reg, key);
 		cd = sx_add(data, "cd", NULL);
 		nm = sx_add(cd, "name", name);
-		sx_set_attr(nm, "avail", valid && d == NULL ? "1" : "0");
+		sx_set_attr(nm, "avail", valid && d == NULL && !premium ? "1" : "0");
 		if (!valid)
 			sx_add(cd, "reason", "invalid domain name");
 		else if (d != NULL)
 			sx_add(cd, "reason", d->deleted ? "pending delete" : "in use");
+		else if (premium)
+			sx_add(cd, "reason", "premium: check with fee");
 		if (fdata != NULL)
 			reg_fee_show(c, fdata, name, valid ? key : NULL, fcmds, nfee);
 	}

@@ -45,6 +45,12 @@ premium_price(const struct registry *r, const char *key)
 	return -1;
 }
 
+int
+reg_fee_premium(const struct registry *r, const char *key)
+{
+	return premium_price(r, key) >= 0;
+}
+
 /* Price in cents of cmd on the domain key (NULL: a standard name) for months, or -1 when
  * cmd is not one this server prices. */
 static long
@@ -137,7 +143,8 @@ reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, const char *k
 	for (i = 0; i < n; i++) {
 		fc = sx_add(cd, "command", NULL);
 		sx_set_attr(fc, "name", cmds[i].name);
-		/* RFC 8748 section 3.7: standard="1" when the price is the standard one. */
+		/* The class (RFC 8748 section 3.7) says which names are premium; standard="1"
+		 * marks a price that is the standard one. */
 		if (!premium || !premium_priced(cmds[i].name))
 			sx_set_attr(fc, "standard", "1");
 		months = cmds[i].months;
@@ -202,8 +209,9 @@ reg_fee_transform(struct reg_cmd *c, const char *el, const char *key, const char
 	*given = f != NULL;
 	*cents = price < 0 ? 0 : price;
 	if (f == NULL) {
+		/* RFC 8748 section 4: the extension this command needs is missing. */
 		if (premium_priced(cmd) && premium_price(c->reg, key) >= 0) {
-			sx_resp_result(c->resp, 2004, "'%s' is a premium name: the %s fee of "
+			sx_resp_result(c->resp, 2003, "'%s' is a premium name: the %s fee of "
 			    "%ld.%02ld %s must be acknowledged with the fee extension", key, cmd,
 			    *cents / 100, *cents % 100, cfg->currency);
 			return -1;

@@ -319,14 +319,16 @@ struct reg_fee_cmd {
 int reg_fee_read(struct reg_cmd *c, xmlNodePtr fc, struct reg_fee_cmd *cmds, size_t *n);
 /* One <fee:cd> for name under data (fee:chkData); key: the normalised name, NULL when
  * name is not a valid domain name. */
+/* 1 when key (a normalised domain name) is a premium name. */
+int reg_fee_premium(const struct registry *r, const char *key);
 void reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, const char *key,
     const struct reg_fee_cmd *cmds, size_t n);
 /*
  * The fee a transform carries in <fee:EL> (create, renew, transfer, update; RFC 8748
  * section 5.2) against the price of cmd (create, renew, transfer, restore, update) on
- * the domain key for months: a currency other than ours, or fees adding up to less
- * than the price, get 2004, and so does a premium name's create, renew or transfer
- * without the fee (RFC 8748 section 3.8). 0 with *given (the command carried the
+ * the domain key for months (RFC 8748 section 4): a premium name's create, renew or
+ * transfer without the fee gets 2003, a currency other than ours (section 3.2) or
+ * fees adding up to less than the price 2004. 0 with *given (the command carried the
  * element) and *cents (the price), or -1 with the result set.
  */
 int reg_fee_transform(struct reg_cmd *c, const char *el, const char *key, const char *cmd,

@@ -53,8 +53,9 @@ struct registry_config {
 	long fee_create, fee_renew, fee_transfer;   /* cents per year */
 	long fee_restore;                       /* cents per restore */
 	/* Premium names (fee-1.0 class "premium"): their create, renew and transfer price
-	 * per year in cents. A create, renew or transfer request of one is refused with
-	 * 2004 unless it acknowledges that fee (RFC 8748 section 3.8). */
+	 * per year in cents. A create, renew or transfer request of one without the fee
+	 * is refused with 2003, with too little with 2004, and a domain check without
+	 * <fee:check> shows it unavailable (RFC 8748 section 4). */
 	const char *premium[SIM_MAX_PREMIUM];
 	long premium_cents[SIM_MAX_PREMIUM];
 	size_t n_premium;

@@ -56,19 +56,21 @@ expect 1000 domain_check '{"domains": ["gold.example", "tin.example"], "fee": {"
     "domain_check with fee"
 is "$(json_get "$REPLY_JSON" epp.response.extension.chkData.cd.0.class)" premium "gold.example is premium"
 is "$(json_get "$REPLY_JSON" epp.response.extension.chkData.cd.0.command.0.fee.#text)" "500.00" "its create price"
-expect 2004 domain_create '{"name": "gold.example", "registrant": "f-reg01", "auth_info": "gold-pw-123"}' \
-    "premium domain_create without the fee: 2004 (RFC 8748 section 3.8)"
+expect 1000 domain_check '{"domains": ["gold.example"]}' "domain_check without fee"
+is "$(json_get "$REPLY_JSON" epp.response.resData.chkData.cd.name.@avail)" 0 "a premium name checked without fee is unavailable (RFC 8748 section 4)"
+expect 2003 domain_create '{"name": "gold.example", "registrant": "f-reg01", "auth_info": "gold-pw-123"}' \
+    "premium domain_create without the fee: 2003 (RFC 8748 section 4)"
 expect 2004 domain_create '{"name": "gold.example", "registrant": "f-reg01", "auth_info": "gold-pw-123", "fee": {"currency": "USD", "amount": "499.99"}}' \
     "premium domain_create with too little: 2004"
 expect 1000 domain_create '{"name": "gold.example", "registrant": "f-reg01", "contacts": {"tech": "f-tec01"}, "auth_info": "gold-pw-123", "fee": {"currency": "USD", "amount": "500.00"}}' \
     "premium domain_create with the fee acknowledged"
 is "$(json_get "$REPLY_JSON" epp.response.extension.creData.fee.#text)" "500.00" "the registry says what it charged"
-is "$(sim_count ' cmd=domain:create .* code=2004 obj=gold\.example')" 2 "epp-sim refused the two creates without the right fee"
+is "$(sim_count ' cmd=domain:create .* code=200[34] obj=gold\.example')" 2 "epp-sim refused the two creates without the right fee"
 is "$(sim_count ' cmd=domain:create .* code=1000 obj=gold\.example')" 1 "and executed the third"
 expect 1000 domain_info '{"name": "gold.example"}' "domain_info gold.example"
 exdate=$(json_get "$REPLY_JSON" epp.response.resData.infData.exDate)
-expect 2004 domain_renew "{\"name\": \"gold.example\", \"cur_exp_date\": \"$exdate\"}" \
-    "premium domain_renew without the fee: 2004"
+expect 2003 domain_renew "{\"name\": \"gold.example\", \"cur_exp_date\": \"$exdate\"}" \
+    "premium domain_renew without the fee: 2003"
 expect 1000 domain_renew "{\"name\": \"gold.example\", \"cur_exp_date\": \"$exdate\", \"period\": 2, \"fee\": [{\"currency\": \"USD\", \"amount\": \"500.00\", \"description\": \"first year\"}, {\"amount\": 500}]}" \
     "premium domain_renew for two years, fees as a list"
 is "$(json_get "$REPLY_JSON" epp.response.extension.renData.fee.#text)" "1000.00" "two years charged"
@@ -109,8 +111,8 @@ expect 1000 domain_info "{\"name\": \"gold.example\", \"auth_info\": \"reg-pw-12
 is "$(json_get "$REPLY_JSON" epp.response.resData.infData.authInfo.pw)" "gold-pw-123" "the full info"
 expect 2202 domain_info '{"name": "gold.example", "auth_info": "reg-pw-1234"}' \
     "the registrant's authInfo without its roid: 2202"
-expect 2004 domain_transfer '{"name": "gold.example", "auth_info": "gold-pw-123"}' \
-    "registrar2: premium transfer request without the fee: 2004"
+expect 2003 domain_transfer '{"name": "gold.example", "auth_info": "gold-pw-123"}' \
+    "registrar2: premium transfer request without the fee: 2003"
 expect 1001 domain_transfer '{"name": "gold.example", "auth_info": "gold-pw-123", "period": 1, "fee": {"amount": "500.00"}}' \
     "registrar2: premium transfer request with the fee"
 is "$(json_get "$REPLY_JSON" epp.response.extension.trnData.fee.#text)" "500.00" "the transfer fee"

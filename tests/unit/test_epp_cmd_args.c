@@ -661,6 +661,10 @@ static const struct refusal refusals[] = {
 		"duration such as \"P5D\" (XML Schema duration)"},
 	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
 		"\"1\", \"description\": \"\"}}}", "argument 'fee.description': must not be empty"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"refundable\": false, \"grace_period\": \"P5D\"}}}", "argument "
+		"'fee.grace_period': not with 'refundable' false (a fee with a grace period is "
+		"refundable)"},
 	{"{\"cmd\": \"domain_transfer\", \"args\": {\"name\": \"a.tld\", \"op\": \"approve\", "
 		"\"fee\": {\"amount\": \"1\"}}}", "argument 'fee': only allowed with op 'request'"},
 

@@ -269,12 +269,13 @@ static const struct valid_case cases[] = {
 		"{\"name\": \"a.tld\", \"period\": 2, \"fee\": [{\"amount\": \"5.00\", \"description\": "
 		"\"Registration Fee\", \"refundable\": true, \"grace_period\": \"P5D\", \"applied\": "
 		"\"immediate\"}, {\"amount\": 95, \"description\": \"Premium <&> Fee\", "
-		"\"refundable\": \"false\", \"grace_period\": \"P1Y2M3DT4H5M6.5S\", \"applied\": "
-		"\"delayed\"}, {\"amount\": 0.25}]}}",
+		"\"refundable\": \"false\", \"applied\": \"delayed\"}, {\"amount\": 0.25, "
+		"\"grace_period\": \"P1Y2M3DT4H5M6.5S\"}]}}",
 		"<fee:create xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\"><fee:fee description="
 		"\"Registration Fee\" refundable=\"1\" grace-period=\"P5D\" applied=\"immediate\">5.00"
 		"</fee:fee><fee:fee description=\"Premium &lt;&amp;&gt; Fee\" refundable=\"0\" "
-		"grace-period=\"P1Y2M3DT4H5M6.5S\" applied=\"delayed\">95</fee:fee><fee:fee>0.25</fee:fee>"},
+		"applied=\"delayed\">95</fee:fee><fee:fee grace-period=\"P1Y2M3DT4H5M6.5S\">0.25"
+		"</fee:fee>"},
 	{"domain_create fee with secDNS", "{\"cmd\": \"domain_create\", \"args\": {\"name\": "
 		"\"a.tld\", \"secdns\": " SECDNS_DS ", \"fee\": [{\"currency\": \"EUR\", \"amount\": "
 		"\"1\"}, {\"currency\": \"EUR\", \"amount\": \"2\"}]}}",

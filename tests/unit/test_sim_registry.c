@@ -1052,7 +1052,7 @@ test_rfc_optionals(void)
 
 #define FEEX(el, body) "<extension><fee:" el " " FEE ">" body "</fee:" el "></extension>"
 
-/* RFC 8748: fees on transforms, premium names refused without their fee (section 3.8). */
+/* RFC 8748: fees on transforms; premium names refused without their fee (section 4). */
 static void
 test_premium(void)
 {
@@ -1086,10 +1086,18 @@ test_premium(void)
 	tap_is_str(xs("//f:cd[1]/f:command[@name='restore']/f:fee"), "40.00",
 	    "restore at the standard price");
 	tap_is_str(xs("//f:cd[2]/f:class"), "standard", "the other name: standard");
+	tap_is_str(xs("//d:cd[1]/d:name/@avail"), "1", "with fee:check the premium name is available");
+	tap_is_int(cmd(&a, "<check><domain:check " DOM "><domain:name>GOLD.example</domain:name>"
+	    "<domain:name>tin.example</domain:name></domain:check></check>"), 1000,
+	    "the same check without fee:check");
+	tap_is_str(xs("//d:cd[1]/d:name/@avail"), "0", "... shows the premium name unavailable");
+	tap_ok(strstr(xs("//d:cd[1]/d:reason"), "premium") != NULL, "... saying why (%s)",
+	    xs("//d:cd[1]/d:reason"));
+	tap_is_str(xs("//d:cd[2]/d:name/@avail"), "1", "... and the standard one available");
 
 	tap_is_int(cmd(&a, "<create><domain:create " DOM "><domain:name>gold.example</domain:name>"
 	    "<domain:authInfo><domain:pw>g-pw</domain:pw></domain:authInfo></domain:create>"
-	    "</create>"), 2004, "premium create without the fee: 2004");
+	    "</create>"), 2003, "premium create without the fee: 2003");
 	tap_ok(strstr(MSG(), "premium name") != NULL, "... saying why (%s)", MSG());
 	tap_is_int(cmd(&a, "<create><domain:create " DOM "><domain:name>gold.example</domain:name>"
 	    "<domain:authInfo><domain:pw>g-pw</domain:pw></domain:authInfo></domain:create>"
@@ -1118,8 +1126,8 @@ test_premium(void)
 	snprintf(ex, sizeof(ex), "%s", xs("//d:creData/d:exDate"));
 	snprintf(cur, sizeof(cur), "%.10s", ex);
 	tap_is_int(cmd(&a, "<renew><domain:renew " DOM "><domain:name>gold.example</domain:name>"
-	    "<domain:curExpDate>%s</domain:curExpDate></domain:renew></renew>", cur), 2004,
-	    "premium renew without the fee: 2004");
+	    "<domain:curExpDate>%s</domain:curExpDate></domain:renew></renew>", cur), 2003,
+	    "premium renew without the fee: 2003");
 	tap_is_int(cmd(&a, "<renew><domain:renew " DOM "><domain:name>gold.example</domain:name>"
 	    "<domain:curExpDate>%s</domain:curExpDate><domain:period unit=\"y\">2</domain:period>"
 	    "</domain:renew></renew>" FEEX("renew", "<fee:fee>2000</fee:fee>"), cur), 1000,
@@ -1127,8 +1135,8 @@ test_premium(void)
 	tap_is_str(xs("//f:renData/f:fee"), "2000.00", "fee:renData");
 	tap_is_int(cmd(&b, "<transfer op=\"request\"><domain:transfer " DOM "><domain:name>"
 	    "gold.example</domain:name><domain:authInfo><domain:pw>g-pw</domain:pw>"
-	    "</domain:authInfo></domain:transfer></transfer>"), 2004,
-	    "premium transfer request without the fee: 2004");
+	    "</domain:authInfo></domain:transfer></transfer>"), 2003,
+	    "premium transfer request without the fee: 2003");
 	tap_is_int(cmd(&b, "<transfer op=\"request\"><domain:transfer " DOM "><domain:name>"
 	    "gold.example</domain:name><domain:authInfo><domain:pw>g-pw</domain:pw>"
 	    "</domain:authInfo></domain:transfer></transfer>" FEEX("transfer",
