@@ -17,6 +17,7 @@
 #define CMD_MAX_ADDR     64      /* IP addresses of one host */
 #define CMD_MAX_CONTACTS 32      /* domain contacts added/removed at once */
 #define CMD_MAX_DS       32      /* DS or key records added/removed at once */
+#define CMD_MAX_FEES     16      /* fees acknowledged in one transform command */
 
 /* cmd_domain.c */
 int cmd_domain_check(struct epp_build *b, json_object *args);
@@ -33,6 +34,7 @@ int cmd_contact_info(struct epp_build *b, json_object *args);
 int cmd_contact_create(struct epp_build *b, json_object *args);
 int cmd_contact_update(struct epp_build *b, json_object *args);
 int cmd_contact_delete(struct epp_build *b, json_object *args);
+int cmd_contact_transfer(struct epp_build *b, json_object *args);
 
 /* cmd_host.c */
 int cmd_host_check(struct epp_build *b, json_object *args);
@@ -71,5 +73,18 @@ void cmd_object_list(struct epp_build *b, json_object *list, size_t n);
 
 /* <PREFIX:authInfo><PREFIX:pw>PW</PREFIX:pw></PREFIX:authInfo>. */
 void cmd_authinfo(struct epp_build *b, xmlNodePtr parent, const char *pw);
+
+/*
+ * The authInfo of a query or transfer: args "auth_info" and "auth_info_roid", the
+ * repository id of the object whose authInfo it is when that is not the object
+ * asked about (RFC 5731 section 3.1.2: the registrant's or another contact's;
+ * eppcom:roidType). *pw and *roid are NULL when not given; a roid needs a pw.
+ */
+int cmd_auth_args(struct epp_build *b, json_object *args, const char **pw, const char **roid);
+
+/* <PREFIX:authInfo><PREFIX:pw roid="ROID">PW</PREFIX:pw></PREFIX:authInfo>; no roid
+ * attribute when roid is NULL. */
+void cmd_authinfo_roid(struct epp_build *b, xmlNodePtr parent, const char *pw,
+    const char *roid);
 
 #endif

@@ -25,6 +25,10 @@ static const char *const hosts_values[] = {"all", "del", "none", "sub", NULL};
 /* RFC 8748 commands that need nothing but their name ("custom" needs customName). */
 static const char *const fee_commands[] = {"create", "delete", "renew", "update", "transfer",
 	"restore", NULL};
+static const char *const fee_applied[] = {"immediate", "delayed", NULL};
+
+static int secdns_records(struct epp_build *b, xmlNodePtr parent, json_object *args,
+    const char *key, int allow_all);
 
 static xmlNodePtr
 domain_object(struct epp_build *b, const char *cmd)
@@ -149,6 +153,47 @@ arg_datetime(struct epp_build *b, json_object *o, const char *ctx, const char *k
 	return 0;
 }
 
+/*
+ * 1 when s is an xsd:duration without sign, as RFC 8748's grace-period is one:
+ * P[nY][nM][nD][T[nH][nM][n[.n]S]], at least one part, each unit once and in order,
+ * and a T only before a time part.
+ */
+static int
+is_duration(const char *s)
+{
+	const char *units = "YMD", *u, *p;
+	size_t d;
+	int any = 0, in_time = 0;
+
+	if (*s++ != 'P')
+		return 0;
+	while (*s != '\0') {
+		if (*s == 'T') {
+			if (in_time || s[1] == '\0')
+				return 0;
+			in_time = 1;
+			units = "HMS";
+			s++;
+			continue;
+		}
+		if ((d = strspn(s, "0123456789")) == 0)
+			return 0;
+		p = s + d;
+		/* Only seconds have a fraction. */
+		if (*p == '.') {
+			if (!in_time || (d = strspn(p + 1, "0123456789")) == 0 || p[1 + d] != 'S')
+				return 0;
+			p += 1 + d;
+		}
+		if (*p == '\0' || (u = strchr(units, *p)) == NULL)
+			return 0;
+		units = u + 1;
+		any = 1;
+		s = p + 1;
+	}
+	return any;
+}
+
 /* ---- pieces ------------------------------------------------------------------ */
 
 /* <domain:ns><domain:hostObj>... from a list of host names; nothing for an empty list. */
@@ -230,23 +275,37 @@ domain_contact_map(struct epp_build *b, xmlNodePtr parent, json_object *args)
 
 /* ---- commands ---------------------------------------------------------------- */
 
+/* The "currency" of a fee object at path ctx: three capital letters (ISO 4217, as
+ * RFC 8748's currencyType); *cur NULL when not given. */
+static int
+fee_currency(struct epp_build *b, json_object *o, const char *ctx, const char **cur)
+{
+	static const struct ea_rule cur_rule = {EA_TOKEN, 3, 3};
+	char path[EA_PATH_MAX];
+	size_t i;
+
+	if (ea_str(o, ctx, "currency", 0, &cur_rule, cur, b->err) != 0)
+		return -1;
+	for (i = 0; *cur != NULL && i < 3; i++)
+		if ((*cur)[i] < 'A' || (*cur)[i] > 'Z') {
+			ea_path(path, sizeof(path), ctx, "currency");
+			return ea_fail(b->err, path, "must be three capital letters (ISO 4217)");
+		}
+	return 0;
+}
+
 /* RFC 8748 <fee:check>: one <fee:command> per command asked for, with the period. */
 static int
 fee_check(struct epp_build *b, json_object *fee)
 {
-	static const struct ea_rule cur_rule = {EA_TOKEN, 3, 3};
 	char path[EA_PATH_MAX];
 	json_object *jcmd, *list = NULL, *one;
-	const char *cur, *name, *names[8];
+	const char *cur, *name, *names[8], *ns;
 	xmlNodePtr chk, c;
 	size_t n = 1, i, k;
 
-	if (ea_str(fee, "fee", "currency", 0, &cur_rule, &cur, b->err) != 0)
+	if (fee_currency(b, fee, "fee", &cur) != 0)
 		return -1;
-	for (i = 0; cur != NULL && i < 3; i++)
-		if (cur[i] < 'A' || cur[i] > 'Z')
-			return ea_fail(b->err, "fee.currency",
-			    "must be three capital letters (ISO 4217)");
 	jcmd = ea_member(fee, "command");
 	if (jcmd != NULL && json_object_is_type(jcmd, json_type_array)) {
 		if (ea_list(fee, "fee", "command", 1, 1, 6, &list, &n, b->err) != 0)
@@ -271,7 +330,9 @@ fee_check(struct epp_build *b, json_object *fee)
 			    "update, transfer, restore");
 		names[i] = fee_commands[k];
 	}
-	chk = eb_ext(b, NS_FEE, "fee", "check");
+	if ((ns = eb_fee_ns(b, "fee")) == NULL)
+		return -1;
+	chk = eb_ext(b, ns, "fee", "check");
 	if (cur != NULL)
 		eb_el(b, chk, "currency", cur);
 	for (i = 0; i < n; i++) {
@@ -282,6 +343,134 @@ fee_check(struct epp_build *b, json_object *fee)
 			return -1;
 	}
 	return 0;
+}
+
+/* One <fee:fee> of a transform command (RFC 8748 section 6, feeType). */
+struct fee_item {
+	char amount[EA_DECIMAL_MAX + 1];
+	const char *description;
+	const char *grace;              /* grace-period, an xsd:duration */
+	const char *applied;            /* immediate, delayed */
+	int refundable;                 /* -1: not said */
+};
+
+static int
+fee_item(struct epp_build *b, json_object *o, const char *ctx, struct fee_item *f)
+{
+	static const struct ea_rule desc_rule = {EA_TEXT, 1, 255};
+	static const struct ea_rule dur_rule = {EA_TOKEN, 2, 64};
+	char path[EA_PATH_MAX];
+
+	f->refundable = -1;
+	if (ea_decimal(o, ctx, "amount", 1, f->amount, NULL, b->err) != 0 ||
+	    ea_str(o, ctx, "description", 0, &desc_rule, &f->description, b->err) != 0 ||
+	    ea_str(o, ctx, "grace_period", 0, &dur_rule, &f->grace, b->err) != 0 ||
+	    ea_enum(o, ctx, "applied", 0, fee_applied, NULL, &f->applied, b->err) != 0)
+		return -1;
+	if (f->grace != NULL && !is_duration(f->grace)) {
+		ea_path(path, sizeof(path), ctx, "grace_period");
+		return ea_fail(b->err, path, "must be a duration such as \"P5D\" (XML Schema "
+		    "duration)");
+	}
+	if (ea_member(o, "refundable") != NULL &&
+	    ea_bool(o, ctx, "refundable", 0, &f->refundable, b->err) != 0)
+		return -1;
+	/* RFC 8748 section 3.4.3: a fee with a grace period is refundable. */
+	if (f->grace != NULL && f->refundable == 0) {
+		ea_path(path, sizeof(path), ctx, "grace_period");
+		return ea_fail(b->err, path, "not with 'refundable' false (a fee with a grace "
+		    "period is refundable)");
+	}
+	return 0;
+}
+
+/*
+ * RFC 8748 section 5.2: the fee the client agrees to pay with a transform command,
+ * <fee:NAME> (create, renew, transfer, update) holding an optional currency and one
+ * or more <fee:fee>. args "fee" is one fee {currency?, amount, description?,
+ * refundable?, grace_period?, applied?} or a list of them; a currency given in more
+ * than one item must be the same (a command has one <fee:currency>).
+ */
+static int
+fee_transform(struct epp_build *b, json_object *args, const char *name)
+{
+	struct fee_item items[CMD_MAX_FEES];
+	char path[EA_PATH_MAX], cpath[EA_PATH_MAX], first[EA_PATH_MAX] = "";
+	json_object *v = ea_member(args, "fee"), *list = NULL, *it;
+	const char *cur = NULL, *one, *ns;
+	xmlNodePtr el, f;
+	size_t n = 1, i;
+
+	if (v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_array)) {
+		if (ea_list(args, NULL, "fee", 1, 1, CMD_MAX_FEES, &list, &n, b->err) != 0)
+			return -1;
+	} else if (!json_object_is_type(v, json_type_object)) {
+		return ea_fail(b->err, "fee", "must be an object {currency, amount, ...} or a "
+		    "list of them");
+	}
+	for (i = 0; i < n; i++) {
+		it = v;
+		snprintf(path, sizeof(path), "fee");
+		if (list != NULL) {
+			it = json_object_array_get_idx(list, i);
+			ea_path_idx(path, sizeof(path), "fee", i);
+		}
+		if (it == NULL || !json_object_is_type(it, json_type_object))
+			return ea_fail(b->err, path, "must be an object {currency, amount, ...}");
+		if (fee_currency(b, it, path, &one) != 0 || fee_item(b, it, path, &items[i]) != 0)
+			return -1;
+		if (one != NULL && cur != NULL && strcmp(one, cur) != 0) {
+			ea_path(cpath, sizeof(cpath), path, "currency");
+			return ea_fail(b->err, cpath, "differs from %s.currency (a command has "
+			    "one currency)", first);
+		}
+		if (one != NULL && cur == NULL) {
+			cur = one;
+			snprintf(first, sizeof(first), "%s", path);
+		}
+	}
+	if ((ns = eb_fee_ns(b, "fee")) == NULL)
+		return -1;
+	el = eb_ext(b, ns, "fee", name);
+	if (cur != NULL)
+		eb_el(b, el, "currency", cur);
+	for (i = 0; i < n; i++) {
+		f = eb_el(b, el, "fee", items[i].amount);
+		if (items[i].description != NULL)
+			eb_attr(b, f, "description", items[i].description);
+		if (items[i].refundable >= 0)
+			eb_attr(b, f, "refundable", items[i].refundable ? "1" : "0");
+		if (items[i].grace != NULL)
+			eb_attr(b, f, "grace-period", items[i].grace);
+		if (items[i].applied != NULL)
+			eb_attr(b, f, "applied", items[i].applied);
+	}
+	return 0;
+}
+
+/* secDNS-1.1 <secDNS:create> (RFC 5910 section 5.2.1): maxSigLife, then the DS or key
+ * records of args "secdns" (one object or a list, as add_secdns). */
+static int
+secdns_create(struct epp_build *b, json_object *args)
+{
+	long long life = 0;
+	xmlNodePtr cre;
+	int given;
+
+	if (ea_int(args, NULL, "max_sig_life", 0, 1, 2147483647LL, &life, &given, b->err) != 0)
+		return -1;
+	if (ea_member(args, "secdns") == NULL) {
+		if (given)
+			return ea_fail(b->err, "max_sig_life", "needs 'secdns' (a create carries "
+			    "maxSigLife with DS or key records only)");
+		return 0;
+	}
+	cre = eb_ext(b, NS_SECDNS, "secDNS", "create");
+	if (given)
+		eb_elf(b, cre, "maxSigLife", "%lld", life);
+	return secdns_records(b, cre, args, "secdns", 0);
 }
 
 int
@@ -311,17 +500,17 @@ int
 cmd_domain_info(struct epp_build *b, json_object *args)
 {
 	char nbuf[EA_NAME_BUF];
-	const char *name, *pw, *hosts;
+	const char *name, *pw, *roid, *hosts;
 	xmlNodePtr info;
 
 	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
-	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0 ||
+	    cmd_auth_args(b, args, &pw, &roid) != 0 ||
 	    ea_enum(args, NULL, "hosts", 0, hosts_values, "all", &hosts, b->err) != 0)
 		return -1;
 	info = domain_object(b, "info");
 	eb_attr(b, eb_el(b, info, "name", name), "hosts", hosts);
 	if (pw != NULL)
-		cmd_authinfo(b, info, pw);
+		cmd_authinfo_roid(b, info, pw, roid);
 	cmd_object(b, name);
 	return 0;
 }
@@ -334,7 +523,7 @@ cmd_domain_create(struct epp_build *b, json_object *args)
 	xmlNodePtr cre;
 
 	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
-	    ea_str(args, NULL, "registrant", 1, &EA_CLID, &registrant, b->err) != 0 ||
+	    ea_str(args, NULL, "registrant", 0, &EA_CLID, &registrant, b->err) != 0 ||
 	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0)
 		return -1;
 	cre = domain_object(b, "create");
@@ -342,7 +531,9 @@ cmd_domain_create(struct epp_build *b, json_object *args)
 	if (cmd_period(b, cre, args, NULL, 0, NULL) != 0 ||
 	    domain_ns(b, cre, args, "nameservers") != 0)
 		return -1;
-	eb_el(b, cre, "registrant", registrant);
+	/* RFC 5731 makes the registrant optional: registries without contacts take none. */
+	if (registrant != NULL)
+		eb_el(b, cre, "registrant", registrant);
 	if (domain_contact_map(b, cre, args) != 0)
 		return -1;
 	/*
@@ -350,6 +541,8 @@ cmd_domain_create(struct epp_build *b, json_object *args)
 	 * sent and the registry generates one or refuses.
 	 */
 	cmd_authinfo(b, cre, pw != NULL ? pw : "");
+	if (secdns_create(b, args) != 0 || fee_transform(b, args, "create") != 0)
+		return -1;
 	eb_target(b, "domain", name);
 	cmd_object(b, name);
 	return 0;
@@ -383,7 +576,8 @@ cmd_domain_renew(struct epp_build *b, json_object *args)
 	ren = domain_object(b, "renew");
 	eb_el(b, ren, "name", name);
 	eb_el(b, ren, "curExpDate", date);
-	if (cmd_period(b, ren, args, NULL, 1, NULL) != 0)
+	/* Optional (RFC 5731 section 3.2.3): without one the registry's default applies. */
+	if (cmd_period(b, ren, args, NULL, 0, NULL) != 0 || fee_transform(b, args, "renew") != 0)
 		return -1;
 	eb_target(b, "domain", name);
 	cmd_object(b, name);
@@ -394,13 +588,13 @@ int
 cmd_domain_transfer(struct epp_build *b, json_object *args)
 {
 	char nbuf[EA_NAME_BUF];
-	const char *name, *op, *pw;
+	const char *name, *op, *pw, *roid;
 	xmlNodePtr trn, dt;
 	int given;
 
 	if (ea_name(args, NULL, "name", 1, nbuf, &name, b->err) != 0 ||
 	    ea_enum(args, NULL, "op", 0, transfer_ops, "request", &op, b->err) != 0 ||
-	    ea_str(args, NULL, "auth_info", 0, &EA_PW, &pw, b->err) != 0)
+	    cmd_auth_args(b, args, &pw, &roid) != 0)
 		return -1;
 	trn = eb_attr(b, eb_command(b, "transfer"), "op", op);
 	dt = eb_object(b, trn, NS_DOMAIN, PFX, "transfer");
@@ -411,7 +605,12 @@ cmd_domain_transfer(struct epp_build *b, json_object *args)
 	if (given && strcmp(op, "request") != 0)
 		return ea_fail(b->err, "period", "only allowed with op 'request'");
 	if (pw != NULL)
-		cmd_authinfo(b, dt, pw);
+		cmd_authinfo_roid(b, dt, pw, roid);
+	/* RFC 8748 section 5.2.4: a fee goes with a transfer request only. */
+	if (ea_member(args, "fee") != NULL && strcmp(op, "request") != 0)
+		return ea_fail(b->err, "fee", "only allowed with op 'request'");
+	if (fee_transform(b, args, "transfer") != 0)
+		return -1;
 	if (strcmp(op, "query") == 0) {
 		b->klass = EPP_CLASS_QUERY;
 	} else {
@@ -626,15 +825,25 @@ secdns_update(struct epp_build *b, json_object *args)
 	json_object *chg;
 	xmlNodePtr upd;
 	long long life = 0;
+	int urgent;
 
+	if (ea_bool(args, NULL, "secdns_urgent", 0, &urgent, b->err) != 0)
+		return -1;
 	if (ea_member(args, "rem_secdns") == NULL && ea_member(args, "add_secdns") == NULL &&
-	    ea_member(args, "change_secdns") == NULL)
+	    ea_member(args, "change_secdns") == NULL) {
+		if (urgent)
+			return ea_fail(b->err, "secdns_urgent", "needs 'add_secdns', "
+			    "'rem_secdns' or 'change_secdns'");
 		return 0;
+	}
 	if (ea_obj(args, NULL, "change_secdns", 0, &chg, b->err) != 0 ||
 	    (chg != NULL && ea_int(chg, "change_secdns", "max_sig_life", 1, 1, 2147483647LL,
 	    &life, NULL, b->err) != 0))
 		return -1;
 	upd = eb_ext(b, NS_SECDNS, "secDNS", "update");
+	/* RFC 5910 section 5.2.5: the client asks for the change to be published at once. */
+	if (urgent)
+		eb_attr(b, upd, "urgent", "true");
 	if (ea_member(args, "rem_secdns") != NULL &&
 	    secdns_records(b, eb_el(b, upd, "rem", NULL), args, "rem_secdns", 1) != 0)
 		return -1;
@@ -679,7 +888,9 @@ cmd_domain_update(struct epp_build *b, json_object *args)
 	eb_drop_if_empty(add);
 	eb_drop_if_empty(rem);
 	eb_drop_if_empty(chg);
-	if (rgp_update(b, args) != 0 || secdns_update(b, args) != 0)
+	/* RFC 8748 section 5.2.5: the fee of a restore, or of any other billable update. */
+	if (rgp_update(b, args) != 0 || secdns_update(b, args) != 0 ||
+	    fee_transform(b, args, "update") != 0)
 		return -1;
 	eb_target(b, "domain", name);
 	cmd_object(b, name);

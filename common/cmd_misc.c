@@ -85,7 +85,64 @@ cmd_statuses(struct epp_build *b, xmlNodePtr parent, json_object *args, const ch
 void
 cmd_authinfo(struct epp_build *b, xmlNodePtr parent, const char *pw)
 {
-	eb_el(b, eb_el(b, parent, "authInfo", NULL), "pw", pw);
+	cmd_authinfo_roid(b, parent, pw, NULL);
+}
+
+void
+cmd_authinfo_roid(struct epp_build *b, xmlNodePtr parent, const char *pw, const char *roid)
+{
+	xmlNodePtr p = eb_el(b, eb_el(b, parent, "authInfo", NULL), "pw", pw);
+
+	if (roid != NULL)
+		eb_attr(b, p, "roid", roid);
+}
+
+/*
+ * eppcom:roidType, (\w|_){1,80}-\w{1,8}: word characters, one hyphen, 1-8 more.
+ * XML Schema's \w takes letters and digits of every script; outside ASCII every
+ * character is taken here, inside only letters, digits and the underscore.
+ */
+static int
+is_roid(const char *s)
+{
+	size_t i, left = 0, right = 0, hyphens = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '-') {
+			hyphens++;
+			continue;
+		}
+		if (ch < 0x80 && !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= 'A' && ch <= 'Z') || ch == '_'))
+			return 0;
+		/* Count characters, not the continuation bytes of one. */
+		if ((ch & 0xc0) != 0x80) {
+			if (hyphens == 0)
+				left++;
+			else
+				right++;
+		}
+	}
+	return hyphens == 1 && left >= 1 && left <= 80 && right >= 1 && right <= 8;
+}
+
+int
+cmd_auth_args(struct epp_build *b, json_object *args, const char **pw, const char **roid)
+{
+	static const struct ea_rule roid_rule = {EA_TOKEN, 3, 89};
+
+	if (ea_str(args, NULL, "auth_info", 0, &EA_PW, pw, b->err) != 0 ||
+	    ea_str(args, NULL, "auth_info_roid", 0, &roid_rule, roid, b->err) != 0)
+		return -1;
+	if (*roid != NULL && !is_roid(*roid))
+		return ea_fail(b->err, "auth_info_roid", "must be a repository object id "
+		    "(letters, digits or _, a hyphen, 1 to 8 more: \"SH8013-REP\")");
+	if (*roid != NULL && *pw == NULL)
+		return eg_err_set(b->err, EG_EREQUEST, "missing argument 'auth_info' (the "
+		    "password of the object 'auth_info_roid' names)");
+	return 0;
 }
 
 void

@@ -32,6 +32,8 @@ static const struct epp_command commands[CMD_COUNT] = {
 	ROW(CMD_CONTACT_CREATE,  cmd_contact_create),
 	ROW(CMD_CONTACT_UPDATE,  cmd_contact_update),
 	ROW(CMD_CONTACT_DELETE,  cmd_contact_delete),
+	/* Refined by its op, as domain_transfer. */
+	ROW(CMD_CONTACT_TRANSFER, cmd_contact_transfer),
 	ROW(CMD_DOMAIN_CHECK,    cmd_domain_check),
 	ROW(CMD_DOMAIN_INFO,     cmd_domain_info),
 	ROW(CMD_DOMAIN_CREATE,   cmd_domain_create),
@@ -213,6 +215,13 @@ int
 epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
     struct eg_err *err)
 {
+	return epp_request_build_opts(req, cltrid, NULL, out, err);
+}
+
+int
+epp_request_build_opts(json_object *req, const char *cltrid, const struct epp_build_opts *opts,
+    struct epp_request *out, struct eg_err *err)
+{
 	struct epp_build b;
 	const struct epp_command *c;
 	json_object *args = NULL;
@@ -231,6 +240,7 @@ epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
 	if (eb_init(&b, err) != 0)
 		return -1;
 	b.klass = out->klass;
+	b.ext_uris = opts != NULL ? opts->ext_uris : NULL;
 	if (c->build(&b, args) != 0)
 		goto fail;
 	if (b.oom)

@@ -27,6 +27,7 @@ const struct cmdinfo cmdinfo_table[CMD_COUNT] = {
 	ROW(CMD_CONTACT_CREATE,  "contact_create",  "contact", T, CMD_REFINE_NONE),
 	ROW(CMD_CONTACT_UPDATE,  "contact_update",  "contact", T, CMD_REFINE_NONE),
 	ROW(CMD_CONTACT_DELETE,  "contact_delete",  "contact", T, CMD_REFINE_NONE),
+	ROW(CMD_CONTACT_TRANSFER, "contact_transfer", "contact", T, CMD_REFINE_OP),
 	ROW(CMD_DOMAIN_CHECK,    "domain_check",    "domain",  Q, CMD_REFINE_NONE),
 	ROW(CMD_DOMAIN_INFO,     "domain_info",     "domain",  Q, CMD_REFINE_NONE),
 	ROW(CMD_DOMAIN_CREATE,   "domain_create",   "domain",  T, CMD_REFINE_NONE),

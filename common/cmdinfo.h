@@ -15,8 +15,9 @@
  * session command (2.9.1.1) without side effects. The gate's own gate_status
  * never reaches the registry. A retry is safe for every class but transform.
  *
- * Three rows are refined by their args:
- *   domain_transfer  op "query" is a query; any other op (default "request")
+ * Four rows are refined by their args:
+ *   domain_transfer,
+ *   contact_transfer op "query" is a query; any other op (default "request")
  *                    a transform
  *   epp              by the command element under "command": check and info
  *                    are queries, poll and transfer are queries with "@op"
@@ -46,7 +47,7 @@ enum cmd_class {
 /* How a row's class is refined by the request's args. */
 enum cmd_refine {
 	CMD_REFINE_NONE,
-	CMD_REFINE_OP,          /* domain_transfer: args "op" */
+	CMD_REFINE_OP,          /* domain_transfer, contact_transfer: args "op" */
 	CMD_REFINE_ELEMENT,     /* epp: the command element in args "command" */
 	CMD_REFINE_XML,         /* xml: only by parsing the document (the gate does) */
 };
@@ -65,6 +66,7 @@ enum cmd_id {
 	CMD_CONTACT_CREATE,
 	CMD_CONTACT_UPDATE,
 	CMD_CONTACT_DELETE,
+	CMD_CONTACT_TRANSFER,
 	CMD_DOMAIN_CHECK,
 	CMD_DOMAIN_INFO,
 	CMD_DOMAIN_CREATE,
@@ -83,7 +85,7 @@ struct cmdinfo {
 	enum cmd_id id;             /* its index in the table */
 	const char *name;           /* "domain_check" */
 	const char *object;         /* "domain", "contact", "host", or "" */
-	enum cmd_class klass;       /* without refinement (for domain_transfer: op "request") */
+	enum cmd_class klass;       /* without refinement (for the transfers: op "request") */
 	enum cmd_refine refine;
 	int retry_safe;             /* CMD_CLASS_RETRY_SAFE(klass) */
 };

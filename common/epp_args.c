@@ -197,6 +197,87 @@ ea_int(json_object *o, const char *ctx, const char *key, int required, long long
 	return 0;
 }
 
+/* 1 when s[0..n) is digits with an optional fraction: [0-9]+(\.[0-9]+)? */
+static int
+plain_decimal(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	for (d = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		d++;
+	if (d == 0)
+		return 0;
+	if (i == n)
+		return 1;
+	if (s[i++] != '.')
+		return 0;
+	for (d = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		d++;
+	return d > 0 && i == n;
+}
+
+/* Digits of a plain decimal after its leading zeros (the point skipped). */
+static size_t
+significant_digits(const char *s, size_t n)
+{
+	size_t i, d = 0;
+	int lead = 1;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.')
+			continue;
+		if (lead && s[i] == '0')
+			continue;
+		lead = 0;
+		d++;
+	}
+	return d;
+}
+
+int
+ea_decimal(json_object *o, const char *ctx, const char *key, int required,
+    char out[EA_DECIMAL_MAX + 1], int *present, struct eg_err *err)
+{
+	char path[EA_PATH_MAX];
+	json_object *v = ea_member(o, key);
+	const char *s;
+	size_t n;
+
+	ea_path(path, sizeof(path), ctx, key);
+	out[0] = '\0';
+	if (present != NULL)
+		*present = 0;
+	if (v == NULL)
+		return required ? missing(err, path) : 0;
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		n = (size_t)json_object_get_string_len(v);
+		if (!plain_decimal(s, n) || n > EA_DECIMAL_MAX)
+			return ea_fail(err, path, "must be a decimal amount such as \"10.00\" "
+			    "(digits with an optional fraction, at most %d characters)",
+			    EA_DECIMAL_MAX);
+	} else if (json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double)) {
+		/* json-c keeps the text of a parsed number: judge and send that, so that
+		 * "100.00" stays 100.00 and nothing is rounded on the way. */
+		s = json_object_get_string(v);
+		n = s != NULL ? strlen(s) : 0;
+		if (n > 0 && s[0] == '-')
+			return ea_fail(err, path, "must not be negative");
+		if (!plain_decimal(s, n) || significant_digits(s, n) > 15 || n > EA_DECIMAL_MAX)
+			return ea_fail(err, path, "must be an exact amount: a string such as "
+			    "\"10.00\", or a number without exponent of at most 15 significant "
+			    "digits");
+	} else {
+		return ea_fail(err, path, "must be a decimal amount such as \"10.00\"");
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	if (present != NULL)
+		*present = 1;
+	return 0;
+}
+
 int
 ea_enum(json_object *o, const char *ctx, const char *key, int required,
     const char *const *values, const char *dflt, const char **out, struct eg_err *err)

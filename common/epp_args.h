@@ -80,6 +80,21 @@ int ea_int(json_object *o, const char *ctx, const char *key, int required, long 
 int ea_check_int(json_object *v, const char *path, long long min, long long max,
     long long *out, struct eg_err *err);
 
+/*
+ * A non-negative decimal amount (fees, RFC 8748 section 6: xsd:decimal, at least 0)
+ * into out, as the text that goes out:
+ *  - a string of digits with an optional fraction: "100", "100.00", "0.5" (no sign,
+ *    exponent or spaces), at most EA_DECIMAL_MAX characters; sent as given;
+ *  - a JSON number only when it is exact: plain notation (no exponent) and at most
+ *    15 significant digits, which every binary double reproduces, so that the text is
+ *    what its sender meant; 0.30000000000000004 (0.1 + 0.2 in floating point) is
+ *    refused. Sent as written in the request.
+ * *present as ea_int.
+ */
+#define EA_DECIMAL_MAX 32
+int ea_decimal(json_object *o, const char *ctx, const char *key, int required,
+    char out[EA_DECIMAL_MAX + 1], int *present, struct eg_err *err);
+
 /* One of values (a NULL-terminated list). Not given: *out = dflt (may be NULL). */
 int ea_enum(json_object *o, const char *ctx, const char *key, int required,
     const char *const *values, const char *dflt, const char **out, struct eg_err *err);

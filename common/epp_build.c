@@ -166,6 +166,58 @@ eb_drop_if_empty(xmlNodePtr node)
 	xmlFreeNode(node);
 }
 
+/* The fee versions this gate builds, preferred first (epp_cmd.h, struct epp_build_opts). */
+static const char *const fee_known[] = {NS_FEE, NS_FEE_ALT, NS_FEE_023, NS_FEE_021, NULL};
+
+/* 1 when the space-separated list holds uri as one of its words. */
+static int
+uri_listed(const char *list, const char *uri)
+{
+	size_t n = strlen(uri), w;
+	const char *p = list;
+
+	while (*p != '\0') {
+		p += strspn(p, " ");
+		w = strcspn(p, " ");
+		if (w == n && memcmp(p, uri, n) == 0)
+			return 1;
+		p += w;
+	}
+	return 0;
+}
+
+const char *
+eb_fee_ns(struct epp_build *b, const char *key)
+{
+	const char *p = b->ext_uris;
+	size_t i, w;
+
+	if (p == NULL)
+		return NS_FEE;
+	for (i = 0; fee_known[i] != NULL; i++)
+		if (uri_listed(p, fee_known[i]))
+			return fee_known[i];
+	/* Another version of the fee extension (fee-0.5 to fee-0.11 check prices per object,
+	 * in elements of their own): say which, rather than send what it cannot read. */
+	while (*p != '\0') {
+		p += strspn(p, " ");
+		w = strcspn(p, " ");
+		if (w > 0 && memmem(p, w, ":fee-", 5) != NULL) {
+			eg_err_set(b->err, EG_EREQUEST, "argument '%s': the registry offers the fee "
+			    "extension %.*s, a version this gate does not build (it builds %s, "
+			    "and the drafts' %s and %s)", key, (int)(w < 200 ? w : 200), p, NS_FEE,
+			    NS_FEE_023, NS_FEE_021);
+			return NULL;
+		}
+		p += w;
+	}
+	p = b->ext_uris + strspn(b->ext_uris, " ");
+	eg_err_set(b->err, EG_EREQUEST, "argument '%s': the registry session has no fee "
+	    "extension (%s%.300s)", key, *p != '\0' ? "its extensions: " : "it has no extensions",
+	    p);
+	return NULL;
+}
+
 void
 eb_target(struct epp_build *b, const char *type, const char *id)
 {

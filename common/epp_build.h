@@ -31,6 +31,12 @@
 #define NS_SECDNS  "urn:ietf:params:xml:ns:secDNS-1.1"
 #define NS_RGP     "urn:ietf:params:xml:ns:rgp-1.0"
 #define NS_FEE     "urn:ietf:params:xml:ns:epp:fee-1.0"
+/* The same extension as some registries name it, and the two drafts of RFC 8748 still in
+ * use, whose command elements (<fee:check>, <fee:create> and the other transforms) have
+ * RFC 8748's syntax under their own namespace. */
+#define NS_FEE_ALT "urn:ietf:params:xml:ns:fee-1.0"
+#define NS_FEE_023 "urn:ietf:params:xml:ns:fee-0.23"
+#define NS_FEE_021 "urn:ietf:params:xml:ns:fee-0.21"
 
 struct epp_build {
 	xmlDocPtr doc;            /* owned; the raw `xml` builder may replace it */
@@ -44,6 +50,7 @@ struct epp_build {
 	char obj_type[16];
 	char obj_id[256];
 	struct epp_objects objects;   /* the names the command acts on (epp_cmd.h) */
+	const char *ext_uris;     /* the session's extensions (struct epp_build_opts), or NULL */
 	struct eg_err *err;
 };
 
@@ -71,6 +78,13 @@ xmlNodePtr eb_attr(struct epp_build *b, xmlNodePtr node, const char *name, const
 
 /* Removes node when it has no element child (empty <domain:add/> and friends). */
 void eb_drop_if_empty(xmlNodePtr node);
+
+/*
+ * The fee extension namespace to build <fee:*> elements in, from b->ext_uris as
+ * struct epp_build_opts says; NULL with b->err set (naming the argument key) when
+ * the session has no fee extension this gate builds.
+ */
+const char *eb_fee_ns(struct epp_build *b, const char *key);
 
 /* Records the one object a transform acts on (for the journal). */
 void eb_target(struct epp_build *b, const char *type, const char *id);

@@ -77,6 +77,25 @@ struct epp_request {
 json_object *epp_request_parse(const char *json, size_t len, struct eg_err *err);
 
 /*
+ * What the builders need to know about the registry session a request will go to
+ * (the builders stay pure: the caller hands it in). A zeroed struct, or NULL, means
+ * "not known": then the builders use the defaults said below.
+ */
+struct epp_build_opts {
+	/*
+	 * The extension URIs the session logged in with (<svcExtension>), separated by
+	 * spaces as the gate keeps them; NULL when not known. Today it picks the fee
+	 * extension (RFC 8748) the `fee` arguments are built in: urn:ietf:params:xml:ns:
+	 * epp:fee-1.0, or its alias fee-1.0, or the drafts' fee-0.23 and fee-0.21, whose
+	 * command elements are those of RFC 8748 under another namespace, in that order
+	 * of preference. A request with `fee` is refused when the list holds none of
+	 * them, with a message naming the fee version the registry has if any. NULL:
+	 * epp:fee-1.0.
+	 */
+	const char *ext_uris;
+};
+
+/*
  * Builds the command for a parsed request. cltrid goes into the document,
  * except for a raw `xml` request that carries its own clTRID (then out->cltrid
  * is that one) and for `hello`, which has none (out->cltrid is ""). The schema
@@ -89,6 +108,9 @@ json_object *epp_request_parse(const char *json, size_t len, struct eg_err *err)
  */
 int epp_request_build(json_object *req, const char *cltrid, struct epp_request *out,
     struct eg_err *err);
+/* The same for a known session (opts may be NULL: epp_request_build()). */
+int epp_request_build_opts(json_object *req, const char *cltrid,
+    const struct epp_build_opts *opts, struct epp_request *out, struct eg_err *err);
 void epp_request_clear(struct epp_request *r);
 
 /* The gate's row of a command (the shared row and its builder), or NULL. */

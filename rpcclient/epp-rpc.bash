@@ -7,7 +7,7 @@
 
 _epp_rpc_commands='poll_req poll_ack
 host_check host_info host_create host_update host_delete
-contact_check contact_info contact_create contact_update contact_delete
+contact_check contact_info contact_create contact_update contact_delete contact_transfer
 domain_check domain_info domain_create domain_delete domain_renew domain_update domain_transfer
 hello epp xml gate_status'
 

@@ -187,9 +187,9 @@ EGRPC_API void egrpc_free(egrpc_ctx *c);
  * sent on a new connection. If the connection is lost after the request was
  * published and a health file is configured, a line "<error> at <time>" is
  * appended to it; then, only if the command has no side effects (the _check
- * and _info commands, poll_req, hello, gate_status, domain_transfer with op
- * "query", epp carrying check, info, poll op "req" or transfer op "query";
- * `epp-codec commands` lists them), the library pauses, reconnects and
+ * and _info commands, poll_req, hello, gate_status, domain_transfer and
+ * contact_transfer with op "query", epp carrying check, info, poll op "req" or
+ * transfer op "query"; `epp-codec commands` lists them), the library pauses, reconnects and
  * re-sends the request once, with the same message_id and a fresh timeout.
  * For any other command, raw xml included, the result is EGRPC_EIO with a
  * message saying that the outcome is unknown: a create or renew is never

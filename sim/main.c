@@ -77,7 +77,7 @@ usage(FILE *f)
 "\n"
 "An EPP registry simulator: EPP over TLS (RFC 5730-5734) on loopback, with\n"
 "domains, hosts, contacts, transfers, poll messages, secDNS-1.1, rgp-1.0 and\n"
-"fee-1.0 check in memory, and faults on demand.\n"
+"fee-1.0 (check, and fees on transforms) in memory, and faults on demand.\n"
 "\n"
 "Listening and TLS:\n"
 "  --listen HOST:PORT       loopback address (default 127.0.0.1:0, a free port);\n"
@@ -104,6 +104,10 @@ usage(FILE *f)
 "  --currency CUR           fee-1.0 currency (default USD)\n"
 "  --fee CMD:AMOUNT         fee-1.0 price, CMD create, renew, transfer (per year)\n"
 "                           or restore (default 10.00, 10.00, 8.00, 40.00)\n"
+"  --premium NAME:AMOUNT    a premium domain name (repeatable): its create, renew\n"
+"                           and transfer price per year; those commands without\n"
+"                           the fee get 2003, with too little 2004, and a check\n"
+"                           without fee:check shows the name unavailable\n"
 "  --info-pad BYTES         pad every domain info response with BYTES of text\n"
 "                           (in the first <domain:status>) for large replies\n"
 "\n"
@@ -237,6 +241,22 @@ parse_fee(const char *arg, struct registry_config *c)
 	return 0;
 }
 
+/* NAME:AMOUNT, the last colon separating them. The name is checked by registry_new(). */
+static int
+parse_premium(char *arg, struct registry_config *c)
+{
+	char *colon = strrchr(arg, ':');
+	long cents;
+
+	if (colon == NULL || colon == arg || c->n_premium == SIM_MAX_PREMIUM ||
+	    parse_amount(colon + 1, &cents) == -1)
+		return -1;
+	*colon = '\0';
+	c->premium[c->n_premium] = arg;
+	c->premium_cents[c->n_premium++] = cents;
+	return 0;
+}
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* One line on stderr naming what is wrong and pointing at --help; -1. */
@@ -284,7 +304,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	enum {
 		O_LISTEN = 256, O_PORTFILE, O_CERT, O_KEY, O_CA, O_REQCERT, O_SVID, O_OBJURI,
 		O_EXTURI, O_ACCOUNT, O_MAXSESS, O_IDLE, O_PAD, O_LATENCY, O_FAULT, O_FAULTFILE,
-		O_STALL, O_LOG, O_REDEMPTION, O_CURRENCY, O_FEE, O_VERSION,
+		O_STALL, O_LOG, O_REDEMPTION, O_CURRENCY, O_FEE, O_PREMIUM, O_VERSION,
 	};
 	static const struct option lo[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
@@ -308,6 +328,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"redemption", required_argument, NULL, O_REDEMPTION},
 		{"currency", required_argument, NULL, O_CURRENCY},
 		{"fee", required_argument, NULL, O_FEE},
+		{"premium", required_argument, NULL, O_PREMIUM},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
@@ -404,6 +425,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		case O_FEE:
 			if (parse_fee(optarg, &o->reg) == -1)
 				return bad("--fee", optarg);
+			break;
+		case O_PREMIUM:
+			if (parse_premium(optarg, &o->reg) == -1)
+				return bad("--premium", optarg);
 			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(fflush(stdout) == 0 ? 0 : 1);

@@ -16,16 +16,40 @@ reg_auth_ok(const struct reg_obj *o, const char *pw)
 }
 
 int
-reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap)
+reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap, char *roid,
+    size_t rcap)
 {
 	xmlNodePtr a = sx_child(parent, ns, "authInfo"), p;
 
 	pw[0] = '\0';
+	if (roid != NULL)
+		roid[0] = '\0';
 	if (a == NULL)
 		return 0;
 	if ((p = sx_child(a, ns, "pw")) == NULL)
 		return -1;          /* <ext> authInfo is not supported */
+	if (roid != NULL && sx_attr(p, "roid", roid, rcap) == -1)
+		return -1;
 	return sx_text(p, pw, cap) == -1 ? -1 : 1;
+}
+
+const struct reg_obj *
+reg_auth_target(const struct reg_obj *o, enum sim_objtype t, const char *roid)
+{
+	const struct reg_domain *d;
+	size_t i;
+
+	if (roid == NULL || roid[0] == '\0' || strcmp(roid, o->roid) == 0)
+		return o;
+	if (t != SIM_OBJ_DOMAIN)
+		return NULL;
+	d = (const struct reg_domain *)o;
+	if (d->registrant != NULL && strcmp(d->registrant->o.roid, roid) == 0)
+		return &d->registrant->o;
+	for (i = 0; i < d->ncontacts; i++)
+		if (strcmp(d->contacts[i].c->o.roid, roid) == 0)
+			return &d->contacts[i].c->o;
+	return NULL;
 }
 
 int

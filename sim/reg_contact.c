@@ -200,8 +200,8 @@ static int
 read_phones(struct reg_cmd *c, xmlNodePtr parent, char **v, int email_required)
 {
 	static const char *const names[] = {"voice", "fax"};
-	char x[64];
-	int i;
+	char x[256];
+	int i, r;
 
 	memset(v, 0, 5 * sizeof(*v));
 	for (i = 0; i < 2; i++) {
@@ -211,13 +211,43 @@ read_phones(struct reg_cmd *c, xmlNodePtr parent, char **v, int email_required)
 			sx_resp_result(c->resp, 2005, "%s '%s' is not +CC.NUMBER", names[i], v[2 * i]);
 			return -1;
 		}
-		if (sx_attr(sx_child(parent, K, names[i]), "x", x, sizeof(x)) == 1 &&
-		    (v[2 * i + 1] = strdup(x)) == NULL) {
+		/* RFC 5733 section 2.5: an extension, kept as given (a token). */
+		if ((r = sx_attr(sx_child(parent, K, names[i]), "x", x, sizeof(x))) == -1) {
+			sx_resp_result(c->resp, 2005, "%s extension longer than %zu characters",
+			    names[i], sizeof(x) - 1);
+			return -1;
+		}
+		if (r == 1 && x[0] != '\0' && (v[2 * i + 1] = strdup(x)) == NULL) {
 			sx_resp_result(c->resp, 2400, "out of memory");
 			return -1;
 		}
 	}
 	return read_str(c, parent, "email", 255, email_required, &v[4]);
+}
+
+/* <contact:disclose> in schema order: name, org, addr (int before loc), voice, fax, email. */
+static void
+show_disclose(xmlNodePtr data, int flag, unsigned what)
+{
+	static const char *const names[] = {"name", "org", "addr", "voice", "fax", "email"};
+	xmlNodePtr d = sx_add(data, "disclose", NULL), e;
+	size_t i;
+
+	sx_set_attr(d, "flag", flag ? "1" : "0");
+	for (i = 0; i < 6; i++) {
+		if (i < 3) {
+			if (what & (1u << (2 * i))) {
+				e = sx_add(d, names[i], NULL);
+				sx_set_attr(e, "type", "int");
+			}
+			if (what & (1u << (2 * i + 1))) {
+				e = sx_add(d, names[i], NULL);
+				sx_set_attr(e, "type", "loc");
+			}
+		} else if (what & (DISC_VOICE << (i - 3))) {
+			sx_add(d, names[i], NULL);
+		}
+	}
 }
 
 static void
@@ -282,19 +312,22 @@ contact_info(struct reg_cmd *c)
 {
 	struct reg_contact *k;
 	xmlNodePtr data, n;
-	char pw[256], ts[32];
+	char pw[256], roid[96], ts[32];
 	size_t i;
 	int a, full;
 
 	if ((k = find_contact(c, c->rq->obj)) == NULL)
 		return;
-	if ((a = reg_read_authinfo(c->rq->obj_node, K, pw, sizeof(pw))) == -1) {
+	if ((a = reg_read_authinfo(c->rq->obj_node, K, pw, sizeof(pw), roid, sizeof(roid))) ==
+	    -1) {
 		sx_resp_result(c->resp, 2005, "authInfo must hold a pw");
 		return;
 	}
 	full = reg_is_sponsor(c, &k->o);
 	if (!full && a == 1) {
-		if (!reg_auth_ok(&k->o, pw)) {
+		/* A roid, when given, must be the contact's own. */
+		if (reg_auth_target(&k->o, SIM_OBJ_CONTACT, roid) == NULL ||
+		    !reg_auth_ok(&k->o, pw)) {
 			sx_resp_result(c->resp, 2202, NULL);
 			return;
 		}
@@ -332,18 +365,55 @@ contact_info(struct reg_cmd *c)
 	}
 	if (full && k->o.authpw != NULL)
 		sx_add(sx_add(data, "authInfo", NULL), "pw", k->o.authpw);
+	if (k->disclose >= 0)
+		show_disclose(data, k->disclose, k->disclose_what);
 }
 
+/*
+ * <contact:disclose flag=..> of parent (RFC 5733 section 2.9): the flag (0 or 1) and
+ * in *what the DISC_* bits of the elements it applies to; -1 when there is none, -2
+ * with the result set when it is not valid.
+ */
 static int
-read_disclose(xmlNodePtr parent)
+read_disclose(struct reg_cmd *c, xmlNodePtr parent, unsigned *what)
 {
-	char flag[8];
-	xmlNodePtr d = sx_child(parent, K, "disclose");
+	static const char *const typed[] = {"name", "org", "addr"};
+	static const char *const plain[] = {"voice", "fax", "email"};
+	xmlNodePtr d = sx_child(parent, K, "disclose"), e;
+	char flag[8], type[8];
+	size_t i;
+	int f;
 
+	*what = 0;
 	if (d == NULL)
 		return -1;
 	sx_attr(d, "flag", flag, sizeof(flag));
-	return strcmp(flag, "1") == 0 || strcmp(flag, "true") == 0;
+	if (strcmp(flag, "1") == 0 || strcmp(flag, "true") == 0) {
+		f = 1;
+	} else if (strcmp(flag, "0") == 0 || strcmp(flag, "false") == 0) {
+		f = 0;
+	} else {
+		sx_resp_result(c->resp, 2005, "disclose flag '%s' is not a boolean", flag);
+		return -2;
+	}
+	for (i = 0; i < 3; i++) {
+		for (e = sx_child(d, K, typed[i]); e != NULL; e = sx_next(e, K, typed[i])) {
+			sx_attr(e, "type", type, sizeof(type));
+			if (strcmp(type, "int") != 0 && strcmp(type, "loc") != 0) {
+				sx_resp_result(c->resp, 2005, "disclose %s type '%s' is neither int "
+				    "nor loc", typed[i], type);
+				return -2;
+			}
+			*what |= 1u << (2 * i + (type[0] == 'l'));
+		}
+		if (sx_child(d, K, plain[i]) != NULL)
+			*what |= DISC_VOICE << i;
+	}
+	if (*what == 0) {
+		sx_resp_result(c->resp, 2003, "disclose names no element");
+		return -2;
+	}
+	return f;
 }
 
 static void
@@ -394,13 +464,14 @@ contact_create(struct reg_cmd *c)
 	k->fax = ph[2];
 	k->fax_x = ph[3];
 	k->email = ph[4];
-	if ((a = reg_read_authinfo(o, K, pw, sizeof(pw))) == -1) {
+	if ((a = reg_read_authinfo(o, K, pw, sizeof(pw), NULL, 0)) == -1) {
 		sx_resp_result(c->resp, 2005, "authInfo must hold a pw");
 		goto fail;
 	}
 	if (a == 0)
 		reg_gen_authpw(r, pw);
-	k->disclose = read_disclose(o);
+	if ((k->disclose = read_disclose(c, o, &k->disclose_what)) == -2)
+		goto fail;
 	if ((k->o.authpw = strdup(pw)) == NULL || (k->o.name = strdup(c->rq->obj)) == NULL ||
 	    reg_tab_put(&r->contacts, &k->o) == -1) {
 		sx_resp_result(c->resp, 2400, "out of memory");
@@ -520,6 +591,17 @@ replace(char **dst, char **src)
 }
 
 static void
+replace_phone(char **num, char **x, char **new_num, char **new_x)
+{
+	if (*new_num == NULL)
+		return;
+	replace(num, new_num);
+	free(*x);
+	*x = *new_x;
+	*new_x = NULL;
+}
+
+static void
 contact_update(struct reg_cmd *c)
 {
 	xmlNodePtr o = c->rq->obj_node, add, rem, chg, pi;
@@ -529,7 +611,8 @@ contact_update(struct reg_cmd *c)
 	struct reg_contact *k;
 	char *ph[5] = {NULL, NULL, NULL, NULL, NULL}, *newpw = NULL;
 	size_t n = 0, i;
-	int a = 0, disclose;
+	unsigned disclose_what = 0;
+	int a = 0, disclose = -1;
 
 	memset(np, 0, sizeof(np));
 	if ((k = find_contact(c, c->rq->obj)) == NULL)
@@ -556,7 +639,7 @@ contact_update(struct reg_cmd *c)
 	}
 	if (chg != NULL && read_phones(c, chg, ph, 0) == -1)
 		goto done;
-	if (chg != NULL && (a = reg_read_authinfo(chg, K, pw, sizeof(pw))) == -1) {
+	if (chg != NULL && (a = reg_read_authinfo(chg, K, pw, sizeof(pw), NULL, 0)) == -1) {
 		sx_resp_result(c->resp, 2005, "authInfo must hold a pw");
 		goto done;
 	}
@@ -569,21 +652,23 @@ contact_update(struct reg_cmd *c)
 			sx_resp_result(c->resp, 2003, "a new postalInfo needs name and addr");
 			goto done;
 		}
+	if (chg != NULL && (disclose = read_disclose(c, chg, &disclose_what)) == -2)
+		goto done;
 	if (a == 1 && (newpw = strdup(pw)) == NULL)
 		goto oom;
-	disclose = read_disclose(chg);
 	if (reg_apply_statuses(&k->o, st_add, texts, st_rem) == -1)
 		goto oom;
 	for (i = 0; i < n; i++)
 		merge_postal(k, &np[i]);
-	replace(&k->voice, &ph[0]);
-	replace(&k->voice_x, &ph[1]);
-	replace(&k->fax, &ph[2]);
-	replace(&k->fax_x, &ph[3]);
+	/* A number given anew takes its extension with it, or none. */
+	replace_phone(&k->voice, &k->voice_x, &ph[0], &ph[1]);
+	replace_phone(&k->fax, &k->fax_x, &ph[2], &ph[3]);
 	replace(&k->email, &ph[4]);
 	replace(&k->o.authpw, &newpw);
-	if (disclose >= 0)
+	if (disclose >= 0) {
 		k->disclose = disclose;
+		k->disclose_what = disclose_what;
+	}
 	snprintf(k->o.upid, sizeof(k->o.upid), "%s", c->s->clid);
 	k->o.update = c->now;
 	goto done;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * reg_domain.c - domain commands (RFC 5731) with the secDNS-1.1 (RFC 5910),
- * rgp-1.0 (RFC 3915) and fee-1.0 (RFC 8748, check only) extensions; the
- * secDNS records and fee prices themselves are in reg_secdns.c and reg_fee.c.
+ * rgp-1.0 (RFC 3915) and fee-1.0 (RFC 8748: check, and the fees of create,
+ * renew, transfer and update) extensions; the secDNS records and fee prices
+ * themselves are in reg_secdns.c and reg_fee.c.
  *
  * Every command checks everything before it changes anything, so a refused
  * command leaves the registry as it was.
@@ -145,7 +146,7 @@ domain_check(struct reg_cmd *c)
 	size_t nfee = 0, count = 0;
 	struct reg_domain *d;
 	char name[256], key[256];
-	int valid;
+	int valid, premium;
 
 	fc = sx_child(c->rq->ext_node, SX_NS_FEE, "check");
 	if (fc != NULL && reg_fee_read(c, fc, fcmds, &nfee) == -1)
@@ -163,15 +164,20 @@ domain_check(struct reg_cmd *c)
 		count++;
 		valid = reg_name_norm(name, key, sizeof(key)) == 0;
 		d = valid ? (struct reg_domain *)reg_tab_get(&c->reg->domains, key) : NULL;
+		/* RFC 8748 section 4: without <fee:check>, a name whose create would be refused
+		 * for want of the fee extension is not available. */
+		premium = valid && d == NULL && fc == NULL && reg_fee_premium(c->reg, key);
 		cd = sx_add(data, "cd", NULL);
 		nm = sx_add(cd, "name", name);
-		sx_set_attr(nm, "avail", valid && d == NULL ? "1" : "0");
+		sx_set_attr(nm, "avail", valid && d == NULL && !premium ? "1" : "0");
 		if (!valid)
 			sx_add(cd, "reason", "invalid domain name");
 		else if (d != NULL)
 			sx_add(cd, "reason", d->deleted ? "pending delete" : "in use");
+		else if (premium)
+			sx_add(cd, "reason", "premium: check with fee");
 		if (fdata != NULL)
-			reg_fee_show(c, fdata, name, valid, fcmds, nfee);
+			reg_fee_show(c, fdata, name, valid ? key : NULL, fcmds, nfee);
 	}
 	if (count == 0)
 		sx_resp_result(c->resp, 2003, "domain check needs at least one name");
@@ -185,7 +191,8 @@ domain_info(struct reg_cmd *c)
 	xmlNodePtr nn = sx_child(c->rq->obj_node, D, "name"), data, n, ns;
 	struct reg_domain *d;
 	struct reg_obj *h;
-	char hosts[8], pw[256], ts[32], suffix[260];
+	const struct reg_obj *owner;
+	char hosts[8], pw[256], roid[96], ts[32], suffix[260];
 	size_t i, it = 0, sl;
 	int full, want_del, want_sub, a;
 
@@ -198,13 +205,17 @@ domain_info(struct reg_cmd *c)
 	}
 	if ((d = find_domain(c, c->rq->obj)) == NULL)
 		return;
-	if ((a = reg_read_authinfo(c->rq->obj_node, D, pw, sizeof(pw))) == -1) {
+	if ((a = reg_read_authinfo(c->rq->obj_node, D, pw, sizeof(pw), roid, sizeof(roid))) ==
+	    -1) {
 		sx_resp_result(c->resp, 2005, "authInfo must hold a pw");
 		return;
 	}
 	full = reg_is_sponsor(c, &d->o);
 	if (!full && a == 1) {
-		if (!reg_auth_ok(&d->o, pw)) {
+		/* RFC 5731 section 3.1.2: the authInfo of the registrant or of another
+		 * associated contact, named by its roid, opens the domain too. */
+		owner = reg_auth_target(&d->o, SIM_OBJ_DOMAIN, roid);
+		if (owner == NULL || !reg_auth_ok(owner, pw)) {
 			sx_resp_result(c->resp, 2202, NULL);
 			return;
 		}
@@ -375,7 +386,8 @@ domain_create(struct reg_cmd *c)
 	struct reg_ds_list *dsl = NULL;
 	size_t nh, nc, i;
 	char key[256], pw[256], gen[32], ts[32];
-	int months, a, maxsig = 0;
+	int months, a, maxsig = 0, fee;
+	long cents;
 
 	if (c->rq->obj[0] == '\0') {
 		sx_resp_result(c->resp, 2003, "domain name missing");
@@ -391,6 +403,8 @@ domain_create(struct reg_cmd *c)
 	}
 	if (reg_read_period(c, o, &months) == -1)
 		return;
+	if (reg_fee_transform(c, "create", key, "create", months, &fee, &cents) == -1)
+		return;
 	if (read_ns(c, sx_child(o, D, "ns"), hosts, &nh) == -1)
 		return;
 	if (sx_child(o, D, "registrant") != NULL &&
@@ -398,7 +412,7 @@ domain_create(struct reg_cmd *c)
 		return;
 	if (read_contacts(c, o, cts, &nc) == -1)
 		return;
-	if ((a = reg_read_authinfo(o, D, pw, sizeof(pw))) == -1) {
+	if ((a = reg_read_authinfo(o, D, pw, sizeof(pw), NULL, 0)) == -1) {
 		sx_resp_result(c->resp, 2005, "authInfo must hold a pw of at most 255 characters");
 		return;
 	}
@@ -451,6 +465,8 @@ domain_create(struct reg_cmd *c)
 	sx_add(data, "crDate", ts);
 	reg_fmt_time(d->exdate, ts);
 	sx_add(data, "exDate", ts);
+	if (fee)
+		reg_fee_charged(c, "creData", "create", cents);
 	d = NULL;
 	goto done;
 oom:
@@ -539,8 +555,9 @@ domain_renew(struct reg_cmd *c)
 	xmlNodePtr o = c->rq->obj_node, data;
 	struct reg_domain *d;
 	char cur[32], have[16], ts[32];
-	int months, y, m, dd;
+	int months, y, m, dd, fee;
 	int64_t ex;
+	long cents;
 
 	if (sx_child(o, D, "curExpDate") == NULL) {
 		sx_resp_result(c->resp, 2003, "curExpDate missing");
@@ -555,6 +572,8 @@ domain_renew(struct reg_cmd *c)
 		return;
 	if (!may_transform(c, d, STB(ST_CLIENT_RENEW_PROHIBITED) |
 	    STB(ST_SERVER_RENEW_PROHIBITED), "renew"))
+		return;
+	if (reg_fee_transform(c, "renew", d->o.name, "renew", months, &fee, &cents) == -1)
 		return;
 	reg_fmt_date(d->exdate, have);
 	if (strcmp(cur, have) != 0) {
@@ -571,6 +590,8 @@ domain_renew(struct reg_cmd *c)
 	sx_add(data, "name", d->o.name);
 	reg_fmt_time(d->exdate, ts);
 	sx_add(data, "exDate", ts);
+	if (fee)
+		reg_fee_charged(c, "renData", "renew", cents);
 }
 
 /* ---- update ---- */
@@ -635,9 +656,11 @@ read_update_ext(struct reg_cmd *c, struct dom_change *ch)
 	}
 	if (sd == NULL)
 		return 0;
-	if (sx_attr(sd, "urgent", v, sizeof(v)) == 1 && (strcmp(v, "true") == 0 ||
-	    strcmp(v, "1") == 0)) {
-		sx_resp_result(c->resp, 2102, "urgent secDNS updates are not supported");
+	/* RFC 5910 section 5.2.5: urgent asks for the change to be published at once. Every
+	 * change here is: it is honoured by doing nothing else. */
+	if (sx_attr(sd, "urgent", v, sizeof(v)) == 1 && strcmp(v, "true") != 0 &&
+	    strcmp(v, "1") != 0 && strcmp(v, "false") != 0 && strcmp(v, "0") != 0) {
+		sx_resp_result(c->resp, 2005, "urgent='%s' is not a boolean", v);
 		return -1;
 	}
 	if ((x = sx_child(sd, SX_NS_SECDNS, "rem")) != NULL) {
@@ -684,7 +707,8 @@ read_update(struct reg_cmd *c, struct dom_change *ch)
 	if ((x = sx_child(chg, D, "authInfo")) != NULL) {
 		if (sx_child(x, D, "null") != NULL) {
 			ch->chg_auth = 2;
-		} else if ((a = reg_read_authinfo(chg, D, ch->authpw, sizeof(ch->authpw))) == 1 &&
+		} else if ((a = reg_read_authinfo(chg, D, ch->authpw, sizeof(ch->authpw), NULL,
+		    0)) == 1 &&
 		    ch->authpw[0] != '\0') {
 			ch->chg_auth = 1;
 		} else {
@@ -855,6 +879,8 @@ static void
 restore(struct reg_cmd *c, struct reg_domain *d, struct dom_change *ch)
 {
 	xmlNodePtr n;
+	long cents;
+	int fee;
 
 	if (!reg_is_sponsor(c, &d->o)) {
 		sx_resp_result(c->resp, 2201, "domain '%s' belongs to another registrar", d->o.name);
@@ -871,12 +897,17 @@ restore(struct reg_cmd *c, struct reg_domain *d, struct dom_change *ch)
 		    d->o.name);
 		return;
 	}
+	/* RFC 8748 section 5.2.5: the restore's fee goes in <fee:update>. */
+	if (reg_fee_transform(c, "update", d->o.name, "restore", 12, &fee, &cents) == -1)
+		return;
 	rgp_unlink(c->reg, d);
 	d->deleted = 0;
 	snprintf(d->o.upid, sizeof(d->o.upid), "%s", c->s->clid);
 	d->o.update = c->now;
 	n = sx_resp_ext(c->resp, SX_NS_RGP, "rgp", "upData");
 	sx_set_attr(sx_add(n, "rgpStatus", NULL), "s", "pendingRestore");
+	if (fee)
+		reg_fee_charged(c, "updData", "restore", cents);
 }
 
 static void
@@ -885,6 +916,8 @@ domain_update(struct reg_cmd *c)
 	struct reg_domain *d;
 	struct dom_change *ch;
 	uint32_t prohibit = STB(ST_SERVER_UPDATE_PROHIBITED);
+	long cents;
+	int fee;
 
 	if ((d = find_domain(c, c->rq->obj)) == NULL)
 		return;
@@ -906,7 +939,8 @@ domain_update(struct reg_cmd *c)
 	/* RFC 5731: clientUpdateProhibited refuses every update that does not remove it. */
 	if (!(ch->st_rem & STB(ST_CLIENT_UPDATE_PROHIBITED)))
 		prohibit |= STB(ST_CLIENT_UPDATE_PROHIBITED);
-	if (!may_transform(c, d, prohibit, "update") || check_update(c, d, ch) == -1)
+	if (!may_transform(c, d, prohibit, "update") || check_update(c, d, ch) == -1 ||
+	    reg_fee_transform(c, "update", d->o.name, "update", 12, &fee, &cents) == -1)
 		goto done;
 	if (apply_update(d, ch) == -1) {
 		sx_resp_result(c->resp, 2400, "out of memory");
@@ -914,6 +948,8 @@ domain_update(struct reg_cmd *c)
 	}
 	snprintf(d->o.upid, sizeof(d->o.upid), "%s", c->s->clid);
 	d->o.update = c->now;
+	if (fee)
+		reg_fee_charged(c, "updData", "update", cents);
 done:
 	reg_ds_clear(ch->ds_add.v, ch->ds_add.n);
 	reg_ds_clear(ch->ds_rem.v, ch->ds_rem.n);
@@ -924,6 +960,8 @@ static void
 domain_transfer(struct reg_cmd *c)
 {
 	struct reg_domain *d;
+	int request = strcmp(c->rq->op, "request") == 0, months = 12, fee = 0;
+	long cents = 0;
 
 	if ((d = find_domain(c, c->rq->obj)) == NULL)
 		return;
@@ -931,7 +969,13 @@ domain_transfer(struct reg_cmd *c)
 		sx_resp_result(c->resp, 2304, "domain '%s' is pendingDelete", d->o.name);
 		return;
 	}
+	/* RFC 8748 section 5.2.4: a transfer request's fee, for the period asked for. */
+	if (request && (reg_read_period(c, c->rq->obj_node, &months) == -1 ||
+	    reg_fee_transform(c, "transfer", d->o.name, "transfer", months, &fee, &cents) == -1))
+		return;
 	reg_transfer(c, &d->o, SIM_OBJ_DOMAIN, c->rq->obj_node, &d->exdate);
+	if (request && fee && c->resp->code == 1001)
+		reg_fee_charged(c, "trnData", "transfer", cents);
 	/* RFC 5731: subordinate hosts go with their domain. */
 	if (d->nsub > 0 && strcmp(c->rq->op, "approve") == 0 && c->resp->code == 1000) {
 		struct reg_obj *h = NULL;

@@ -133,7 +133,15 @@ struct reg_contact {
 	size_t npi;
 	char *voice, *voice_x, *fax, *fax_x;
 	char *email;
-	int disclose;                    /* -1 none given, else the flag (details not kept) */
+	int disclose;                    /* -1 none given, else the flag */
+	unsigned disclose_what;          /* DISC_* bits: what the flag applies to */
+};
+
+/* The elements of <contact:disclose> (RFC 5733 section 2.9), in schema order. */
+enum {
+	DISC_NAME_INT = 1u << 0, DISC_NAME_LOC = 1u << 1, DISC_ORG_INT = 1u << 2,
+	DISC_ORG_LOC = 1u << 3, DISC_ADDR_INT = 1u << 4, DISC_ADDR_LOC = 1u << 5,
+	DISC_VOICE = 1u << 6, DISC_FAX = 1u << 7, DISC_EMAIL = 1u << 8,
 };
 
 /* A poll message. A transfer notice carries a snapshot of the transfer. */
@@ -157,7 +165,7 @@ struct reg_account {
 struct registry {
 	pthread_mutex_t mu;
 	struct registry_config cfg;      /* strings point into owned copies below */
-	char *strings[2 * SIM_MAX_URIS + 2];
+	char *strings[2 * SIM_MAX_URIS + 2 + SIM_MAX_PREMIUM];
 	size_t nstrings;
 	struct reg_account *acct;
 	size_t nacct;
@@ -234,8 +242,17 @@ int reg_apply_statuses(struct reg_obj *o, uint32_t add, char (*texts)[256], uint
 /* ---- reg_auth.c: sponsor and authInfo ---- */
 /* authInfo check: 1 when given and equal to the object's. */
 int reg_auth_ok(const struct reg_obj *o, const char *pw);
-/* Reads <X:authInfo><X:pw> of an element: 1 present (pw filled), 0 absent, -1 bad. */
-int reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap);
+/* Reads <X:authInfo><X:pw> of an element: 1 present (pw filled), 0 absent, -1 bad. The
+ * pw's roid attribute goes to roid ("" when absent) unless roid is NULL. */
+int reg_read_authinfo(xmlNodePtr parent, const char *ns, char *pw, size_t cap, char *roid,
+    size_t rcap);
+/*
+ * The object whose authInfo a <pw roid=...> holds (RFC 5731 section 3.1.2): o itself
+ * when roid is "" or o's own; for a domain, its registrant or one of its contacts with
+ * that roid. NULL when roid names none of them.
+ */
+const struct reg_obj *reg_auth_target(const struct reg_obj *o, enum sim_objtype t,
+    const char *roid);
 int reg_is_sponsor(const struct reg_cmd *c, const struct reg_obj *o);
 /* An authInfo for objects created without one. */
 void reg_gen_authpw(struct registry *r, char out[32]);
@@ -292,7 +309,7 @@ int reg_ds_append(struct reg_domain *d, struct reg_ds_list *l);
 void reg_ds_remove(struct reg_domain *d, int i);
 void reg_ds_show(xmlNodePtr parent, const struct reg_ds *ds, int keyonly);
 
-/* ---- reg_fee.c: fee-1.0 check ---- */
+/* ---- reg_fee.c: fee-1.0 check and the fees of transform commands ---- */
 struct reg_fee_cmd {
 	char name[16];                   /* create, renew, transfer, restore, update, delete */
 	int months;
@@ -300,8 +317,23 @@ struct reg_fee_cmd {
 
 /* Reads <fee:check> (at most 8 commands). 0, or -1 with the result set. */
 int reg_fee_read(struct reg_cmd *c, xmlNodePtr fc, struct reg_fee_cmd *cmds, size_t *n);
-/* One <fee:cd> for name under data (fee:chkData). */
-void reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, int valid,
+/* One <fee:cd> for name under data (fee:chkData); key: the normalised name, NULL when
+ * name is not a valid domain name. */
+/* 1 when key (a normalised domain name) is a premium name. */
+int reg_fee_premium(const struct registry *r, const char *key);
+void reg_fee_show(struct reg_cmd *c, xmlNodePtr data, const char *name, const char *key,
     const struct reg_fee_cmd *cmds, size_t n);
+/*
+ * The fee a transform carries in <fee:EL> (create, renew, transfer, update; RFC 8748
+ * section 5.2) against the price of cmd (create, renew, transfer, restore, update) on
+ * the domain key for months (RFC 8748 section 4): a premium name's create, renew or
+ * transfer without the fee gets 2003, a currency other than ours (section 3.2) or
+ * fees adding up to less than the price 2004. 0 with *given (the command carried the
+ * element) and *cents (the price), or -1 with the result set.
+ */
+int reg_fee_transform(struct reg_cmd *c, const char *el, const char *key, const char *cmd,
+    int months, int *given, long *cents);
+/* <fee:DATA> (creData, renData, trnData, updData) with our currency and the fee charged. */
+void reg_fee_charged(struct reg_cmd *c, const char *data, const char *cmd, long cents);
 
 #endif

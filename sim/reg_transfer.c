@@ -27,8 +27,8 @@ notify(struct reg_cmd *c, const char *to, const char *what, enum sim_objtype t,
 }
 
 static void
-transfer_request(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNodePtr node,
-    int64_t *exdate, int have_pw, const char *pw)
+transfer_request(struct reg_cmd *c, struct reg_obj *o, const struct reg_obj *owner,
+    enum sim_objtype t, xmlNodePtr node, int64_t *exdate, int have_pw, const char *pw)
 {
 	int months = 12;
 
@@ -54,7 +54,7 @@ transfer_request(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNo
 		sx_resp_result(c->resp, 2202, "a transfer request needs the authInfo");
 		return;
 	}
-	if (!reg_auth_ok(o, pw)) {
+	if (!reg_auth_ok(owner, pw)) {
 		sx_resp_result(c->resp, 2202, NULL);
 		return;
 	}
@@ -116,15 +116,23 @@ reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNodePt
 {
 	const char *ns = t == SIM_OBJ_DOMAIN ? SX_NS_DOMAIN : SX_NS_CONTACT;
 	const char *op = c->rq->op;
-	char pw[256];
+	const struct reg_obj *owner;
+	char pw[256], roid[96];
 	int a;
 
-	if ((a = reg_read_authinfo(node, ns, pw, sizeof(pw))) == -1) {
+	if ((a = reg_read_authinfo(node, ns, pw, sizeof(pw), roid, sizeof(roid))) == -1) {
 		sx_resp_result(c->resp, 2005, "authInfo must hold a pw");
 		return;
 	}
+	/* The authInfo may be that of the domain's registrant or another of its contacts,
+	 * named by its roid (RFC 5731 section 3.2.4). */
+	owner = reg_auth_target(o, t, roid);
+	if (a == 1 && owner == NULL) {
+		sx_resp_result(c->resp, 2202, "roid '%s' is not one of this object's", roid);
+		return;
+	}
 	if (strcmp(op, "request") == 0) {
-		transfer_request(c, o, t, node, exdate, a == 1, pw);
+		transfer_request(c, o, owner, t, node, exdate, a == 1, pw);
 		return;
 	}
 	if (strcmp(op, "query") != 0) {
@@ -141,7 +149,7 @@ reg_transfer(struct reg_cmd *c, struct reg_obj *o, enum sim_objtype t, xmlNodePt
 			sx_resp_result(c->resp, 2201, "not a party to this transfer");
 			return;
 		}
-		if (!reg_auth_ok(o, pw)) {
+		if (!reg_auth_ok(owner, pw)) {
 			sx_resp_result(c->resp, 2202, NULL);
 			return;
 		}

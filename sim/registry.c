@@ -55,9 +55,10 @@ registry_new(const struct registry_config *c, struct eg_err *err)
 	size_t i;
 	int bad = 0;
 
-	if (c->n_obj == 0 || c->n_obj > SIM_MAX_URIS || c->n_ext > SIM_MAX_URIS) {
-		eg_err_set(err, EG_ECONFIG, "between 1 and %d object URIs, at most %d extension URIs",
-		    SIM_MAX_URIS, SIM_MAX_URIS);
+	if (c->n_obj == 0 || c->n_obj > SIM_MAX_URIS || c->n_ext > SIM_MAX_URIS ||
+	    c->n_premium > SIM_MAX_PREMIUM) {
+		eg_err_set(err, EG_ECONFIG, "between 1 and %d object URIs, at most %d extension "
+		    "URIs and %d premium names", SIM_MAX_URIS, SIM_MAX_URIS, SIM_MAX_PREMIUM);
 		return NULL;
 	}
 	if (c->svid == NULL || strlen(c->svid) < 3 || strlen(c->svid) > 64) {
@@ -76,6 +77,18 @@ registry_new(const struct registry_config *c, struct eg_err *err)
 		bad |= (r->cfg.obj_uris[i] = keep(r, c->obj_uris[i])) == NULL;
 	for (i = 0; i < c->n_ext; i++)
 		bad |= (r->cfg.ext_uris[i] = keep(r, c->ext_uris[i])) == NULL;
+	for (i = 0; i < c->n_premium && !bad; i++) {
+		char key[256];
+
+		/* Kept as the table keys are: lower case, so that any spelling finds it. */
+		if (reg_name_norm(c->premium[i], key, sizeof(key)) == -1) {
+			eg_err_set(err, EG_ECONFIG, "premium name '%s' is not a domain name",
+			    c->premium[i]);
+			registry_free(r);
+			return NULL;
+		}
+		bad |= (r->cfg.premium[i] = keep(r, key)) == NULL;
+	}
 	if (bad) {
 		eg_err_set(err, EG_ENOMEM, "out of memory");
 		registry_free(r);

@@ -38,6 +38,7 @@
 #define SIM_CLID_MAX 16       /* eppcom:clIDType */
 #define SIM_CLTRID_MAX 64     /* epp:trIDStringType */
 #define SIM_MAX_URIS 16
+#define SIM_MAX_PREMIUM 32    /* premium names (--premium) */
 
 struct registry_config {
 	const char *svid;                       /* greeting svID */
@@ -51,10 +52,18 @@ struct registry_config {
 	const char *currency;                   /* fee-1.0 */
 	long fee_create, fee_renew, fee_transfer;   /* cents per year */
 	long fee_restore;                       /* cents per restore */
+	/* Premium names (fee-1.0 class "premium"): their create, renew and transfer price
+	 * per year in cents. A create, renew or transfer request of one without the fee
+	 * is refused with 2003, with too little with 2004, and a domain check without
+	 * <fee:check> shows it unavailable (RFC 8748 section 4). */
+	const char *premium[SIM_MAX_PREMIUM];
+	long premium_cents[SIM_MAX_PREMIUM];
+	size_t n_premium;
 };
 
 /* Defaults: svID "epp-sim", domain/contact/host, secDNS-1.1/rgp-1.0/fee-1.0, no session
- * limit, no padding, 30 days of redemption, USD 10.00/10.00/8.00 per year, restore 40.00.
+ * limit, no padding, 30 days of redemption, USD 10.00/10.00/8.00 per year, restore 40.00,
+ * no premium names.
  * The strings are static; the registry copies what it keeps. */
 void registry_config_defaults(struct registry_config *c);
 

@@ -39,7 +39,7 @@ complete_words() {
 	printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort
 }
 is "$(complete_words epp-rpc domain_c | tr '\n' ' ')" "domain_check domain_create " "domain_c: the two commands"
-is "$(complete_words epp-rpc "" | wc -l)" 23 "an empty word: all 23 commands"
+is "$(complete_words epp-rpc "" | wc -l)" 24 "an empty word: all 24 commands"
 is "$(complete_words epp-rpc -q epp_messages -t 5 gat)" "gate_status" "after options and their values"
 is "$(complete_words epp-rpc --pretty hel)" "hello" "after a flag"
 is "$(complete_words epp-rpc --tim)" "--timeout" "an option"

@@ -84,7 +84,7 @@ like "$out" 'exceeds the limit' "with a clear message ($ms ms)"
 "$codec" commands >"$T/cmds"
 ok $? "commands exits 0"
 is "$(head -1 "$T/cmds" | tr -s ' ')" "name object class retry-safe refined-by" "commands: header"
-is "$(tail -n +2 "$T/cmds" | wc -l)" 23 "commands: 23 commands"
+is "$(tail -n +2 "$T/cmds" | wc -l)" 24 "commands: 24 commands"
 unknown=0
 for name in $(tail -n +2 "$T/cmds" | awk '{print $1}'); do
 	echo "{\"cmd\": \"$name\"}" | "$codec" to-xml | grep -q 'unknown command' && unknown=$((unknown + 1))
@@ -94,6 +94,7 @@ row() { awk -v n="$1" '$1 == n {print $2, $3, $4, $5}' "$T/cmds"; }
 is "$(row domain_check)" "domain query yes -" "domain_check: a query, safe to retry"
 is "$(row domain_create)" "domain transform no -" "domain_create: a transform, never re-sent"
 is "$(row domain_transfer)" "domain transform no op" "domain_transfer: refined by its op"
+is "$(row contact_transfer)" "contact transform no op" "contact_transfer: refined by its op"
 is "$(row hello)" "- session yes -" "hello: a session command"
 is "$(row epp)" "- transform no element" "epp: refined by its command element"
 is "$(row xml)" "- transform no xml" "xml: refined only by the gate"

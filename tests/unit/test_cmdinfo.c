@@ -54,6 +54,19 @@ static const struct sample samples[] = {
 	{"{\"cmd\": \"contact_update\", \"args\": {\"id\": \"c-1\", \"email\": \"b@example.net\"}}",
 	    T, GT},
 	{"{\"cmd\": \"contact_delete\", \"args\": {\"contact\": \"c-1\"}}", T, GT},
+	/* Every contact transfer op, and none (the default is "request"). */
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"auth_info\": \"pw-1\"}}",
+	    T, GT},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"request\", "
+	    "\"auth_info\": \"pw-1\"}}", T, GT},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"query\"}}",
+	    Q, GQ},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"approve\"}}",
+	    T, GT},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"reject\"}}",
+	    T, GT},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"cancel\"}}",
+	    T, GT},
 	{"{\"cmd\": \"domain_check\", \"args\": {\"domains\": [\"a.example\"]}}", Q, GQ},
 	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.example\"}}", Q, GQ},
 	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.example\", \"registrant\": \"r-1\", "
@@ -262,6 +275,9 @@ test_refused_shapes(void)
 	class_is("domain_transfer", "{\"op\": [\"query\"]}", CMD_CLASS_TRANSFORM);
 	class_is("domain_transfer", "{\"op\": \"Query\"}", CMD_CLASS_TRANSFORM);
 	class_is("domain_transfer", "{\"op\": null}", CMD_CLASS_TRANSFORM);
+	class_is("contact_transfer", "{\"op\": \"query\"}", CMD_CLASS_QUERY);
+	class_is("contact_transfer", "{\"op\": \"QUERY\"}", CMD_CLASS_TRANSFORM);
+	class_is("contact_transfer", NULL, CMD_CLASS_TRANSFORM);
 	class_is("xml", "{\"xml\": \"<epp><hello/></epp>\"}", CMD_CLASS_TRANSFORM);
 	class_is("domain_checker", NULL, CMD_CLASS_TRANSFORM);
 	class_is("", NULL, CMD_CLASS_TRANSFORM);

@@ -357,7 +357,8 @@ table(void)
 	size_t i, n = 0, local = 0;
 	static const char *const names[] = {"poll_req", "poll_ack", "host_check", "host_info",
 		"host_create", "host_update", "host_delete", "contact_check", "contact_info",
-		"contact_create", "contact_update", "contact_delete", "domain_check",
+		"contact_create", "contact_update", "contact_delete", "contact_transfer",
+		"domain_check",
 		"domain_info", "domain_create", "domain_delete", "domain_renew", "domain_update",
 		"domain_transfer", "hello", "epp", "xml", "gate_status", NULL};
 
@@ -413,6 +414,12 @@ classes(void)
 	    EPP_CLASS_QUERY, "", "", "domain_transfer query");
 	klass_is("{\"cmd\":\"domain_transfer\",\"args\":{\"name\":\"a.tld\",\"op\":\"approve\"}}",
 	    EPP_CLASS_TRANSFORM, "domain", "a.tld", "domain_transfer approve");
+	klass_is("{\"cmd\":\"contact_transfer\",\"args\":{\"contact\":\"c-1234\",\"op\":"
+	    "\"query\"}}", EPP_CLASS_QUERY, "", "", "contact_transfer query");
+	klass_is("{\"cmd\":\"contact_transfer\",\"args\":{\"contact\":\"c-1234\",\"auth_info\":"
+	    "\"pw\"}}", EPP_CLASS_TRANSFORM, "contact", "c-1234", "contact_transfer request");
+	klass_is("{\"cmd\":\"contact_transfer\",\"args\":{\"contact\":\"c-1234\",\"op\":"
+	    "\"cancel\"}}", EPP_CLASS_TRANSFORM, "contact", "c-1234", "contact_transfer cancel");
 	klass_is("{\"cmd\":\"contact_delete\",\"args\":{\"contact\":\"c-1234\"}}",
 	    EPP_CLASS_TRANSFORM, "contact", "c-1234", "contact_delete");
 	klass_is("{\"cmd\":\"host_create\",\"args\":{\"name\":\"ns1.a.tld\"}}",

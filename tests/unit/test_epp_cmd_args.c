@@ -85,6 +85,37 @@ static const char *const full_requests[] = {
 	    "{\"@hosts\": \"all\", \"#text\": \"a.tld\"}}}}}}",
 	"{\"cmd\": \"xml\", \"args\": {\"xml\": \"<epp xmlns='urn:ietf:params:xml:ns:epp-1.0'>"
 	    "<command><poll op='req'/></command></epp>\"}}",
+	/* What RFC 5731-5733 and RFC 8748 allow beyond the reference's arguments. */
+	"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"contacts\": "
+	    "{\"tech\": \"tec\"}, \"secdns\": [{\"key_tag\": 1, \"alg\": 8, \"digest_type\": 2, "
+	    "\"digest\": \"ABCD\", \"keydata_flags\": 257, \"keydata_protocol\": 3, "
+	    "\"keydata_alg\": 8, \"keydata_pubkey\": \"AQAB\"}], \"max_sig_life\": 604800, "
+	    "\"fee\": {\"currency\": \"USD\", \"amount\": \"100.00\", \"description\": \"d\", "
+	    "\"refundable\": true, \"grace_period\": \"P5D\", \"applied\": \"immediate\"}}}",
+	"{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", \"cur_exp_date\": "
+	    "\"2022-07-11\", \"fee\": [{\"currency\": \"EUR\", \"amount\": 5}, {\"amount\": "
+	    "\"0.50\", \"description\": \"premium\"}]}}",
+	"{\"cmd\": \"domain_transfer\", \"args\": {\"name\": \"a.tld\", \"auth_info\": \"pw\", "
+	    "\"auth_info_roid\": \"SH8013-REP\", \"fee\": {\"amount\": \"8.00\"}}}",
+	"{\"cmd\": \"domain_update\", \"args\": {\"name\": \"a.tld\", \"rgp_restore\": true, "
+	    "\"fee\": {\"currency\": \"USD\", \"amount\": \"40.00\"}}}",
+	"{\"cmd\": \"domain_update\", \"args\": {\"name\": \"a.tld\", \"secdns_urgent\": true, "
+	    "\"add_secdns\": {\"keydata_flags\": 257, \"keydata_protocol\": 3, "
+	    "\"keydata_alg\": 8, \"keydata_pubkey\": \"AQAB\"}}}",
+	"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", \"auth_info\": \"pw\", "
+	    "\"auth_info_roid\": \"SH8013-REP\"}}",
+	"{\"cmd\": \"contact_info\", \"args\": {\"contact\": \"abc\", \"auth_info\": \"pw\", "
+	    "\"auth_info_roid\": \"C1-SIM\"}}",
+	"{\"cmd\": \"contact_create\", \"args\": {\"id\": \"c-1\", \"voice\": {\"number\": "
+	    "\"+1.7035555555\", \"ext\": \"1234\"}, \"fax\": {\"number\": \"+1.7035555556\"}, "
+	    "\"email\": \"a@b.example\", \"contacts\": [{\"type\": \"int\", \"name\": \"N\", "
+	    "\"address\": {\"city\": \"C\", \"cc\": \"US\"}}], \"disclose\": {\"flag\": 0, "
+	    "\"name\": [\"int\", \"loc\"], \"org\": \"int\", \"addr\": [\"loc\"], \"voice\": true, "
+	    "\"fax\": false, \"email\": true}}}",
+	"{\"cmd\": \"contact_update\", \"args\": {\"id\": \"c-1\", \"fax\": {\"number\": "
+	    "\"+1.2\", \"ext\": \"9\"}, \"disclose\": {\"flag\": \"1\", \"email\": true}}}",
+	"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"request\", "
+	    "\"auth_info\": \"pw\"}}",
 };
 
 /* One step from a JSON value to a child: a member key or a list index. */
@@ -264,6 +295,8 @@ walk_all(void)
 			const char *last = l->steps[l->n - 1].key;
 			/* Only its truthiness counts, like the reference's `if rgp_restore`. */
 			int truthy = last != NULL && strcmp(last, "rgp_restore") == 0;
+			/* An amount may be any exact number: 1.5 is one. */
+			int amount = last != NULL && strcmp(last, "amount") == 0;
 			/* A namespace URI is not text of the document. */
 			int nsdecl = last != NULL && strncmp(last, "@xmlns", 6) == 0;
 
@@ -276,7 +309,7 @@ walk_all(void)
 			try_one(req, cmd, l, json_object_new_array(), 0,
 			    truthy ? MAY_ACCEPT : MUST_REFUSE, NULL, "wrong type (list)");
 			try_one(req, cmd, l, json_object_new_double(1.5), 0,
-			    truthy ? MAY_ACCEPT : MUST_REFUSE, NULL, "wrong type (1.5)");
+			    truthy || amount ? MAY_ACCEPT : MUST_REFUSE, NULL, "wrong type (1.5)");
 			try_one(req, cmd, l, json_object_new_string(META), 0, MAY_ACCEPT,
 			    truthy || nsdecl ? NULL : META, "metacharacters");
 			try_one(req, cmd, l, NULL, 0, MAY_ACCEPT, NULL, "null");
@@ -318,12 +351,23 @@ static const struct refusal refusals[] = {
 	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": null}}", "missing argument 'name'"},
 	{"{\"cmd\": \"poll_ack\", \"args\": {}}", "missing argument 'msg_id'"},
 	{"{\"cmd\": \"host_check\", \"args\": {}}", "missing argument 'hosts'"},
-	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\"}}",
-		"missing argument 'registrant'"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"registrant\": \"reg\"}}",
+		"missing argument 'name'"},
 	{"{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", \"period\": 1}}",
 		"missing argument 'cur_exp_date'"},
 	{"{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", \"cur_exp_date\": "
-		"\"2022-01-01\"}}", "missing argument 'period'"},
+		"\"2022-01-01\", \"fee\": {\"currency\": \"USD\"}}}", "missing argument 'fee.amount'"},
+	{"{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", \"cur_exp_date\": "
+		"\"2022-01-01\", \"fee\": [{\"amount\": 1}, {}]}}", "missing argument 'fee[1].amount'"},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"op\": \"query\"}}",
+		"missing argument 'contact'"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", \"auth_info_roid\": "
+		"\"SH8013-REP\"}}", "missing argument 'auth_info' (the password of the object "
+		"'auth_info_roid' names)"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"voice\": true}}}",
+		"missing argument 'disclose.flag'"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"voice\": {\"ext\": \"12\"}}}",
+		"missing argument 'voice.number'"},
 	{CC "\"contacts\": []}}", "argument 'contacts': must not be empty"},
 	{"{\"cmd\": \"contact_create\", \"args\": {\"id\": \"c-1\", " ADDR("{\"city\": \"C\", "
 		"\"cc\": \"US\"}") "}}", "missing argument 'email'"},
@@ -366,6 +410,28 @@ static const struct refusal refusals[] = {
 	{CC ADDR("{\"street\": 7, \"city\": \"C\", \"cc\": \"US\"}") "}}",
 		"argument 'contacts[0].address.street': must be a string or a list of 1 to 3 strings"},
 	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": true}}", "argument 'msg_id': must be a string"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": \"10.00\"}}",
+		"argument 'fee': must be an object {currency, amount, ...} or a list of them"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": [\"10.00\"]}}",
+		"argument 'fee[0]': must be an object {currency, amount, ...}"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": []}}",
+		"argument 'fee': must not be empty"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"true}}}", "argument 'fee.amount': must be a decimal amount such as \"10.00\""},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"refundable\": \"yes\"}}}", "argument 'fee.refundable': must be true or false"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"voice\": 17035555555}}",
+		"argument 'voice': must be a phone number or an object {number, ext}"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": true}}",
+		"argument 'disclose': must be an object"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": \"no\", "
+		"\"email\": true}}}", "argument 'disclose.flag': must be true or false (or 1 or 0)"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 2, "
+		"\"email\": true}}}", "argument 'disclose.flag': must be true or false (or 1 or 0)"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 0, "
+		"\"email\": \"yes\"}}}", "argument 'disclose.email': must be true or false"},
+	{DU "\"secdns_urgent\": \"yes\", \"add_secdns\": " DS("") "}}",
+		"argument 'secdns_urgent': must be true or false"},
 
 	/* numeric ranges, numbers as strings */
 	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"registrant\": \"reg\", "
@@ -411,6 +477,9 @@ static const struct refusal refusals[] = {
 		"argument 'change_secdns.max_sig_life': must be an integer from 1 to 2147483647"},
 	{"{\"cmd\": \"domain_check\", \"args\": {\"domains\": [\"a.tld\"], \"fee\": {\"period\": "
 		"0}}}", "argument 'fee.period': must be an integer from 1 to 99"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"secdns\": " DS("")
+		", \"max_sig_life\": 0}}", "argument 'max_sig_life': must be an integer from 1 to "
+		"2147483647"},
 
 	/* enumerations */
 	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"registrant\": \"reg\", "
@@ -420,6 +489,16 @@ static const struct refusal refusals[] = {
 		"argument 'op': must be one of: request, query, approve, reject, cancel"},
 	{"{\"cmd\": \"domain_transfer\", \"args\": {\"name\": \"a.tld\", \"op\": \"Request\"}}",
 		"argument 'op': must be one of: request, query, approve, reject, cancel"},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-1\", \"op\": \"take\"}}",
+		"argument 'op': must be one of: request, query, approve, reject, cancel"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"applied\": \"later\"}}}", "argument 'fee.applied': must be one of: immediate, "
+		"delayed"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 0, "
+		"\"name\": \"both\"}}}", "argument 'disclose.name': must be one of: int, loc"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 0, "
+		"\"addr\": [\"int\", \"intl\"]}}}", "argument 'disclose.addr[1]': must be one of: int, "
+		"loc"},
 	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", \"hosts\": \"some\"}}",
 		"argument 'hosts': must be one of: all, del, none, sub"},
 	{DU "\"add_contacts\": [{\"type\": \"owner\", \"id\": \"abc\"}]}}",
@@ -555,6 +634,115 @@ static const struct refusal refusals[] = {
 	{"{\"cmd\": \"domain_check\", \"args\": {\"domains\": [\"a.tld\"], \"fee\": {\"currency\": "
 		"\"US\"}}}", "argument 'fee.currency': must be 3 characters long"},
 	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": \"\"}}", "argument 'msg_id': must not be empty"},
+
+	/* fees (RFC 8748 section 5.2): amounts, currencies, attributes, where they go */
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"-1.00\"}}}", "argument 'fee.amount': must be a decimal amount such as \"10.00\" (digits "
+		"with an optional fraction, at most 32 characters)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1e3\"}}}", "argument 'fee.amount': must be a decimal amount such as \"10.00\" (digits "
+		"with an optional fraction, at most 32 characters)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"10.\"}}}", "argument 'fee.amount': must be a decimal amount such as \"10.00\" (digits "
+		"with an optional fraction, at most 32 characters)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\" 10\"}}}", "argument 'fee.amount': must be a decimal amount such as \"10.00\" (digits "
+		"with an optional fraction, at most 32 characters)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"123456789012345678901234567890.12\"}}}", "argument 'fee.amount': must be a decimal "
+		"amount such as \"10.00\" (digits with an optional fraction, at most 32 characters)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"0.30000000000000004}}}", "argument 'fee.amount': must be an exact amount: a string such "
+		"as \"10.00\", or a number without exponent of at most 15 significant digits"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"1e2}}}", "argument 'fee.amount': must be an exact amount: a string such as \"10.00\", or "
+		"a number without exponent of at most 15 significant digits"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"1234567890123456}}}", "argument 'fee.amount': must be an exact amount: a string such as "
+		"\"10.00\", or a number without exponent of at most 15 significant digits"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"-5}}}", "argument 'fee.amount': must not be negative"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"-0.5}}}", "argument 'fee.amount': must not be negative"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"currency\": \"usd\"}}}", "argument 'fee.currency': must be three capital "
+		"letters (ISO 4217)"},
+	{"{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", \"cur_exp_date\": "
+		"\"2022-01-01\", \"fee\": [{\"currency\": \"USD\", \"amount\": 1}, {\"amount\": 2}, "
+		"{\"currency\": \"EUR\", \"amount\": 3}]}}", "argument 'fee[2].currency': differs from "
+		"fee[0].currency (a command has one currency)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"grace_period\": \"P5D \"}}}", "argument 'fee.grace_period': must not have "
+		"leading, trailing or repeated spaces"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"grace_period\": \"5D\"}}}", "argument 'fee.grace_period': must be a duration "
+		"such as \"P5D\" (XML Schema duration)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"grace_period\": \"PT\"}}}", "argument 'fee.grace_period': must be a duration "
+		"such as \"P5D\" (XML Schema duration)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"grace_period\": \"P1D2Y\"}}}", "argument 'fee.grace_period': must be a "
+		"duration such as \"P5D\" (XML Schema duration)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"grace_period\": \"P1.5D\"}}}", "argument 'fee.grace_period': must be a "
+		"duration such as \"P5D\" (XML Schema duration)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"grace_period\": \"-P5D\"}}}", "argument 'fee.grace_period': must be a "
+		"duration such as \"P5D\" (XML Schema duration)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"description\": \"\"}}}", "argument 'fee.description': must not be empty"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": {\"amount\": "
+		"\"1\", \"refundable\": false, \"grace_period\": \"P5D\"}}}", "argument "
+		"'fee.grace_period': not with 'refundable' false (a fee with a grace period is "
+		"refundable)"},
+	{"{\"cmd\": \"domain_transfer\", \"args\": {\"name\": \"a.tld\", \"op\": \"approve\", "
+		"\"fee\": {\"amount\": \"1\"}}}", "argument 'fee': only allowed with op 'request'"},
+
+	/* secDNS at create, urgent, authInfo roid, contact extras */
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"max_sig_life\": 60}}",
+		"argument 'max_sig_life': needs 'secdns' (a create carries maxSigLife with DS or key "
+		"records only)"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"secdns\": []}}",
+		"argument 'secdns': must not be empty"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"secdns\": [" DS("")
+		", {\"keydata_flags\": 1, \"keydata_protocol\": 3, \"keydata_alg\": 8, "
+		"\"keydata_pubkey\": \"AQAB\"}]}}", "argument 'secdns': cannot mix DS data and key data"},
+	{"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"secdns\": {\"all\": "
+		"true}}}", "missing argument 'secdns.key_tag'"},
+	{DU "\"secdns_urgent\": true}}", "argument 'secdns_urgent': needs 'add_secdns', "
+		"'rem_secdns' or 'change_secdns'"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", \"auth_info\": \"pw\", "
+		"\"auth_info_roid\": \"S-\"}}", "argument 'auth_info_roid': must be 3 to 89 "
+		"characters long"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", \"auth_info\": \"pw\", "
+		"\"auth_info_roid\": \"SH8013\"}}", "argument 'auth_info_roid': must be a repository "
+		"object id (letters, digits or _, a hyphen, 1 to 8 more: \"SH8013-REP\")"},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", \"auth_info\": \"pw\", "
+		"\"auth_info_roid\": \"SH8013REP\"}}", "argument 'auth_info_roid': must be a repository "
+		"object id (letters, digits or _, a hyphen, 1 to 8 more: \"SH8013-REP\")"},
+	{"{\"cmd\": \"contact_info\", \"args\": {\"contact\": \"abc\", \"auth_info\": \"pw\", "
+		"\"auth_info_roid\": \"SH-8013-REP\"}}", "argument 'auth_info_roid': must be a repository "
+		"object id (letters, digits or _, a hyphen, 1 to 8 more: \"SH8013-REP\")"},
+	{"{\"cmd\": \"contact_info\", \"args\": {\"contact\": \"abc\", \"auth_info\": \"pw\", "
+		"\"auth_info_roid\": \"SH8013-REPOSITORY\"}}", "argument 'auth_info_roid': must be a "
+		"repository object id (letters, digits or _, a hyphen, 1 to 8 more: \"SH8013-REP\")"},
+	{"{\"cmd\": \"domain_transfer\", \"args\": {\"name\": \"a.tld\", \"auth_info\": \"pw\", "
+		"\"auth_info_roid\": \"SH.8013-REP\"}}", "argument 'auth_info_roid': must be a repository "
+		"object id (letters, digits or _, a hyphen, 1 to 8 more: \"SH8013-REP\")"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"voice\": {\"number\": \"\", \"ext\": "
+		"\"12\"}}}", "argument 'voice.ext': needs a number"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"fax\": {\"number\": \"+1.2\", \"ext\": "
+		"\"\"}}}", "argument 'fax.ext': must not be empty"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 1}}}",
+		"argument 'disclose': must name at least one of name, org, addr, voice, fax, email"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 1, "
+		"\"voice\": false}}}", "argument 'disclose': must name at least one of name, org, addr, "
+		"voice, fax, email"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 1, "
+		"\"org\": [\"loc\", \"loc\"]}}}", "argument 'disclose.org[1]': 'loc' is given twice"},
+	{CC ADDR("{\"city\": \"C\", \"cc\": \"US\"}") ", \"disclose\": {\"flag\": 1, "
+		"\"org\": [\"int\", \"loc\", \"int\"]}}}", "argument 'disclose.org': must hold 1 to 2 "
+		"items"},
 	{"{\"cmd\": \"poll_ack\", \"args\": {\"msg_id\": -1}}",
 		"argument 'msg_id': must be an integer from 0 to 9223372036854775807"},
 	/* Past INT64_MAX json-c keeps the number unsigned and reads it back as INT64_MAX:
@@ -644,6 +832,8 @@ static const struct cap_case caps[] = {
 		"add_secdns"},
 	{"contact_update", "\"id\": \"c-1\", ", "contacts",
 		"{\"type\": \"int\", \"org\": \"o%zu\"}", "", 2, "contacts"},
+	{"domain_renew", "\"name\": \"a.tld\", \"cur_exp_date\": \"2022-01-01\", ", "fee",
+		"{\"amount\": \"%zu.00\"}", "", 16, "fee"},
 };
 
 static void
@@ -671,7 +861,7 @@ caps_all(void)
 		err.msg[0] = '\0';
 		snprintf(want, sizeof(want), "argument '%s': must hold %d to %zu items", c->msg_key,
 		    strcmp(c->key, "domains") == 0 || strcmp(c->key, "hosts") == 0 ||
-		    strcmp(c->key, "add_secdns") == 0 ||
+		    strcmp(c->key, "add_secdns") == 0 || strcmp(c->key, "fee") == 0 ||
 		    (strcmp(c->key, "contacts") == 0 && strcmp(c->cmd, "contact_check") == 0) ?
 		    1 : 0, c->max);
 		tap_ok(json != NULL && ct_build(json, &out, &err) == -1 && err.code == EG_EREQUEST,

@@ -220,6 +220,120 @@ static const struct valid_case cases[] = {
 		"\"ns1.\u00d6BB.at\"}}", "<host:name>ns1.xn--bb-eka.at</host:name>"},
 	{"host_delete U-label", "{\"cmd\": \"host_delete\", \"args\": {\"name\": "
 		"\"ns1.\u00d6BB.at\"}}", "<host:name>ns1.xn--bb-eka.at</host:name>"},
+	/* What RFC 5731-5733 allow beyond the reference's arguments. */
+	{"domain_create without registrant", "{\"cmd\": \"domain_create\", \"args\": {\"name\": "
+		"\"a.tld\"}}", "<domain:name>a.tld</domain:name><domain:authInfo>"},
+	{"domain_create with tech contacts only", "{\"cmd\": \"domain_create\", \"args\": "
+		"{\"name\": \"a.tld\", \"contacts\": {\"tech\": [\"tec-1\", \"tec-2\"]}}}",
+		"</domain:name><domain:contact type=\"tech\">tec-1</domain:contact>"},
+	{"domain_create with registrant and admin only", "{\"cmd\": \"domain_create\", \"args\": "
+		"{\"name\": \"a.tld\", \"registrant\": \"reg-1\", \"contacts\": {\"admin\": "
+		"\"adm-1\"}}}", "<domain:registrant>reg-1</domain:registrant><domain:contact "
+		"type=\"admin\">adm-1</domain:contact><domain:authInfo>"},
+	{"domain_create secDNS DS", "{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", "
+		"\"secdns\": " SECDNS_DS "}}", "<secDNS:create xmlns:secDNS=\"urn:ietf:params:xml:ns:"
+		"secDNS-1.1\"><secDNS:dsData><secDNS:keyTag>12345</secDNS:keyTag>"},
+	{"domain_create secDNS DS with key and maxSigLife", "{\"cmd\": \"domain_create\", \"args\": "
+		"{\"name\": \"a.tld\", \"secdns\": [" SECDNS_DS_KEY ", " SECDNS_DS "], "
+		"\"max_sig_life\": \"604800\"}}", "<secDNS:create xmlns:secDNS=\"urn:ietf:params:xml:ns:"
+		"secDNS-1.1\"><secDNS:maxSigLife>604800</secDNS:maxSigLife><secDNS:dsData>"},
+	{"domain_create secDNS key data only", "{\"cmd\": \"domain_create\", \"args\": {\"name\": "
+		"\"a.tld\", \"secdns\": [" SECDNS_KEY ", " SECDNS_KEY "], \"max_sig_life\": 1}}",
+		"<secDNS:maxSigLife>1</secDNS:maxSigLife><secDNS:keyData><secDNS:flags>257"},
+	{"domain_renew without period", "{\"cmd\": \"domain_renew\", \"args\": {\"name\": "
+		"\"a.tld\", \"cur_exp_date\": \"2024-02-29\"}}",
+		"<domain:curExpDate>2024-02-29</domain:curExpDate></domain:renew>"},
+	{"domain_update secDNS urgent", "{\"cmd\": \"domain_update\", \"args\": {\"name\": "
+		"\"a.tld\", \"secdns_urgent\": true, \"rem_secdns\": {\"all\": true}, \"add_secdns\": "
+		SECDNS_DS "}}", "<secDNS:update xmlns:secDNS=\"urn:ietf:params:xml:ns:secDNS-1.1\" "
+		"urgent=\"true\"><secDNS:rem>"},
+	{"domain_update secDNS urgent false", "{\"cmd\": \"domain_update\", \"args\": {\"name\": "
+		"\"a.tld\", \"secdns_urgent\": \"false\", \"change_secdns\": {\"max_sig_life\": 9}}}",
+		"<secDNS:update xmlns:secDNS=\"urn:ietf:params:xml:ns:secDNS-1.1\"><secDNS:chg>"},
+	{"domain_info authInfo roid", "{\"cmd\": \"domain_info\", \"args\": {\"name\": \"a.tld\", "
+		"\"auth_info\": \"2fooBAR\", \"auth_info_roid\": \"SH8013-REP\"}}",
+		"<domain:authInfo><domain:pw roid=\"SH8013-REP\">2fooBAR</domain:pw></domain:authInfo>"},
+	{"domain_transfer authInfo roid", "{\"cmd\": \"domain_transfer\", \"args\": {\"name\": "
+		"\"a.tld\", \"auth_info\": \"pw\", \"auth_info_roid\": \"C_12\\u00e9-x\"}}",
+		"<domain:pw roid=\"C_12\xc3\xa9-x\">pw</domain:pw>"},
+	{"contact_info authInfo roid", "{\"cmd\": \"contact_info\", \"args\": {\"contact\": "
+		"\"abc\", \"auth_info\": \"pw\", \"auth_info_roid\": \"C1-SIM\"}}",
+		"<contact:authInfo><contact:pw roid=\"C1-SIM\">pw</contact:pw></contact:authInfo>"},
+	{"contact_create phones with extensions, disclose", "{\"cmd\": \"contact_create\", "
+		"\"args\": {\"id\": \"c-1\", \"voice\": {\"number\": \"+1.7035555555\", \"ext\": "
+		"\"1234\"}, \"fax\": {\"number\": \"+1.7035555556\", \"ext\": \"9\"}, \"email\": "
+		"\"a@b.example\", \"contacts\": [" POSTAL_MIN "], \"disclose\": {\"flag\": false, "
+		"\"name\": [\"int\", \"loc\"], \"org\": \"int\", \"addr\": [\"loc\"], \"voice\": true, "
+		"\"fax\": true, \"email\": true}}}",
+		"<contact:voice x=\"1234\">+1.7035555555</contact:voice><contact:fax x=\"9\">"
+		"+1.7035555556</contact:fax>"},
+	{"contact_create disclose in schema order", "{\"cmd\": \"contact_create\", \"args\": "
+		"{\"id\": \"c-1\", \"email\": \"a@b.example\", \"contacts\": [" POSTAL_MIN "], "
+		"\"disclose\": {\"email\": true, \"addr\": \"int\", \"flag\": 0, \"name\": \"loc\"}}}",
+		"</contact:authInfo><contact:disclose flag=\"0\"><contact:name type=\"loc\"/>"
+		"<contact:addr type=\"int\"/><contact:email/></contact:disclose>"},
+	{"contact_create phone without extension as an object", "{\"cmd\": \"contact_create\", "
+		"\"args\": {\"id\": \"c-1\", \"voice\": {\"number\": \"+1.7035555555\"}, \"email\": "
+		"\"a@b.example\", \"contacts\": [" POSTAL_MIN "]}}",
+		"<contact:voice>+1.7035555555</contact:voice>"},
+	{"contact_update disclose and extension", "{\"cmd\": \"contact_update\", \"args\": "
+		"{\"id\": \"c-1\", \"voice\": {\"number\": \"+44.2071234567\", \"ext\": \"77\"}, "
+		"\"disclose\": {\"flag\": \"1\", \"voice\": true}}}",
+		"<contact:chg><contact:voice x=\"77\">+44.2071234567</contact:voice><contact:disclose "
+		"flag=\"1\"><contact:voice/></contact:disclose></contact:chg>"},
+	{"contact_update disclose only", "{\"cmd\": \"contact_update\", \"args\": {\"id\": "
+		"\"c-1\", \"disclose\": {\"flag\": true, \"org\": [\"loc\", \"int\"]}}}",
+		"<contact:disclose flag=\"1\"><contact:org type=\"loc\"/><contact:org type=\"int\"/>"},
+	{"contact_transfer request", "{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": "
+		"\"c-1\", \"auth_info\": \"2fooBAR\"}}", "<transfer op=\"request\"><contact:transfer "
+		"xmlns:contact=\"urn:ietf:params:xml:ns:contact-1.0\"><contact:id>c-1</contact:id>"
+		"<contact:authInfo><contact:pw>2fooBAR</contact:pw></contact:authInfo>"},
+	{"contact_transfer query", "{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": "
+		"\"c-1\", \"op\": \"query\"}}", "<transfer op=\"query\"><contact:transfer"},
+	{"contact_transfer approve", "{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": "
+		"\"c-1\", \"op\": \"approve\"}}", "<transfer op=\"approve\">"},
+	{"contact_transfer reject", "{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": "
+		"\"c-1\", \"op\": \"reject\"}}", "<transfer op=\"reject\">"},
+	{"contact_transfer cancel", "{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": "
+		"\"c-1\", \"op\": \"cancel\"}}", "<transfer op=\"cancel\">"},
+
+	/* Fees on transforms (RFC 8748 section 5.2). */
+	{"domain_create fee", "{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", "
+		"\"registrant\": \"reg-1\", \"fee\": {\"currency\": \"USD\", \"amount\": \"100.00\"}}}",
+		"<extension><fee:create xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\"><fee:currency>"
+		"USD</fee:currency><fee:fee>100.00</fee:fee></fee:create></extension>"},
+	{"domain_create fee list with attributes", "{\"cmd\": \"domain_create\", \"args\": "
+		"{\"name\": \"a.tld\", \"period\": 2, \"fee\": [{\"amount\": \"5.00\", \"description\": "
+		"\"Registration Fee\", \"refundable\": true, \"grace_period\": \"P5D\", \"applied\": "
+		"\"immediate\"}, {\"amount\": 95, \"description\": \"Premium <&> Fee\", "
+		"\"refundable\": \"false\", \"applied\": \"delayed\"}, {\"amount\": 0.25, "
+		"\"grace_period\": \"P1Y2M3DT4H5M6.5S\"}]}}",
+		"<fee:create xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\"><fee:fee description="
+		"\"Registration Fee\" refundable=\"1\" grace-period=\"P5D\" applied=\"immediate\">5.00"
+		"</fee:fee><fee:fee description=\"Premium &lt;&amp;&gt; Fee\" refundable=\"0\" "
+		"applied=\"delayed\">95</fee:fee><fee:fee grace-period=\"P1Y2M3DT4H5M6.5S\">0.25"
+		"</fee:fee>"},
+	{"domain_create fee with secDNS", "{\"cmd\": \"domain_create\", \"args\": {\"name\": "
+		"\"a.tld\", \"secdns\": " SECDNS_DS ", \"fee\": [{\"currency\": \"EUR\", \"amount\": "
+		"\"1\"}, {\"currency\": \"EUR\", \"amount\": \"2\"}]}}",
+		"</secDNS:create><fee:create xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\">"
+		"<fee:currency>EUR</fee:currency><fee:fee>1</fee:fee><fee:fee>2</fee:fee></fee:create>"},
+	{"domain_renew fee", "{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", "
+		"\"cur_exp_date\": \"2024-02-29\", \"period\": 1, \"fee\": {\"amount\": \"10.00\"}}}",
+		"<fee:renew xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\"><fee:fee>10.00</fee:fee>"
+		"</fee:renew>"},
+	{"domain_transfer request fee", "{\"cmd\": \"domain_transfer\", \"args\": {\"name\": "
+		"\"a.tld\", \"auth_info\": \"pw\", \"period\": 1, \"fee\": {\"currency\": \"USD\", "
+		"\"amount\": \"8.00\"}}}", "<fee:transfer xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\">"
+		"<fee:currency>USD</fee:currency><fee:fee>8.00</fee:fee></fee:transfer>"},
+	{"domain_update restore fee", "{\"cmd\": \"domain_update\", \"args\": {\"name\": "
+		"\"a.tld\", \"rgp_restore\": true, \"fee\": {\"currency\": \"USD\", \"amount\": "
+		"\"40.00\"}}}", "<rgp:restore op=\"request\"/></rgp:update><fee:update xmlns:fee="
+		"\"urn:ietf:params:xml:ns:epp:fee-1.0\"><fee:currency>USD</fee:currency><fee:fee>40.00"
+		"</fee:fee></fee:update>"},
+	{"domain_update fee with a change", "{\"cmd\": \"domain_update\", \"args\": {\"name\": "
+		"\"a.tld\", \"add_statuses\": [\"clientHold\"], \"fee\": {\"amount\": \"0\"}}}",
+		"<fee:update xmlns:fee=\"urn:ietf:params:xml:ns:epp:fee-1.0\"><fee:fee>0</fee:fee>"},
 
 	/* generic and raw */
 	{"epp check", "{\"cmd\": \"epp\", \"args\": {\"command\": {\"check\": {\"domain:check\": "
@@ -381,6 +495,138 @@ logins(void)
 	free(xml);
 }
 
+/* Replaces every occurrence of from in s (malloc'd copy). */
+static char *
+replace_all(const char *s, const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to), n = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; (p = strstr(p, from)) != NULL; p += nf)
+		n++;
+	if ((out = malloc(strlen(s) + n * nt + 1)) == NULL)
+		return NULL;
+	for (o = out, p = s; *p != '\0';) {
+		if (strncmp(p, from, nf) == 0) {
+			memcpy(o, to, nt);
+			o += nt;
+			p += nf;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * The fee version follows the session's extensions (epp_cmd.h, struct epp_build_opts).
+ * The drafts' command elements are RFC 8748's under another namespace: a document
+ * built for a draft validates against fee-1.0 once its namespace is put back.
+ */
+static void
+fee_versions(void)
+{
+	static const char *const reqs[] = {
+		"{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\", \"fee\": [{\"currency\": "
+		    "\"USD\", \"amount\": \"5.00\", \"refundable\": true, \"grace_period\": \"P5D\", "
+		    "\"applied\": \"immediate\", \"description\": \"x\"}, {\"amount\": \"1\"}]}}",
+		"{\"cmd\": \"domain_renew\", \"args\": {\"name\": \"a.tld\", \"cur_exp_date\": "
+		    "\"2030-01-01\", \"fee\": {\"amount\": \"10.00\"}}}",
+		"{\"cmd\": \"domain_transfer\", \"args\": {\"name\": \"a.tld\", \"fee\": "
+		    "{\"amount\": \"8.00\"}}}",
+		"{\"cmd\": \"domain_update\", \"args\": {\"name\": \"a.tld\", \"rgp_restore\": true, "
+		    "\"fee\": {\"amount\": \"40\"}}}",
+		"{\"cmd\": \"domain_check\", \"args\": {\"domains\": [\"a.tld\"], \"fee\": "
+		    "{\"currency\": \"USD\", \"command\": [\"create\", \"restore\"], \"period\": 2}}}",
+	};
+	static const struct {
+		const char *exts;      /* the session's extensions */
+		const char *ns;        /* the fee namespace wanted */
+	} sessions[] = {
+		{NULL, "urn:ietf:params:xml:ns:epp:fee-1.0"},
+		{"urn:ietf:params:xml:ns:secDNS-1.1 urn:ietf:params:xml:ns:epp:fee-1.0",
+		    "urn:ietf:params:xml:ns:epp:fee-1.0"},
+		{"urn:ietf:params:xml:ns:fee-1.0", "urn:ietf:params:xml:ns:fee-1.0"},
+		{"urn:ietf:params:xml:ns:rgp-1.0 urn:ietf:params:xml:ns:fee-0.23",
+		    "urn:ietf:params:xml:ns:fee-0.23"},
+		{" urn:ietf:params:xml:ns:fee-0.21 ", "urn:ietf:params:xml:ns:fee-0.21"},
+		/* RFC 8748 first, whatever the order of the list. */
+		{"urn:ietf:params:xml:ns:fee-0.21 urn:ietf:params:xml:ns:fee-0.23 "
+		    "urn:ietf:params:xml:ns:epp:fee-1.0", "urn:ietf:params:xml:ns:epp:fee-1.0"},
+		{"urn:ietf:params:xml:ns:fee-0.21 urn:ietf:params:xml:ns:fee-0.23",
+		    "urn:ietf:params:xml:ns:fee-0.23"},
+	};
+	static const char nofee[] = "{\"cmd\": \"domain_create\", \"args\": {\"name\": \"a.tld\"}}";
+	struct epp_build_opts opts;
+	struct epp_request out;
+	struct eg_err err;
+	json_object *req;
+	char why[1024], want[128], *back;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(sessions) / sizeof(sessions[0]); i++) {
+		for (k = 0; k < sizeof(reqs) / sizeof(reqs[0]); k++) {
+			memset(&opts, 0, sizeof(opts));
+			opts.ext_uris = sessions[i].exts;
+			req = epp_request_parse(reqs[k], strlen(reqs[k]), &err);
+			snprintf(want, sizeof(want), "xmlns:fee=\"%s\"", sessions[i].ns);
+			if (!tap_ok(req != NULL && epp_request_build_opts(req, CT_CLTRID, &opts, &out,
+			    &err) == 0 && strstr(out.xml, want) != NULL, "session [%s], request %zu: "
+			    "built in %s", sessions[i].exts ? sessions[i].exts : "unknown", k,
+			    sessions[i].ns)) {
+				tap_diag("%s", out.xml ? out.xml : err.msg);
+				json_object_put(req);
+				epp_request_clear(&out);
+				continue;
+			}
+			back = replace_all(out.xml, sessions[i].ns, "urn:ietf:params:xml:ns:epp:fee-1.0");
+			if (!tap_ok(back != NULL && ct_valid(back, strlen(back), why, sizeof(why)),
+			    "session [%s], request %zu: valid with RFC 8748's namespace",
+			    sessions[i].exts ? sessions[i].exts : "unknown", k))
+				tap_diag("%s", why);
+			free(back);
+			json_object_put(req);
+			epp_request_clear(&out);
+		}
+	}
+	/* Without the fee extension, or with one the gate does not build: refused, naming it. */
+	memset(&opts, 0, sizeof(opts));
+	opts.ext_uris = "urn:ietf:params:xml:ns:secDNS-1.1 urn:ietf:params:xml:ns:fee-0.11";
+	req = epp_request_parse(reqs[0], strlen(reqs[0]), &err);
+	tap_ok(req != NULL && epp_request_build_opts(req, CT_CLTRID, &opts, &out, &err) == -1 &&
+	    err.code == EG_EREQUEST && out.xml == NULL, "fee-0.11 only: refused");
+	tap_is_str(err.msg, "argument 'fee': the registry offers the fee extension "
+	    "urn:ietf:params:xml:ns:fee-0.11, a version this gate does not build (it builds "
+	    "urn:ietf:params:xml:ns:epp:fee-1.0, and the drafts' urn:ietf:params:xml:ns:fee-0.23 "
+	    "and urn:ietf:params:xml:ns:fee-0.21)", "fee-0.11 only: the message names it");
+	opts.ext_uris = "urn:ietf:params:xml:ns:secDNS-1.1 urn:ietf:params:xml:ns:rgp-1.0";
+	tap_ok(epp_request_build_opts(req, CT_CLTRID, &opts, &out, &err) == -1 &&
+	    err.code == EG_EREQUEST, "no fee extension: refused");
+	tap_is_str(err.msg, "argument 'fee': the registry session has no fee extension (its "
+	    "extensions: urn:ietf:params:xml:ns:secDNS-1.1 urn:ietf:params:xml:ns:rgp-1.0)",
+	    "no fee extension: the message lists the session's extensions");
+	opts.ext_uris = "";
+	tap_ok(epp_request_build_opts(req, CT_CLTRID, &opts, &out, &err) == -1,
+	    "no extensions at all: refused");
+	tap_is_str(err.msg, "argument 'fee': the registry session has no fee extension (it has "
+	    "no extensions)", "no extensions at all: said so");
+	json_object_put(req);
+	/* The same session builds everything that has no fee. */
+	req = epp_request_parse(nofee, strlen(nofee), &err);
+	tap_ok(req != NULL && epp_request_build_opts(req, CT_CLTRID, &opts, &out, &err) == 0 &&
+	    strstr(out.xml, "fee") == NULL, "no fee extension: a request without fee builds");
+	epp_request_clear(&out);
+	json_object_put(req);
+	/* A fee-0.11 URI does not pass for fee-0.1 or a prefix of a known one. */
+	opts.ext_uris = "urn:ietf:params:xml:ns:fee-0.2 urn:ietf:params:xml:ns:epp:fee-1.0x";
+	req = epp_request_parse(reqs[1], strlen(reqs[1]), &err);
+	tap_ok(req != NULL && epp_request_build_opts(req, CT_CLTRID, &opts, &out, &err) == -1 &&
+	    strstr(err.msg, "fee-0.2,") != NULL, "only whole URIs are taken");
+	json_object_put(req);
+}
+
 int
 main(void)
 {
@@ -388,6 +634,7 @@ main(void)
 	validate_all();
 	shapes();
 	logins();
+	fee_versions();
 	ct_cleanup();
 	return tap_done();
 }

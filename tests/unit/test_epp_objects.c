@@ -56,6 +56,10 @@ static const struct obj_case cases[] = {
 	{"{\"cmd\": \"contact_update\", \"args\": {\"id\": \"c-upd\", \"auth_info\": "
 		"\"SecretPw-8\"}}", "c-upd", 0},
 	{"{\"cmd\": \"contact_delete\", \"args\": {\"contact\": \"c-del\"}}", "c-del", 0},
+	{"{\"cmd\": \"contact_transfer\", \"args\": {\"contact\": \"c-trn\", \"auth_info\": "
+		"\"SecretPw-11\"}}", "c-trn", 0},
+	{"{\"cmd\": \"domain_info\", \"args\": {\"name\": \"roid.example\", \"auth_info\": "
+		"\"SecretPw-12\", \"auth_info_roid\": \"C1-SIM\"}}", "roid.example", 0},
 	{"{\"cmd\": \"host_check\", \"args\": {\"hosts\": [\"ns1.example\"]}}", "ns1.example", 0},
 	{"{\"cmd\": \"host_info\", \"args\": {\"name\": \"ns2.example\"}}", "ns2.example", 0},
 	{"{\"cmd\": \"host_create\", \"args\": {\"name\": \"ns3.example\", \"ip_address\": "
