@@ -7,8 +7,10 @@
  */
 #include "epp_resp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* obj[key], NULL when obj is not an object or has no such key. */
 static json_object *
@@ -81,9 +83,9 @@ epp_resp_cltrid(json_object *root)
 	    "clTRID")));
 }
 
-/* Appends the text of v (a string or a list of them) to out, up to EPP_MAX_URIS. */
+/* The texts of v (a string or a list of them) into out, at most max. */
 static void
-uris(json_object *v, const char **out, size_t *n)
+texts(json_object *v, const char **out, size_t *n, size_t max)
 {
 	const char *s;
 	size_t i, len;
@@ -91,10 +93,10 @@ uris(json_object *v, const char **out, size_t *n)
 	*n = 0;
 	if (json_object_is_type(v, json_type_array)) {
 		len = json_object_array_length(v);
-		for (i = 0; i < len && *n < EPP_MAX_URIS; i++)
+		for (i = 0; i < len && *n < max; i++)
 			if ((s = text_of(json_object_array_get_idx(v, i))) != NULL)
 				out[(*n)++] = s;
-	} else if ((s = text_of(v)) != NULL)
+	} else if ((s = text_of(v)) != NULL && max > 0)
 		out[(*n)++] = s;
 }
 
@@ -109,7 +111,145 @@ epp_resp_greeting(json_object *root, struct epp_greeting *g)
 		return -1;
 	g->svid = text_of(first(member(greet, "svID")));
 	menu = first(member(greet, "svcMenu"));
-	uris(member(menu, "objURI"), g->obj, &g->n_obj);
-	uris(member(first(member(menu, "svcExtension")), "extURI"), g->ext, &g->n_ext);
+	texts(member(menu, "objURI"), g->obj, &g->n_obj, EPP_MAX_URIS);
+	texts(member(first(member(menu, "svcExtension")), "extURI"), g->ext, &g->n_ext,
+	    EPP_MAX_URIS);
+	texts(member(menu, "version"), g->version, &g->n_version, EPP_MAX_VERSIONS);
+	texts(member(menu, "lang"), g->lang, &g->n_lang, EPP_MAX_LANGS);
 	return 0;
+}
+
+/* ---- service URIs ---------------------------------------------------------- */
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+size_t
+epp_uri_token(const char *text, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (cap > 0)
+		out[0] = '\0';
+	if (text == NULL || cap == 0)
+		return 0;
+	while (is_space(*text))
+		text++;
+	while (text[len] != '\0' && !is_space(text[len]))
+		len++;
+	if (len == 0 || len >= cap)
+		return 0;
+	memcpy(out, text, len);
+	out[len] = '\0';
+	return len;
+}
+
+static const struct {
+	const char *name;
+	enum epp_svc svc;
+} svc_names[] = {
+	{"domain", EPP_SVC_DOMAIN},
+	{"contact", EPP_SVC_CONTACT},
+	{"host", EPP_SVC_HOST},
+	{"secDNS", EPP_SVC_SECDNS},
+	{"rgp", EPP_SVC_RGP},
+	{"fee", EPP_SVC_FEE},
+};
+
+#define URN_PREFIX "urn:ietf:params:xml:ns:"
+
+/* A version: digits and dots, starting and ending with a digit. */
+static int
+is_version(const char *s)
+{
+	size_t i;
+
+	if (s[0] < '0' || s[0] > '9')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && s[i + 1] >= '0' &&
+		    s[i + 1] <= '9')))
+			return 0;
+	return 1;
+}
+
+enum epp_svc
+epp_uri_service(const char *uri, char *version, size_t cap)
+{
+	const char *rest, *dash;
+	size_t i, n;
+
+	if (version != NULL && cap > 0)
+		version[0] = '\0';
+	if (uri == NULL || strncasecmp(uri, URN_PREFIX, sizeof(URN_PREFIX) - 1) != 0)
+		return EPP_SVC_OTHER;
+	rest = uri + sizeof(URN_PREFIX) - 1;
+	if (strncmp(rest, "epp:", 4) == 0)
+		rest += 4;
+	for (i = 0; i < sizeof(svc_names) / sizeof(svc_names[0]); i++) {
+		n = strlen(svc_names[i].name);
+		if (strncmp(rest, svc_names[i].name, n) != 0)
+			continue;
+		dash = rest + n;
+		if (*dash == '\0')
+			return svc_names[i].svc;
+		if (*dash != '-' || !is_version(dash + 1))
+			continue;
+		if (version != NULL && cap > 0)
+			snprintf(version, cap, "%s", dash + 1);
+		return svc_names[i].svc;
+	}
+	return EPP_SVC_OTHER;
+}
+
+const char *
+epp_svc_name(enum epp_svc s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(svc_names) / sizeof(svc_names[0]); i++)
+		if (svc_names[i].svc == s)
+			return svc_names[i].name;
+	return "";
+}
+
+int
+epp_uri_covers(const char *offered, const char *uri)
+{
+	char vo[32], vu[32];
+	enum epp_svc so;
+
+	if (strcmp(offered, uri) == 0)
+		return 1;
+	so = epp_uri_service(offered, vo, sizeof(vo));
+	if (so == EPP_SVC_OTHER || so != epp_uri_service(uri, vu, sizeof(vu)))
+		return 0;
+	return vo[0] == '\0' || strcmp(vo, vu) == 0;
+}
+
+int
+epp_version_cmp(const char *a, const char *b)
+{
+	unsigned long x, y;
+	char *ea, *eb;
+	int c;
+
+	for (;;) {
+		if (*a == '\0' || *b == '\0')
+			return (*a != '\0') - (*b != '\0');
+		x = strtoul(a, &ea, 10);
+		y = strtoul(b, &eb, 10);
+		if (ea == a || eb == b) {
+			/* not a number here: the rest compares as text */
+			c = strcmp(a, b);
+			return (c > 0) - (c < 0);
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+		a = *ea == '.' ? ea + 1 : ea;
+		b = *eb == '.' ? eb + 1 : eb;
+	}
 }
