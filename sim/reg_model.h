@@ -157,7 +157,7 @@ struct reg_account {
 struct registry {
 	pthread_mutex_t mu;
 	struct registry_config cfg;      /* strings point into owned copies below */
-	char *strings[2 * SIM_MAX_URIS + 2];
+	char *strings[2 * SIM_MAX_URIS + 2 * SIM_MAX_OPTS + 3];
 	size_t nstrings;
 	struct reg_account *acct;
 	size_t nacct;
