@@ -7,8 +7,10 @@
  */
 #include "epp_resp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* obj[key], NULL when obj is not an object or has no such key. */
 static json_object *
@@ -93,9 +95,9 @@ epp_resp_svtrid(json_object *root)
 	    "svTRID")));
 }
 
-/* Appends the text of v (a string or a list of them) to out, up to EPP_MAX_URIS. */
+/* The texts of v (a string or a list of them) into out, at most max. */
 static void
-uris(json_object *v, const char **out, size_t *n)
+texts(json_object *v, const char **out, size_t *n, size_t max)
 {
 	const char *s;
 	size_t i, len;
@@ -103,10 +105,10 @@ uris(json_object *v, const char **out, size_t *n)
 	*n = 0;
 	if (json_object_is_type(v, json_type_array)) {
 		len = json_object_array_length(v);
-		for (i = 0; i < len && *n < EPP_MAX_URIS; i++)
+		for (i = 0; i < len && *n < max; i++)
 			if ((s = text_of(json_object_array_get_idx(v, i))) != NULL)
 				out[(*n)++] = s;
-	} else if ((s = text_of(v)) != NULL)
+	} else if ((s = text_of(v)) != NULL && max > 0)
 		out[(*n)++] = s;
 }
 
@@ -121,8 +123,11 @@ epp_resp_greeting(json_object *root, struct epp_greeting *g)
 		return -1;
 	g->svid = text_of(first(member(greet, "svID")));
 	menu = first(member(greet, "svcMenu"));
-	uris(member(menu, "objURI"), g->obj, &g->n_obj);
-	uris(member(first(member(menu, "svcExtension")), "extURI"), g->ext, &g->n_ext);
+	texts(member(menu, "objURI"), g->obj, &g->n_obj, EPP_MAX_URIS);
+	texts(member(first(member(menu, "svcExtension")), "extURI"), g->ext, &g->n_ext,
+	    EPP_MAX_URIS);
+	texts(member(menu, "version"), g->version, &g->n_version, EPP_MAX_VERSIONS);
+	texts(member(menu, "lang"), g->lang, &g->n_lang, EPP_MAX_LANGS);
 	return 0;
 }
 
@@ -146,6 +151,8 @@ enum {
 	R_OBJURI,
 	R_SVCEXT,
 	R_EXTURI,
+	R_VERSION,
+	R_LANG,
 };
 
 void
@@ -162,7 +169,7 @@ epp_facts_reset(struct epp_facts *f)
 	f->n_response = f->n_greeting = 0;
 	f->greeting_object = 0;
 	f->code = f->msg = f->cltrid = f->svtrid = f->svid = EPP_FACTS_NONE;
-	f->n_obj = f->n_ext = 0;
+	f->n_obj = f->n_ext = f->n_version = f->n_lang = 0;
 	buf_reset(&f->text);
 }
 
@@ -220,6 +227,10 @@ epp_facts_child(struct epp_facts *f, unsigned parent, const char *name)
 			return R_OBJURI;
 		if (strcmp(name, "svcExtension") == 0)
 			return first_of(f, R_SVCEXT);
+		if (strcmp(name, "version") == 0)
+			return R_VERSION;
+		if (strcmp(name, "lang") == 0)
+			return R_LANG;
 		return 0;
 	case R_SVCEXT:
 		return strcmp(name, "extURI") == 0 ? R_EXTURI : 0;
@@ -240,6 +251,18 @@ keep(struct epp_facts *f, const char *p, size_t n, size_t *off)
 	return 0;
 }
 
+/* One more text of a list; those beyond max are ignored, as texts() does. */
+static int
+keep_list(struct epp_facts *f, const char *p, size_t n, size_t *offs, size_t *len, size_t max)
+{
+	if (*len == max)
+		return 0;
+	if (keep(f, p, n, &offs[*len]) == -1)
+		return -1;
+	(*len)++;
+	return 0;
+}
+
 int
 epp_facts_text(struct epp_facts *f, unsigned role, const char *p, size_t n)
 {
@@ -256,19 +279,13 @@ epp_facts_text(struct epp_facts *f, unsigned role, const char *p, size_t n)
 	case R_SVID:
 		return keep(f, p, n, &f->svid);
 	case R_OBJURI:
-		if (f->n_obj == EPP_MAX_URIS)
-			return 0;
-		if (keep(f, p, n, &f->obj[f->n_obj]) == -1)
-			return -1;
-		f->n_obj++;
-		return 0;
+		return keep_list(f, p, n, f->obj, &f->n_obj, EPP_MAX_URIS);
 	case R_EXTURI:
-		if (f->n_ext == EPP_MAX_URIS)
-			return 0;
-		if (keep(f, p, n, &f->ext[f->n_ext]) == -1)
-			return -1;
-		f->n_ext++;
-		return 0;
+		return keep_list(f, p, n, f->ext, &f->n_ext, EPP_MAX_URIS);
+	case R_VERSION:
+		return keep_list(f, p, n, f->version, &f->n_version, EPP_MAX_VERSIONS);
+	case R_LANG:
+		return keep_list(f, p, n, f->lang, &f->n_lang, EPP_MAX_LANGS);
 	default:
 		return 0;
 	}
@@ -334,7 +351,148 @@ epp_facts_greeting(const struct epp_facts *f, struct epp_greeting *g)
 		g->obj[i] = fact(f, f->obj[i]);
 	for (i = 0; i < f->n_ext; i++)
 		g->ext[i] = fact(f, f->ext[i]);
+	for (i = 0; i < f->n_version; i++)
+		g->version[i] = fact(f, f->version[i]);
+	for (i = 0; i < f->n_lang; i++)
+		g->lang[i] = fact(f, f->lang[i]);
 	g->n_obj = f->n_obj;
 	g->n_ext = f->n_ext;
+	g->n_version = f->n_version;
+	g->n_lang = f->n_lang;
 	return 0;
+}
+
+/* ---- service URIs ---------------------------------------------------------- */
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+size_t
+epp_uri_token(const char *text, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (cap > 0)
+		out[0] = '\0';
+	if (text == NULL || cap == 0)
+		return 0;
+	while (is_space(*text))
+		text++;
+	while (text[len] != '\0' && !is_space(text[len]))
+		len++;
+	if (len == 0 || len >= cap)
+		return 0;
+	memcpy(out, text, len);
+	out[len] = '\0';
+	return len;
+}
+
+static const struct {
+	const char *name;
+	enum epp_svc svc;
+} svc_names[] = {
+	{"domain", EPP_SVC_DOMAIN},
+	{"contact", EPP_SVC_CONTACT},
+	{"host", EPP_SVC_HOST},
+	{"secDNS", EPP_SVC_SECDNS},
+	{"rgp", EPP_SVC_RGP},
+	{"fee", EPP_SVC_FEE},
+};
+
+#define URN_PREFIX "urn:ietf:params:xml:ns:"
+
+/* A version: digits and dots, starting and ending with a digit. */
+static int
+is_version(const char *s)
+{
+	size_t i;
+
+	if (s[0] < '0' || s[0] > '9')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] == '.' && s[i + 1] >= '0' &&
+		    s[i + 1] <= '9')))
+			return 0;
+	return 1;
+}
+
+enum epp_svc
+epp_uri_service(const char *uri, char *version, size_t cap)
+{
+	const char *rest, *dash;
+	size_t i, n;
+
+	if (version != NULL && cap > 0)
+		version[0] = '\0';
+	if (uri == NULL || strncasecmp(uri, URN_PREFIX, sizeof(URN_PREFIX) - 1) != 0)
+		return EPP_SVC_OTHER;
+	rest = uri + sizeof(URN_PREFIX) - 1;
+	if (strncmp(rest, "epp:", 4) == 0)
+		rest += 4;
+	for (i = 0; i < sizeof(svc_names) / sizeof(svc_names[0]); i++) {
+		n = strlen(svc_names[i].name);
+		if (strncmp(rest, svc_names[i].name, n) != 0)
+			continue;
+		dash = rest + n;
+		if (*dash == '\0')
+			return svc_names[i].svc;
+		if (*dash != '-' || !is_version(dash + 1))
+			continue;
+		if (version != NULL && cap > 0)
+			snprintf(version, cap, "%s", dash + 1);
+		return svc_names[i].svc;
+	}
+	return EPP_SVC_OTHER;
+}
+
+const char *
+epp_svc_name(enum epp_svc s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(svc_names) / sizeof(svc_names[0]); i++)
+		if (svc_names[i].svc == s)
+			return svc_names[i].name;
+	return "";
+}
+
+int
+epp_uri_covers(const char *offered, const char *uri)
+{
+	char vo[32], vu[32];
+	enum epp_svc so;
+
+	if (strcmp(offered, uri) == 0)
+		return 1;
+	so = epp_uri_service(offered, vo, sizeof(vo));
+	if (so == EPP_SVC_OTHER || so != epp_uri_service(uri, vu, sizeof(vu)))
+		return 0;
+	return vo[0] == '\0' || strcmp(vo, vu) == 0;
+}
+
+int
+epp_version_cmp(const char *a, const char *b)
+{
+	unsigned long x, y;
+	char *ea, *eb;
+	int c;
+
+	for (;;) {
+		if (*a == '\0' || *b == '\0')
+			return (*a != '\0') - (*b != '\0');
+		x = strtoul(a, &ea, 10);
+		y = strtoul(b, &eb, 10);
+		if (ea == a || eb == b) {
+			/* not a number here: the rest compares as text */
+			c = strcmp(a, b);
+			return (c > 0) - (c < 0);
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+		a = *ea == '.' ? ea + 1 : ea;
+		b = *eb == '.' ? eb + 1 : eb;
+	}
 }

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,9 @@ struct tls_ctx {
 struct tls_conn {
 	int fd;
 	SSL *ssl;
+	int alert;                /* the fatal alert the peer sent, -1 none */
+	int cert_requested;       /* the peer asked for a certificate and we had none */
+	struct tls_failure fail;  /* what the last failure meant */
 };
 
 /* The most useful line from OpenSSL's error queue (then cleared), else the system error
@@ -117,6 +121,32 @@ tls_ctx_free(struct tls_ctx *ctx)
 	free(ctx);
 }
 
+/* Notes a fatal alert from the peer: it says why the peer gave up on us (tls_failure). */
+static void
+on_info(const SSL *ssl, int where, int ret)
+{
+	struct tls_conn *c;
+
+	if (!(where & SSL_CB_READ_ALERT) || (ret >> 8) != SSL3_AL_FATAL)
+		return;
+	if ((c = SSL_get_app_data(ssl)) != NULL)
+		c->alert = ret & 0xff;
+}
+
+/* Called only when the server asks for a certificate and none is configured: noted, so that
+ * a refusal that follows is understood as "a certificate is required"; none is sent. */
+static int
+on_cert_request(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	struct tls_conn *c = SSL_get_app_data(ssl);
+
+	(void)x509;
+	(void)pkey;
+	if (c != NULL)
+		c->cert_requested = 1;
+	return 0;
+}
+
 static SSL_CTX *
 client_ctx(const struct tls_opts *o, struct eg_err *err)
 {
@@ -124,6 +154,8 @@ client_ctx(const struct tls_opts *o, struct eg_err *err)
 
 	if (ctx == NULL)
 		return NULL;
+	SSL_CTX_set_info_callback(ctx, on_info);
+	SSL_CTX_set_client_cert_cb(ctx, on_cert_request);
 	if (load_identity(ctx, o, err) == -1)
 		goto fail;
 	if (o->verify) {
@@ -190,6 +222,52 @@ wait_io(struct tls_conn *c, int ssl_error, int64_t deadline, const char *what,
 	return eg_err_set(err, EG_EIO, "%s: poll: %s", what, strerror(errno));
 }
 
+/*
+ * What the failure of c means (tls.h, enum tls_why), from the verification result and the
+ * alert the peer sent. A peer that asked for a certificate we did not have and then failed
+ * the handshake wanted one, whatever alert it chose for saying so (TLS 1.2 servers often
+ * send handshake_failure or bad_certificate rather than certificate_required).
+ */
+static void
+classify(struct tls_conn *c, long verify)
+{
+	struct tls_failure *f = &c->fail;
+
+	memset(f, 0, sizeof(*f));
+	if (verify != X509_V_OK) {
+		f->why = verify == X509_V_ERR_HOSTNAME_MISMATCH ||
+		    verify == X509_V_ERR_IP_ADDRESS_MISMATCH ? TLS_WHY_NAME : TLS_WHY_VERIFY;
+		snprintf(f->detail, sizeof(f->detail), "%s", X509_verify_cert_error_string(verify));
+		return;
+	}
+	if (c->alert < 0)
+		return;
+	snprintf(f->detail, sizeof(f->detail), "%s", SSL_alert_desc_string_long(c->alert));
+	switch (c->alert) {
+	case SSL_AD_CERTIFICATE_REQUIRED:
+		f->why = TLS_WHY_CERT_REQUIRED;
+		break;
+	case SSL_AD_BAD_CERTIFICATE:
+	case SSL_AD_UNSUPPORTED_CERTIFICATE:
+	case SSL_AD_CERTIFICATE_REVOKED:
+	case SSL_AD_CERTIFICATE_EXPIRED:
+	case SSL_AD_CERTIFICATE_UNKNOWN:
+	case SSL_AD_UNKNOWN_CA:
+	case SSL_AD_ACCESS_DENIED:
+		f->why = c->cert_requested ? TLS_WHY_CERT_REQUIRED : TLS_WHY_CERT_REFUSED;
+		break;
+	case SSL_AD_HANDSHAKE_FAILURE:
+	case SSL_AD_PROTOCOL_VERSION:
+	case SSL_AD_INSUFFICIENT_SECURITY:
+	case SSL_AD_UNRECOGNIZED_NAME:
+		f->why = c->cert_requested ? TLS_WHY_CERT_REQUIRED : TLS_WHY_HANDSHAKE;
+		break;
+	default:
+		f->why = TLS_WHY_OTHER;
+		break;
+	}
+}
+
 /* Runs a handshake step (SSL_connect / SSL_accept) to completion or deadline. */
 static int
 handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_err *err)
@@ -211,6 +289,7 @@ handshake(struct tls_conn *c, int (*step)(SSL *), int64_t deadline, struct eg_er
 			continue;
 		}
 		vr = SSL_get_verify_result(c->ssl);
+		classify(c, vr);
 		if (vr != X509_V_OK) {
 			ERR_clear_error();
 			return eg_err_set(err, EG_ETLS, "certificate verify failed: %s",
@@ -234,11 +313,13 @@ conn_new(SSL_CTX *ctx, int fd, struct eg_err *err)
 		return NULL;
 	}
 	c->fd = fd;
+	c->alert = -1;
 	if ((c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, fd) != 1) {
 		ssl_failure(err, EG_ETLS, "cannot create TLS connection", errno);
 		tls_close(c);
 		return NULL;
 	}
+	SSL_set_app_data(c->ssl, c);
 	return c;
 }
 
@@ -251,13 +332,15 @@ is_ip_literal(const char *name)
 }
 
 struct tls_conn *
-tls_connect(struct tls_ctx *ctx, const char *host, const char *port, const char *name,
-    int timeout_ms, struct eg_err *err)
+tls_open(struct tls_ctx *ctx, const char *host, const char *port, const char *name,
+    int timeout_ms, struct tls_failure *f, struct eg_err *err)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
 	struct tls_conn *c;
 	int fd;
 
+	if (f != NULL)
+		memset(f, 0, sizeof(*f));
 	if (name == NULL)
 		name = host;
 	if ((fd = net_connect(host, port, timeout_ms, err)) == -1)
@@ -272,14 +355,30 @@ tls_connect(struct tls_ctx *ctx, const char *host, const char *port, const char 
 		if (SSL_set_tlsext_host_name(c->ssl, name) != 1 || SSL_set1_host(c->ssl, name) != 1)
 			goto tlsfail;
 	}
-	if (handshake(c, SSL_connect, deadline, err) == -1)
+	if (handshake(c, SSL_connect, deadline, err) == -1) {
+		if (f != NULL)
+			*f = c->fail;
 		goto fail;
+	}
 	return c;
 tlsfail:
 	ssl_failure(err, EG_ETLS, "cannot set the expected server name", 0);
 fail:
 	tls_close(c);
 	return NULL;
+}
+
+struct tls_conn *
+tls_connect(struct tls_ctx *ctx, const char *host, const char *port, const char *name,
+    int timeout_ms, struct eg_err *err)
+{
+	return tls_open(ctx, host, port, name, timeout_ms, NULL, err);
+}
+
+void
+tls_conn_failure(const struct tls_conn *c, struct tls_failure *f)
+{
+	*f = c->fail;
 }
 
 struct tls_conn *
@@ -334,6 +433,7 @@ tls_read_nb(struct tls_conn *c, void *p, size_t n, size_t *got, struct eg_err *e
 		ssl_failure(err, EG_EIO, "read", sys);
 		return TLS_FAIL;
 	default:
+		classify(c, X509_V_OK);
 		ssl_failure(err, EG_ETLS, "read", sys);
 		return TLS_FAIL;
 	}
@@ -361,10 +461,13 @@ tls_write_nb(struct tls_conn *c, const void *p, size_t n, struct eg_err *err)
 		return TLS_WANT_READ;
 	if (e == SSL_ERROR_WANT_WRITE)
 		return TLS_WANT_WRITE;
-	if (e == SSL_ERROR_SYSCALL && (sys == EPIPE || sys == ECONNRESET))
+	if (e == SSL_ERROR_SYSCALL && (sys == EPIPE || sys == ECONNRESET)) {
 		eg_err_set(err, EG_EIO, "connection closed by peer");
-	else
+	} else {
+		if (e != SSL_ERROR_SYSCALL)
+			classify(c, X509_V_OK);
 		ssl_failure(err, e == SSL_ERROR_SYSCALL ? EG_EIO : EG_ETLS, "write", sys);
+	}
 	return TLS_FAIL;
 }
 

@@ -39,11 +39,44 @@ struct tls_ctx *tls_ctx_client(const struct tls_opts *o, struct eg_err *err);
 struct tls_ctx *tls_ctx_server(const struct tls_opts *o, struct eg_err *err);
 void tls_ctx_free(struct tls_ctx *ctx);   /* NULL allowed */
 
+/*
+ * What a failed handshake (or a read right after one) tells about its cause, for a caller
+ * that must say whether retrying can help and what to fix. OpenSSL's alert and verify codes
+ * stay inside tls.c: callers see only this.
+ */
+enum tls_why {
+	TLS_WHY_OTHER,            /* nothing more specific (a reset, a timeout, a bad record) */
+	TLS_WHY_CERT_REQUIRED,    /* the peer wants a client certificate and got none */
+	TLS_WHY_CERT_REFUSED,     /* the peer refused our certificate (alerts bad_certificate,
+	                             unknown_ca, certificate_expired, access_denied ...) */
+	TLS_WHY_HANDSHAKE,        /* the peer refused the handshake itself (alerts
+	                             handshake_failure, protocol_version, insufficient_security,
+	                             unrecognized_name) */
+	TLS_WHY_VERIFY,           /* the peer's certificate does not verify */
+	TLS_WHY_NAME,             /* it verifies but is for another name */
+};
+
+struct tls_failure {
+	enum tls_why why;
+	char detail[128];         /* the peer's alert ("unknown CA") or the verification error
+	                             ("unable to get local issuer certificate"); "" for OTHER */
+};
+
 /* TCP connect + handshake + verification. name: the name to check and send as SNI
  * (NULL: host). NULL with err set: EG_ETIMEOUT, EG_EIO, EG_ETLS (message says why, e.g.
- * "certificate verify failed: unable to get local issuer certificate"). */
+ * "certificate verify failed: unable to get local issuer certificate"); f (when not NULL)
+ * then says what the failure means (TLS_WHY_OTHER for every non-TLS failure). */
+struct tls_conn *tls_open(struct tls_ctx *ctx, const char *host, const char *port,
+    const char *name, int timeout_ms, struct tls_failure *f, struct eg_err *err);
+
+/* tls_open without the classification. */
 struct tls_conn *tls_connect(struct tls_ctx *ctx, const char *host, const char *port,
     const char *name, int timeout_ms, struct eg_err *err);
+
+/* What the last failed read or write on c meant. With TLS 1.3 a server checks the client's
+ * certificate after the client's handshake has completed: its refusal (certificate
+ * required, unknown CA) arrives as an alert on the first read, which this classifies. */
+void tls_conn_failure(const struct tls_conn *c, struct tls_failure *f);
 
 /* Server handshake on an accepted socket; takes ownership of fd (closed on failure). */
 struct tls_conn *tls_accept(struct tls_ctx *ctx, int fd, int timeout_ms, struct eg_err *err);

@@ -394,6 +394,37 @@ mark_sent(const struct exec_env *env, struct session *s, struct job *j)
 	return EXEC_DONE;
 }
 
+/*
+ * Whether the registry offers what a typed command uses (registry_profile.h): a command for
+ * an object service or an extension the login did not ask for is answered before anything
+ * is sent, rather than sent to be refused with 2307 or 2103 (or, for an extension, have the
+ * registry ignore it). The generic epp and xml commands and hello go through as they are:
+ * they are the way to whatever the registry offers. 0: go on; 1: the job is answered.
+ */
+static int
+not_offered(const struct exec_env *env, const struct session *s, struct job *j)
+{
+	struct eg_err err;
+	enum cmd_id id;
+
+	if (s == NULL || !s->up || j->req.cmd == NULL || j->req.xml == NULL)
+		return 0;
+	id = j->req.cmd->id;
+	if (id == CMD_EPP || id == CMD_XML || id == CMD_HELLO)
+		return 0;
+	if (rp_command_check(&s->login, j->req.xml, j->req.xml_len, &err) == 0)
+		return 0;
+	log_info(env->log, "%s refused, not sent: %s", j->cmd, err.msg);
+	if (j->sent) {
+		/* a lost query whose re-send found a session that does not offer it */
+		fail(j, EG_EPROTO, NULL, "%s", err.msg);
+		return 1;
+	}
+	fail(j, EG_EPROTO, JOB_NOT_SENT, "%s", err.msg);
+	release(env, j);
+	return 1;
+}
+
 /* Sends (or re-sends) the command on s and answers with the response. */
 static enum exec_next
 send_command(const struct exec_env *env, struct session *s, struct job *j)
@@ -406,6 +437,8 @@ send_command(const struct exec_env *env, struct session *s, struct job *j)
 
 	if (s == NULL || !s->up)
 		return EXEC_NEED_SESSION;
+	if (not_offered(env, s, j))
+		return EXEC_DONE;
 	if (transform && j->run.claimed && !j->run.marked_sent &&
 	    (next = mark_sent(env, s, j)) != EXEC_NEED_SESSION)
 		return next;
@@ -463,6 +496,9 @@ exec_step(const struct exec_env *env, struct session *s, struct job *j)
 {
 	if (s != NULL)
 		j->session_id = s->id;
+	/* before the journal hears of it: a command the registry does not offer never runs */
+	if (!j->run.started && !j->run.asking && not_offered(env, s, j))
+		return EXEC_DONE;
 	if (!j->run.started || j->run.waiting) {
 		switch (checks(env, j)) {
 		case 1:
@@ -479,7 +515,8 @@ exec_step(const struct exec_env *env, struct session *s, struct job *j)
 }
 
 void
-exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms)
+exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms,
+    const char *why)
 {
 	if (j->run.waiting) {
 		/* Another job may still send it: this copy is told so, never "not sent". */
@@ -487,22 +524,33 @@ exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int wait
 		return;
 	}
 	if (j->run.asking) {
-		if (j->req.obj_type[0] != '\0' && j->req.obj_id[0] != '\0')
-			log_info(env->log, "could not ask the registry about %s %s: no EPP session "
-			    "became available within %d ms", j->req.obj_type, j->req.obj_id,
-			    waited_ms);
+		if (j->req.obj_type[0] != '\0' && j->req.obj_id[0] != '\0') {
+			if (why != NULL)
+				log_info(env->log, "could not ask the registry about %s %s: no EPP "
+				    "session can be established: %s", j->req.obj_type, j->req.obj_id, why);
+			else
+				log_info(env->log, "could not ask the registry about %s %s: no EPP "
+				    "session became available within %d ms", j->req.obj_type,
+				    j->req.obj_id, waited_ms);
+		}
 		give_up(env, j);
 		answer_unknown(j, NULL);
 		return;
 	}
 	if (j->sent) {
 		/* A query whose response was lost, waiting to be sent again. */
-		fail(j, EG_EIO, NULL, "%s; no EPP session became available within %d ms to send "
-		    "it again", j->run.why, waited_ms);
+		if (why != NULL)
+			fail(j, EG_EIO, NULL, "%s; no EPP session can be established to send it again: "
+			    "%s", j->run.why, why);
+		else
+			fail(j, EG_EIO, NULL, "%s; no EPP session became available within %d ms to send "
+			    "it again", j->run.why, waited_ms);
 		return;
 	}
 	if (j->deadline_ms >= 0 && j->deadline_ms <= now_ms)
 		fail(j, EG_ETIMEOUT, JOB_EXPIRED, "request expired before it was sent to the registry");
+	else if (why != NULL)
+		fail(j, EG_EIO, JOB_NOT_SENT, "not sent: %s", why);
 	else
 		fail(j, EG_EIO, JOB_NOT_SENT, "no EPP session became available within %d ms; the "
 		    "request was not sent", waited_ms);

@@ -39,8 +39,15 @@
  * exchanges, the rate limit and the journal's statements; it is a function of
  * (env, session, job) and keeps no state of its own.
  *
- * A job that waits longer than its queue allows is answered by exec_abandon:
- * the one place that decides what such a job is told and releases its claim.
+ * A job that waits longer than its queue allows, or waits while no session can
+ * be established (the registry refuses the login, or the TLS handshake for a
+ * reason retrying cannot cure), is answered by exec_abandon: the one place that
+ * decides what such a job is told and releases its claim.
+ *
+ * A typed command (domain_*, contact_*, host_*, poll) whose object service or
+ * extension the session's login did not ask for (registry_profile.h,
+ * rp_command_check) is answered "not_sent" before anything is sent, and before
+ * the journal hears of it; the generic epp and xml commands go through.
  */
 #ifndef EG_EXEC_H
 #define EG_EXEC_H
@@ -79,13 +86,16 @@ enum exec_next exec_step(const struct exec_env *env, struct session *s, struct j
 
 /*
  * Answers a job that waited for a session longer than it may (now_ms past its
- * wait_until_ms; waited_ms: the queue's wait, for the message). A job that may have reached
- * the registry is answered "outcome unknown" (naming its clTRID, without the registry's
- * view) or, for a lost query, with the error that lost it; so is one that waited for
- * another job's reply in vain (the other may still send it); any other is answered
- * "expired" when its deadline has passed, else "not_sent", and its journal claim is
- * released.
+ * wait_until_ms; waited_ms: the queue's wait, for the message), or at once when why is not
+ * NULL: no session can be established, and why says what the registry or the TLS layer
+ * refused ("the registry refused the login: 2200 Authentication error"). A job that may
+ * have reached the registry is answered "outcome unknown" (naming its clTRID, without the
+ * registry's view) or, for a lost query, with the error that lost it; so is one that waited
+ * for another job's reply in vain (the other may still send it); any other is answered
+ * "expired" when its deadline has passed, else "not_sent" ("not sent: WHY" when why is
+ * given), and its journal claim is released.
  */
-void exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms);
+void exec_abandon(const struct exec_env *env, struct job *j, int64_t now_ms, int waited_ms,
+    const char *why);
 
 #endif

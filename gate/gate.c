@@ -28,6 +28,7 @@
 #include "notify.h"
 #include "jobq.h"
 #include "ratelimit.h"
+#include "registry_profile.h"
 #include "supervisor.h"
 #include "tls.h"
 
@@ -42,6 +43,7 @@ struct gate {
 	struct health *health;
 	struct metrics *metrics;
 	struct alert *alert;
+	struct registry_profile *profile;   /* what the last login negotiated */
 	struct exec_env exec;        /* the job runner's, shared by the queue and the sessions */
 	struct jobq *q;
 	struct supervisor *sv;
@@ -203,6 +205,7 @@ gate_status(struct gate *g)
 	json_object_object_add(gs, "queue", json_object_new_string(g->cfg->broker.queue));
 	json_object_object_add(gs, "sessions", supervisor_status(g->sv));
 	json_object_object_add(gs, "broker", broker_status(g));
+	json_object_object_add(gs, "registry_profile", registry_profile_json(g->profile));
 	json_object_object_add(gs, "journal", journal_json(g->journal));
 	/* the gauges are otherwise refreshed only when the metrics file is written */
 	metrics_in_flight(g->metrics, jobq_outstanding(g->q));
@@ -660,9 +663,9 @@ loop(struct gate *g)
 
 /* The job queue's abandon hook: the runner decides what a job that waited too long is told. */
 static void
-abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms)
+abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms, const char *why)
 {
-	exec_abandon(arg, j, now_ms, waited_ms);
+	exec_abandon(arg, j, now_ms, waited_ms, why);
 }
 
 static int
@@ -710,6 +713,8 @@ start(struct gate *g, struct eg_err *err)
 		return -1;
 	if ((g->broker = broker_new(&c->broker, g->log)) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
+	if ((g->profile = registry_profile_new()) == NULL)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
 
 	g->exec.cfg = c;
 	g->exec.journal = g->journal;
@@ -734,6 +739,7 @@ start(struct gate *g, struct eg_err *err)
 	se.q = g->q;
 	se.metrics = g->metrics;
 	se.alert = g->alert;
+	se.profile = g->profile;
 	se.sessions = c->epp.sessions;
 	if ((g->sv = supervisor_start(&se, err)) == NULL)
 		return -1;
@@ -780,6 +786,7 @@ stop(struct gate *g)
 	if (g->broker != NULL)
 		broker_free(g->broker);
 	supervisor_free(g->sv);
+	registry_profile_free(g->profile);
 	jobq_free(g->q);
 	alert_free(g->alert);
 	metrics_free(g->metrics);

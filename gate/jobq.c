@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -25,6 +26,8 @@ struct jobq {
 	atomic_int outstanding;       /* pushed, not yet collected */
 	atomic_int waiting;           /* in qhead */
 	atomic_int deferred;          /* in ahead */
+	atomic_int refusing;          /* jobq_refuse in force; refusal holds why (under mu) */
+	char refusal[512];
 	int efd;
 };
 
@@ -111,6 +114,9 @@ jobq_push(struct jobq *q, struct job *j)
 	 * held; it looks at the queue under the lock anyway. */
 	if (q->ready != NULL)
 		q->ready(q->ready_arg);
+	/* No session can take it: the collector answers it now rather than at its expiry. */
+	if (atomic_load(&q->refusing))
+		wake_collector(q);
 }
 
 struct job *
@@ -216,18 +222,41 @@ jobq_collect(struct jobq *q)
 	return list;
 }
 
+void
+jobq_refuse(struct jobq *q, const char *why)
+{
+	pthread_mutex_lock(&q->mu);
+	if (why != NULL)
+		snprintf(q->refusal, sizeof(q->refusal), "%s", why);
+	else
+		q->refusal[0] = '\0';
+	q->refusing = why != NULL;
+	pthread_mutex_unlock(&q->mu);
+	if (why != NULL)
+		wake_collector(q);
+}
+
+int
+jobq_refusing(struct jobq *q)
+{
+	return atomic_load(&q->refusing);
+}
+
 int64_t
 jobq_expire(struct jobq *q)
 {
 	struct job **pp, *j, *gone = NULL, **tail = &gone, *next, *back = NULL, **btail = &back;
 	struct job *blast = NULL;
 	int64_t now, left = -1, wait, at;
-	int nback = 0, i;
+	int nback = 0, i, refusing;
+	char why[sizeof(q->refusal)];
 
 	if (atomic_load(&q->waiting) == 0 && atomic_load(&q->deferred) == 0)
 		return -1;
 	now = eg_now_ms();
 	pthread_mutex_lock(&q->mu);
+	refusing = q->refusing;
+	snprintf(why, sizeof(why), "%s", q->refusal);
 	/* Set aside: answered when the wait is over, back in the queue when the pause is. */
 	for (pp = &q->ahead; (j = *pp) != NULL;) {
 		if (j->wait_until_ms > now && j->not_before_ms > now) {
@@ -252,7 +281,7 @@ jobq_expire(struct jobq *q)
 	}
 	q->qtail = NULL;
 	for (pp = &q->qhead; (j = *pp) != NULL;) {
-		if (j->wait_until_ms > now) {
+		if (j->wait_until_ms > now && !refusing) {
 			if (left < 0 || j->wait_until_ms - now < left)
 				left = j->wait_until_ms - now;
 			q->qtail = j;
@@ -273,6 +302,8 @@ jobq_expire(struct jobq *q)
 			if (left < 0 || j->wait_until_ms - now < left)
 				left = j->wait_until_ms - now;
 		}
+		if (refusing)
+			left = 0;   /* back in the queue: answered on the next turn */
 		if (q->qhead == NULL)
 			q->qtail = blast;
 		blast->next = q->qhead;
@@ -286,7 +317,8 @@ jobq_expire(struct jobq *q)
 		return left;
 	/* Answered outside the lock: abandoning may write to the journal. */
 	for (j = gone; j != NULL; j = j->next)
-		q->env.abandon(q->env.abandon_arg, j, now, q->env.queue_wait_ms);
+		q->env.abandon(q->env.abandon_arg, j, now, q->env.queue_wait_ms,
+		    refusing ? why : NULL);
 	pthread_mutex_lock(&q->mu);
 	for (j = gone; j != NULL; j = next) {
 		next = j->next;

@@ -21,6 +21,11 @@
  * exec_abandon: the one place that decides what a waiting job is told and
  * releases its journal claim) and moves it to the finished list.
  *
+ * While no session can be established for a reason retrying cannot cure (the
+ * supervisor says so with jobq_refuse), nobody waits: the jobs in the queue,
+ * and every job pushed or put back meanwhile, are answered at once through
+ * the abandon hook with the reason.
+ *
  * A job that waits for another job's reply (the journal says another copy of
  * the request is in progress, on this gate or another) is set aside
  * (jobq_defer): it holds no session meanwhile. jobq_expire, on the AMQP
@@ -38,8 +43,10 @@
 struct jobq_env {
 	int queue_wait_ms;            /* longest a job waits for a session */
 	/* Answers a job whose wait is over (now_ms: the time of the expiry; waited_ms:
-	 * queue_wait_ms). Called without the queue's lock, on the thread of jobq_expire. */
-	void (*abandon)(void *arg, struct job *j, int64_t now_ms, int waited_ms);   /* required */
+	 * queue_wait_ms; why: NULL, or the reason given to jobq_refuse when the job is answered
+	 * because no session can come). Called without the queue's lock, on the thread of
+	 * jobq_expire. Required. */
+	void (*abandon)(void *arg, struct job *j, int64_t now_ms, int waited_ms, const char *why);
 	void *abandon_arg;
 };
 
@@ -88,10 +95,18 @@ void jobq_poke(struct jobq *q);
  * Also clears the eventfd. */
 struct job *jobq_collect(struct jobq *q);
 
-/* Answers (abandon hook) and finishes the waiting jobs whose wait is over, and puts the
- * jobs set aside whose pause is over back at the head of the queue. Returns milliseconds
- * until the next such event, or -1 when none waits. */
+/* Answers (abandon hook) and finishes the waiting jobs whose wait is over (every waiting job
+ * while refusing), and puts the jobs set aside whose pause is over back at the head of the
+ * queue. Returns milliseconds until the next such event, or -1 when none waits. */
 int64_t jobq_expire(struct jobq *q);
+
+/* why not NULL: no session can be established (why, copied, says what was refused): from
+ * now on jobq_expire answers every job waiting in the queue at once, with why. NULL: jobs
+ * wait for a session again. Wakes the collector, which runs jobq_expire. */
+void jobq_refuse(struct jobq *q, const char *why);
+
+/* Whether jobq_refuse is in force. */
+int jobq_refusing(struct jobq *q);
 
 int jobq_waiting(struct jobq *q);       /* in the queue now, ready to take */
 int jobq_deferred(struct jobq *q);      /* set aside (jobq_defer) */

@@ -56,8 +56,20 @@ struct series {
 	uint64_t n;
 };
 
+#define MAX_REASONS 32
+
+/* Why EPP sessions could not be opened: a fixed set of names from the supervisor. */
+struct reason {
+	char name[32];
+	uint64_t total;         /* eppgate_session_failures_total */
+	int failing;            /* eppgate_session_failure */
+	int gauge;              /* the gauge has been set: written from then on */
+};
+
 struct metrics {
 	pthread_mutex_t mu;
+	struct reason reasons[MAX_REASONS];
+	size_t nreasons;
 	struct series series[MAX_SERIES];   /* sorted by (cmd, code) */
 	size_t nseries;
 	uint64_t unlabelled;                /* requests that found the table full */
@@ -219,12 +231,16 @@ metrics_journal_entries(struct metrics *m, long n)
 void
 metrics_stopped(struct metrics *m)
 {
+	size_t i;
+
 	if (m == NULL)
 		return;
 	pthread_mutex_lock(&m->mu);
 	m->up = 0;
 	m->sessions_up = 0;
 	m->in_flight = 0;
+	for (i = 0; i < m->nreasons; i++)
+		m->reasons[i].failing = 0;
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -263,6 +279,35 @@ metrics_broker_refusal(struct metrics *m, const char *reason)
 	pthread_mutex_unlock(&m->mu);
 }
 
+/* The entry for a reason, added when new; NULL when the table is full. Lock held. */
+static struct reason *
+reason_get(struct metrics *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nreasons; i++)
+		if (strcmp(m->reasons[i].name, name) == 0)
+			return &m->reasons[i];
+	if (m->nreasons == MAX_REASONS || name[0] == '\0')
+		return NULL;
+	snprintf(m->reasons[i].name, sizeof(m->reasons[i].name), "%s", name);
+	m->nreasons++;
+	return &m->reasons[i];
+}
+
+void
+metrics_session_failure(struct metrics *m, const char *reason)
+{
+	struct reason *r;
+
+	if (m == NULL || reason == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	if ((r = reason_get(m, reason)) != NULL)
+		r->total++;
+	pthread_mutex_unlock(&m->mu);
+}
+
 void
 metrics_broker_cancel(struct metrics *m)
 {
@@ -280,6 +325,21 @@ metrics_broker_blocked(struct metrics *m, int blocked)
 		return;
 	pthread_mutex_lock(&m->mu);
 	m->broker_blocked = blocked != 0;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_session_failing(struct metrics *m, const char *reason, int n)
+{
+	struct reason *r;
+
+	if (m == NULL || reason == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	if ((r = reason_get(m, reason)) != NULL) {
+		r->failing = m->up ? n : 0;
+		r->gauge = 1;
+	}
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -326,7 +386,7 @@ render(struct metrics *m, struct out *o)
 {
 	uint64_t cum = 0;
 	char code[16];
-	size_t i;
+	size_t i, n;
 
 	pthread_mutex_lock(&m->mu);
 	family(o, "eppgate_up", "gauge", "1 while the gate runs; 0 written last when it stops.");
@@ -356,6 +416,25 @@ render(struct metrics *m, struct out *o)
 	out(o, "eppgate_sessions_up %d\n", m->sessions_up);
 	family(o, "eppgate_sessions_configured", "gauge", "EPP sessions the gate keeps.");
 	out(o, "eppgate_sessions_configured %d\n", m->sessions_configured);
+	/* Families without a sample yet are left out (a gate without sessions has none). */
+	for (i = 0, n = 0; i < m->nreasons; i++)
+		n += m->reasons[i].total > 0;
+	if (n > 0)
+		family(o, "eppgate_session_failures_total", "counter",
+		    "Failed attempts to open an EPP session, by reason.");
+	for (i = 0; i < m->nreasons; i++)
+		if (m->reasons[i].total > 0)
+			out(o, "eppgate_session_failures_total{reason=\"%s\"} %llu\n",
+			    m->reasons[i].name, (unsigned long long)m->reasons[i].total);
+	for (i = 0, n = 0; i < m->nreasons; i++)
+		n += m->reasons[i].gauge;
+	if (n > 0)
+		family(o, "eppgate_session_failure", "gauge",
+		    "EPP sessions down now, by the reason their last attempt to open failed.");
+	for (i = 0; i < m->nreasons; i++)
+		if (m->reasons[i].gauge)
+			out(o, "eppgate_session_failure{reason=\"%s\"} %d\n", m->reasons[i].name,
+			    m->reasons[i].failing);
 	family(o, "eppgate_reconnects_total", "counter", "EPP sessions re-established.");
 	out(o, "eppgate_reconnects_total %llu\n", (unsigned long long)m->reconnects);
 	family(o, "eppgate_broker_reconnects_total", "counter",
@@ -494,7 +573,8 @@ metrics_json(struct metrics *m)
 {
 	json_object *o = json_object_new_object(), *req = json_object_new_object(),
 	    *by = json_object_new_object(), *lat = json_object_new_object(),
-	    *ses = json_object_new_object(), *refusals = json_object_new_object(), *cmd = NULL;
+	    *ses = json_object_new_object(), *refusals = json_object_new_object(), *cmd = NULL,
+	    *fails = json_object_new_object();
 	char code[16];
 	size_t i;
 
@@ -521,6 +601,11 @@ metrics_json(struct metrics *m)
 	json_object_object_add(lat, "max", ms((double)m->max_us));
 	json_object_object_add(ses, "up", json_object_new_int(m->sessions_up));
 	json_object_object_add(ses, "configured", json_object_new_int(m->sessions_configured));
+	for (i = 0; i < m->nreasons; i++)
+		if (m->reasons[i].total > 0)
+			json_object_object_add(fails, m->reasons[i].name,
+			    json_object_new_int64((int64_t)m->reasons[i].total));
+	json_object_object_add(ses, "failures", fails);
 	json_object_object_add(o, "requests", req);
 	json_object_object_add(o, "latency_ms", lat);
 	json_object_object_add(o, "sessions", ses);

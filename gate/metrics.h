@@ -13,6 +13,10 @@
  * eppgate_broker_refusals_total{reason} (permanent refusals by the broker: broker.h),
  * eppgate_broker_consumer_cancels_total (the broker cancelled the gate's consumer: the
  * queue was deleted), eppgate_broker_blocked (1 while the broker blocks the connection).
+ * eppgate_session_failures_total{reason} (failed attempts to open an EPP session, by the
+ * reason session.h names) and eppgate_session_failure{reason} (sessions down now whose last
+ * attempt failed for that reason; the reasons that cannot heal by retrying are always
+ * written, 0 when none, so that an alert rule has a series to watch).
  *
  * The file tells the truth after the gate is gone too: on every orderly exit the gate
  * writes it a last time with metrics_stopped() applied, and nothing rewrites it after.
@@ -46,6 +50,12 @@ void metrics_broker_cancel(struct metrics *m);
 void metrics_broker_blocked(struct metrics *m, int blocked);
 void metrics_in_flight(struct metrics *m, int n);
 void metrics_journal_entries(struct metrics *m, long n);
+
+/* A failed attempt to open an EPP session, by reason (a short fixed name such as
+ * "login_refused"; at most 32 different ones are kept). */
+void metrics_session_failure(struct metrics *m, const char *reason);
+/* How many sessions are down now with reason as the cause of their last failed attempt. */
+void metrics_session_failing(struct metrics *m, const char *reason, int n);
 
 /* The gate has stopped: eppgate_up, eppgate_sessions_up and eppgate_in_flight are 0
  * from now on, whatever is recorded later; the counters keep their totals. */

@@ -16,22 +16,6 @@
 #include "xml2json.h"
 #include "xmlsafe.h"
 
-/* What this gate can build commands for; the login offers the intersection with the
- * registry's greeting unless the configuration names the URIs itself. */
-static const char *const known_objs[] = {
-	"urn:ietf:params:xml:ns:domain-1.0",
-	"urn:ietf:params:xml:ns:contact-1.0",
-	"urn:ietf:params:xml:ns:host-1.0",
-};
-static const char *const known_exts[] = {
-	"urn:ietf:params:xml:ns:secDNS-1.1",
-	"urn:ietf:params:xml:ns:rgp-1.0",
-	"urn:ietf:params:xml:ns:epp:fee-1.0",      /* RFC 8748 */
-	"urn:ietf:params:xml:ns:fee-1.0",          /* the same, as some registries name it */
-};
-
-#define NKNOWN(a) (sizeof(a) / sizeof((a)[0]))
-
 void
 session_init(struct session *s, int id, const struct session_env *env)
 {
@@ -153,58 +137,166 @@ read_document(struct session *s, int64_t deadline, struct eg_err *err)
 	return doc;
 }
 
-static int
-listed(const char *uri, const char *const *list, size_t n)
-{
-	size_t i;
+/* ---- why an open failed --------------------------------------------------- */
 
-	for (i = 0; i < n; i++)
-		if (strcmp(uri, list[i]) == 0)
-			return 1;
-	return 0;
+static const char *const fail_names[SESSION_FAIL_COUNT] = {
+	[SESSION_FAIL_NONE] = "",
+	[SESSION_FAIL_CONNECT] = "connect",
+	[SESSION_FAIL_TIMEOUT] = "timeout",
+	[SESSION_FAIL_TLS] = "tls",
+	[SESSION_FAIL_GREETING] = "greeting",
+	[SESSION_FAIL_LOGIN] = "login_failed",
+	[SESSION_FAIL_SESSION_LIMIT] = "session_limit",
+	[SESSION_FAIL_CLOSING] = "server_closing",
+	[SESSION_FAIL_LOGIN_REFUSED] = "login_refused",
+	[SESSION_FAIL_LOGIN_REJECTED] = "login_rejected",
+	[SESSION_FAIL_SERVICES] = "services",
+	[SESSION_FAIL_CERT_REQUIRED] = "client_cert_required",
+	[SESSION_FAIL_CERT_REFUSED] = "client_cert_refused",
+	[SESSION_FAIL_SERVER_CERT] = "server_cert_untrusted",
+	[SESSION_FAIL_SERVER_NAME] = "server_name_mismatch",
+	[SESSION_FAIL_TLS_REFUSED] = "tls_refused",
+};
+
+const char *
+session_fail_name(int fail)
+{
+	return fail > 0 && fail < SESSION_FAIL_COUNT ? fail_names[fail] : "";
 }
 
+int
+session_fail_permanent(int fail)
+{
+	return fail >= SESSION_FAIL_PERMANENT && fail < SESSION_FAIL_COUNT;
+}
+
+/*
+ * RFC 5730 section 3: 2200 (authentication error), 2201 (authorization error) and 2501
+ * (authentication error; server closing connection) are about who logs in; 2500 and 2502
+ * are the registry closing or full, 2400 its own failure: those may pass. Any other 2xxx
+ * answers what the login asked for (services, version, language, syntax), which the next
+ * attempt would ask for again.
+ */
+enum session_fail
+session_fail_of_login(int code)
+{
+	switch (code) {
+	case 2200:
+	case 2201:
+	case 2501:
+		return SESSION_FAIL_LOGIN_REFUSED;
+	case 2502:
+		return SESSION_FAIL_SESSION_LIMIT;
+	case 2400:
+		return SESSION_FAIL_LOGIN;
+	default:
+		if (code >= 2500)
+			return SESSION_FAIL_CLOSING;
+		return code >= 2000 ? SESSION_FAIL_LOGIN_REJECTED : SESSION_FAIL_LOGIN;
+	}
+}
+
+enum session_fail
+session_fail_of_tls(enum tls_why why, int have_cert)
+{
+	switch (why) {
+	case TLS_WHY_CERT_REQUIRED:
+		return SESSION_FAIL_CERT_REQUIRED;
+	case TLS_WHY_CERT_REFUSED:
+		return have_cert ? SESSION_FAIL_CERT_REFUSED : SESSION_FAIL_CERT_REQUIRED;
+	case TLS_WHY_HANDSHAKE:
+		return SESSION_FAIL_TLS_REFUSED;
+	case TLS_WHY_VERIFY:
+		return SESSION_FAIL_SERVER_CERT;
+	case TLS_WHY_NAME:
+		return SESSION_FAIL_SERVER_NAME;
+	default:
+		return SESSION_FAIL_TLS;
+	}
+}
+
+void
+session_fail_fix(int fail, const struct cfg_epp *c, char *out, size_t cap)
+{
+	int cert = c->tls.cert_file[0] != '\0';
+
+	switch (fail) {
+	case SESSION_FAIL_LOGIN_REFUSED:
+		snprintf(out, cap, "check epp.login and epp.password_file%s",
+		    c->new_password[0] ? " (and epp.new_password_file)" : "");
+		break;
+	case SESSION_FAIL_LOGIN_REJECTED:
+		snprintf(out, cap, "check epp.obj_uris, epp.ext_uris and epp.lang against what the "
+		    "registry's greeting offers (gate_status: registry_profile)");
+		break;
+	case SESSION_FAIL_SERVICES:
+		snprintf(out, cap, "set epp.obj_uris to services the greeting offers, or remove it");
+		break;
+	case SESSION_FAIL_CERT_REQUIRED:
+		snprintf(out, cap, cert ? "check epp.tls.cert_file and epp.tls.key_file: the "
+		    "registry did not take the certificate they name" : "set epp.tls.cert_file and "
+		    "epp.tls.key_file");
+		break;
+	case SESSION_FAIL_CERT_REFUSED:
+		snprintf(out, cap, "check epp.tls.cert_file and epp.tls.key_file: the registry "
+		    "must know the certificate, or the CA that signed it");
+		break;
+	case SESSION_FAIL_SERVER_CERT:
+		if (c->tls.ca_file[0] != '\0' || c->tls.ca_dir[0] != '\0')
+			snprintf(out, cap, "epp.tls.ca_file / epp.tls.ca_dir (%s%s) must hold the CA "
+			    "that signed it", c->tls.ca_file[0] ? c->tls.ca_file : c->tls.ca_dir,
+			    c->tls.ca_file[0] && c->tls.ca_dir[0] ? ", ..." : "");
+		else
+			snprintf(out, cap, "set epp.tls.ca_file to the CA that signed it");
+		break;
+	case SESSION_FAIL_SERVER_NAME:
+		snprintf(out, cap, "set epp.host (or epp.tls.server_name) to a name the "
+		    "certificate carries");
+		break;
+	case SESSION_FAIL_TLS_REFUSED:
+		snprintf(out, cap, "the registry may require a client certificate "
+		    "(epp.tls.cert_file, epp.tls.key_file) or a TLS version or cipher this gate "
+		    "does not offer");
+		break;
+	default:
+		if (cap > 0)
+			out[0] = '\0';
+		break;
+	}
+}
+
+/* Says what a classified TLS failure means, in place of OpenSSL's words. */
 static void
-join_uris(char *out, size_t cap, const char *const *uris, size_t n)
-{
-	size_t i, used = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < n && used < cap; i++)
-		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? " " : "", uris[i]);
-}
-
-/* Picks the URIs to log in with: the configured override, else what both sides know. */
-static int
-choose_uris(struct session *s, const struct epp_greeting *g, const char **obj, size_t *nobj,
-    const char **ext, size_t *next, struct eg_err *err)
+tls_failed(struct session *s, const struct tls_failure *tf, struct eg_err *err)
 {
 	const struct cfg_epp *c = s->env->epp;
-	size_t i;
+	const char *name = c->tls.server_name[0] ? c->tls.server_name : c->host;
 
-	*nobj = *next = 0;
-	if (c->n_obj_uris > 0) {
-		for (i = 0; i < (size_t)c->n_obj_uris; i++)
-			obj[(*nobj)++] = c->obj_uris[i];
-	} else {
-		for (i = 0; i < g->n_obj; i++)
-			if (listed(g->obj[i], known_objs, NKNOWN(known_objs)))
-				obj[(*nobj)++] = g->obj[i];
+	s->fail = session_fail_of_tls(tf->why, c->tls.cert_file[0] != '\0');
+	switch (s->fail) {
+	case SESSION_FAIL_CERT_REQUIRED:
+		eg_err_set(err, EG_ETLS, "the registry requires a client certificate (TLS alert: "
+		    "%s)", tf->detail);
+		break;
+	case SESSION_FAIL_CERT_REFUSED:
+		eg_err_set(err, EG_ETLS, "the registry refused the gate's client certificate (TLS "
+		    "alert: %s)", tf->detail);
+		break;
+	case SESSION_FAIL_TLS_REFUSED:
+		eg_err_set(err, EG_ETLS, "the registry refused the TLS handshake (TLS alert: %s)",
+		    tf->detail);
+		break;
+	case SESSION_FAIL_SERVER_CERT:
+		eg_err_set(err, EG_ETLS, "the registry's certificate does not verify: %s",
+		    tf->detail);
+		break;
+	case SESSION_FAIL_SERVER_NAME:
+		eg_err_set(err, EG_ETLS, "the registry's certificate is not for %s (%s)", name,
+		    tf->detail);
+		break;
+	default:
+		break;   /* OpenSSL's message, as it was */
 	}
-	if (c->ext_uris_set) {
-		for (i = 0; i < (size_t)c->n_ext_uris; i++)
-			ext[(*next)++] = c->ext_uris[i];
-	} else {
-		for (i = 0; i < g->n_ext; i++)
-			if (listed(g->ext[i], known_exts, NKNOWN(known_exts)))
-				ext[(*next)++] = g->ext[i];
-	}
-	if (*nobj == 0)
-		return eg_err_set(err, EG_EPROTO,
-		    "the registry offers none of the object services this gate uses");
-	join_uris(s->objs, sizeof(s->objs), obj, *nobj);
-	join_uris(s->exts, sizeof(s->exts), ext, *next);
-	return 0;
 }
 
 /* One login attempt with the given secrets. Returns the result code, or -1 (err set)
@@ -214,7 +306,7 @@ login_once(struct session *s, const char *pw, const char *newpw, const char *con
     size_t nobj, const char *const *ext, size_t next, struct eg_err *err)
 {
 	const struct cfg_epp *c = s->env->epp;
-	struct epp_login l = {c->login, pw, newpw, NULL, c->lang[0] ? c->lang : NULL, obj, nobj,
+	struct epp_login l = {c->login, pw, newpw, s->login.version, s->login.lang, obj, nobj,
 	    ext, next};
 	char cltrid[CLTRID_MAX + 1];
 	char *xml = NULL;
@@ -249,7 +341,19 @@ login_once(struct session *s, const char *pw, const char *newpw, const char *con
 	if (code >= 2000) {
 		const char *msg = epp_resp_msg(resp);
 
-		eg_err_set(err, EG_EEPP, "login refused: %d %s", code, msg ? msg : "");
+		switch (session_fail_of_login(code)) {
+		case SESSION_FAIL_LOGIN_REFUSED:
+			eg_err_set(err, EG_EEPP, "the registry refused the login: %d %s", code,
+			    msg ? msg : "");
+			break;
+		case SESSION_FAIL_LOGIN_REJECTED:
+			eg_err_set(err, EG_EEPP, "the registry rejected the login: %d %s", code,
+			    msg ? msg : "");
+			break;
+		default:
+			eg_err_set(err, EG_EEPP, "login answered %d %s", code, msg ? msg : "");
+			break;
+		}
 	}
 out:
 	if (xml != NULL) {
@@ -300,45 +404,86 @@ login(struct session *s, const char *const *obj, size_t nobj, const char *const 
 	return rc;
 }
 
+/* Why reading the greeting or the login's answer failed: a TLS alert that came after the
+ * handshake (TLS 1.3 servers check a client certificate then), a timeout, or else. */
+static void
+read_failed(struct session *s, enum session_fail otherwise, struct eg_err *err)
+{
+	struct tls_failure tf;
+
+	if (s->conn != NULL) {
+		tls_conn_failure(s->conn, &tf);
+		if (tf.why != TLS_WHY_OTHER) {
+			tls_failed(s, &tf, err);
+			return;
+		}
+	}
+	s->fail = err != NULL && err->code == EG_ETIMEOUT ? SESSION_FAIL_TIMEOUT : otherwise;
+}
+
 int
 session_open(struct session *s, struct eg_err *err)
 {
 	const struct cfg_epp *c = s->env->epp;
-	const char *obj[CFG_MAX_URIS > EPP_MAX_URIS ? CFG_MAX_URIS : EPP_MAX_URIS];
-	const char *ext[CFG_MAX_URIS > EPP_MAX_URIS ? CFG_MAX_URIS : EPP_MAX_URIS];
+	const char *obj[EPP_MAX_URIS], *ext[EPP_MAX_URIS];
+	char objs[RP_OBJS], exts[RP_EXTS];
 	size_t nobj, next;
 	struct epp_greeting g;
+	struct tls_failure tf;
 	json_object *greeting = NULL;
 	int64_t deadline;
 
 	session_drop(s, NULL);
 	s->last_code = 0;
+	s->fail = SESSION_FAIL_NONE;
 	deadline = eg_now_ms() + c->connect_timeout_ms;
-	s->conn = tls_connect(s->env->tls, c->host, c->port,
-	    c->tls.server_name[0] ? c->tls.server_name : NULL, c->connect_timeout_ms, err);
-	if (s->conn == NULL)
+	s->conn = tls_open(s->env->tls, c->host, c->port,
+	    c->tls.server_name[0] ? c->tls.server_name : NULL, c->connect_timeout_ms, &tf, err);
+	if (s->conn == NULL) {
+		if (tf.why != TLS_WHY_OTHER)
+			tls_failed(s, &tf, err);
+		else
+			s->fail = err != NULL && err->code == EG_ETIMEOUT ? SESSION_FAIL_TIMEOUT :
+			    err != NULL && err->code == EG_ETLS ? SESSION_FAIL_TLS :
+			    SESSION_FAIL_CONNECT;
 		goto fail;
+	}
 	if ((greeting = read_document(s, deadline, err)) == NULL) {
-		eg_err_prefix(err, "greeting: ");
+		read_failed(s, SESSION_FAIL_GREETING, err);
+		if (!session_fail_permanent(s->fail))
+			eg_err_prefix(err, "greeting: ");
 		goto fail;
 	}
 	if (epp_resp_greeting(greeting, &g) == -1) {
+		s->fail = SESSION_FAIL_GREETING;
 		eg_err_set(err, EG_EPROTO, "the registry did not start with a greeting");
 		goto fail;
 	}
-	snprintf(s->svid, sizeof(s->svid), "%s", g.svid ? g.svid : "");
-	if (choose_uris(s, &g, obj, &nobj, ext, &next, err) == -1)
+	if (rp_negotiate(&g, c, &s->login, err) == -1) {
+		s->fail = err != NULL && err->code == EG_ECONFIG ? SESSION_FAIL_SERVICES :
+		    SESSION_FAIL_GREETING;
 		goto fail;
-	if (login(s, obj, nobj, ext, next, err) == -1)
+	}
+	snprintf(objs, sizeof(objs), "%s", s->login.objs);
+	snprintf(exts, sizeof(exts), "%s", s->login.exts);
+	nobj = rp_split(objs, obj, EPP_MAX_URIS);
+	next = rp_split(exts, ext, EPP_MAX_URIS);
+	if (login(s, obj, nobj, ext, next, err) == -1) {
+		if (s->last_code > 0)
+			s->fail = session_fail_of_login(s->last_code);
+		else
+			read_failed(s, SESSION_FAIL_LOGIN, err);
 		goto fail;
+	}
 	json_object_put(greeting);
 	s->up = 1;
 	s->up_since = eg_wall_ms();
 	s->last_io_ms = eg_now_ms();
 	log_info(s->env->log, "session %d: logged in to %s:%s as %s (server %s)", s->id, c->host,
-	    c->port, c->login, s->svid);
-	log_debug(s->env->log, "session %d: objects: %s; extensions: %s", s->id, s->objs,
-	    s->exts[0] ? s->exts : "(none)");
+	    c->port, c->login, s->login.svid);
+	log_debug(s->env->log, "session %d: version %s, lang %s; objects: %s; extensions: %s",
+	    s->id, s->login.version, s->login.lang, s->login.objs,
+	    s->login.exts[0] ? s->login.exts : "(none)");
 	return 0;
 fail:
 	json_object_put(greeting);

@@ -16,9 +16,10 @@
  * session_clear drops the connection and frees what the session holds, not
  * the struct.
  *
- * struct session is owned by its caller: session_init sets it up (no I/O),
- * session_clear drops the connection and frees what the session holds, not
- * the struct.
+ * A failed open says why (enum session_fail): what may heal by retrying (the
+ * registry is out of reach, busy or closing) apart from what cannot (the login is
+ * refused, the registry wants a client certificate, its certificate does not
+ * verify or names another host), with what to fix for the latter (RELIABILITY.md).
  *
  * What the caller learns from a failed exchange decides what may be retried:
  * XCHG_UNSENT means the command certainly did not reach the registry (the
@@ -40,6 +41,7 @@
 #include "frame.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "registry_profile.h"
 #include "tls.h"
 
 /* The login secrets, shared by all sessions: a password change at login (newPW) must be
@@ -71,11 +73,50 @@ struct session {
 	int64_t last_io_ms;            /* monotonic: last command or keepalive */
 	int64_t up_since;              /* wall clock ms, 0 when down */
 	int last_code;                 /* result code of the last failed login, 0 otherwise */
-	char svid[128];
-	char objs[512];                /* negotiated objURIs, space-separated */
-	char exts[512];                /* negotiated extURIs, space-separated */
+	int fail;                      /* enum session_fail of the last failed open */
+	struct rp_login login;         /* what the last login offered and negotiated */
 	unsigned long commands;        /* answered on this session since start */
 };
+
+/*
+ * Why an open failed. The values from SESSION_FAIL_PERMANENT on cannot heal by retrying:
+ * someone must change the configuration, the certificates or the registry's records
+ * (RELIABILITY.md). Names (session_fail_name) are the metrics' and gate_status's reasons.
+ */
+enum session_fail {
+	SESSION_FAIL_NONE,
+	SESSION_FAIL_CONNECT,         /* "connect": no TCP connection (refused, unreachable) */
+	SESSION_FAIL_TIMEOUT,         /* "timeout": connect, handshake, greeting or login */
+	SESSION_FAIL_TLS,             /* "tls": a TLS failure that says nothing more */
+	SESSION_FAIL_GREETING,        /* "greeting": none, or not one the gate can use */
+	SESSION_FAIL_LOGIN,           /* "login_failed": no usable answer, or 2400 */
+	SESSION_FAIL_SESSION_LIMIT,   /* "session_limit": 2502 */
+	SESSION_FAIL_CLOSING,         /* "server_closing": 2500 */
+	SESSION_FAIL_PERMANENT,
+	SESSION_FAIL_LOGIN_REFUSED = SESSION_FAIL_PERMANENT,   /* "login_refused": 2200, 2201,
+	                                 2501: the credentials */
+	SESSION_FAIL_LOGIN_REJECTED,  /* "login_rejected": another 2xxx: the services,
+	                                 version or language asked for */
+	SESSION_FAIL_SERVICES,        /* "services": epp.obj_uris leaves no offered service */
+	SESSION_FAIL_CERT_REQUIRED,   /* "client_cert_required" */
+	SESSION_FAIL_CERT_REFUSED,    /* "client_cert_refused" */
+	SESSION_FAIL_SERVER_CERT,     /* "server_cert_untrusted" */
+	SESSION_FAIL_SERVER_NAME,     /* "server_name_mismatch" */
+	SESSION_FAIL_TLS_REFUSED,     /* "tls_refused": handshake_failure, protocol_version */
+	SESSION_FAIL_COUNT
+};
+
+const char *session_fail_name(int fail);            /* "" for SESSION_FAIL_NONE */
+int session_fail_permanent(int fail);
+
+/* The class of a login answered with code (2000-2999). */
+enum session_fail session_fail_of_login(int code);
+
+/* The class of a TLS failure, given whether a client certificate is configured. */
+enum session_fail session_fail_of_tls(enum tls_why why, int have_cert);
+
+/* What to fix for a permanent failure, naming the settings (for the log); "" otherwise. */
+void session_fail_fix(int fail, const struct cfg_epp *c, char *out, size_t cap);
 
 enum xchg {
 	XCHG_OK,        /* *resp holds the converted response (or greeting) */
@@ -87,8 +128,9 @@ enum xchg {
 void session_init(struct session *s, int id, const struct session_env *env);
 void session_clear(struct session *s);         /* drops without logout; frees the members */
 
-/* Connects, reads the greeting, logs in. 0 when up; -1 with err set, s->last_code set
- * to the registry's result code when it refused the login (2200, 2501, 2502...). */
+/* Connects, reads the greeting, logs in with what it offers (rp_negotiate; s->login). 0
+ * when up; -1 with err set, s->fail saying why and s->last_code the registry's result
+ * code when it refused the login (2200, 2501, 2502...). */
 int session_open(struct session *s, struct eg_err *err);
 
 /* Logs out (bounded wait) and closes. */

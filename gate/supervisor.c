@@ -13,7 +13,8 @@
 
 #include "clock.h"
 
-#define REFUSED_BACKOFF_MS 5000   /* RELIABILITY.md: at least 5 s after 2200/2501/2502 */
+#define REFUSED_BACKOFF_MS 5000   /* RELIABILITY.md: at least 5 s after 2200/2501/2502 and
+                                     after failures retrying cannot cure */
 
 /* What gate_status shows of a session, copied under the supervisor's lock by its own
  * thread when the session goes up or down. */
@@ -22,10 +23,14 @@ struct slot_view {
 	int64_t up_since;
 	unsigned long opens;
 	int last_code;
+	int fail;                 /* enum session_fail of the last failed open; NONE once up */
+	int failures;             /* failed opens in a row */
+	int64_t fail_at;          /* monotonic ms of the last failed open */
 	char svid[128];
-	char objs[512];
-	char exts[512];
-	char last_error[256];
+	char objs[RP_OBJS];
+	char exts[RP_EXTS];
+	char last_error[512];
+	char fix[256];            /* what to fix, for a permanent failure */
 };
 
 struct slot {
@@ -56,6 +61,8 @@ struct supervisor {
 	int stopping;
 	int64_t down_since;           /* monotonic ms when the last session went down; 0 if up */
 	int64_t last_report;          /* monotonic ms of our last "cannot be re-established" */
+	int refusing;                 /* jobq_refuse is in force */
+	int reason_seen[SESSION_FAIL_COUNT];   /* its gauge has been written */
 	int n;
 	struct slot *slots;
 };
@@ -103,15 +110,15 @@ const struct supervisor_ops supervisor_epp_ops = {
 /* ---- backoff ------------------------------------------------------------- */
 
 int64_t
-supervisor_backoff_ms(int min_ms, int max_ms, int refused_ms, int failures, int code,
+supervisor_backoff_ms(int min_ms, int max_ms, int refused_ms, int failures, int refused,
     uint64_t rnd)
 {
 	int64_t base = min_ms, d;
 	int shift = failures - 1;
 
-	/* A registry that refuses the login or says "too many sessions" gets a longer first
-	 * step, so that we never hammer it. */
-	if ((code == 2200 || code >= 2500) && base < refused_ms)
+	/* A registry that refuses the login or says "too many sessions", or a failure only a
+	 * person can cure, gets a longer first step, so that we never hammer the registry. */
+	if (refused && base < refused_ms)
 		base = refused_ms;
 	if (shift > 20)
 		shift = 20;
@@ -134,6 +141,51 @@ next_rand(struct slot *sl)
 
 /* ---- state --------------------------------------------------------------- */
 
+/*
+ * Once every session is down and the last open of each failed for a reason retrying cannot
+ * cure, jobs are answered at once with why (the latest such failure) instead of waiting for
+ * a session that will not come; otherwise they wait again. mu held.
+ */
+static void
+update_refusal(struct supervisor *sv, const char *why)
+{
+	const struct slot_view *v;
+	int i, all = sv->up == 0 && sv->n > 0;
+
+	for (i = 0; i < sv->n && all; i++) {
+		v = &sv->slots[i].view;
+		all = v->failures > 0 && session_fail_permanent(v->fail);
+	}
+	if (all && why != NULL) {
+		if (!sv->refusing)
+			log_err(sv->env.session.log, "no EPP session can be established: %s; requests "
+			    "are answered \"not sent\" at once until one is", why);
+		sv->refusing = 1;
+		jobq_refuse(sv->env.q, why);
+	} else if (!all && sv->refusing) {
+		sv->refusing = 0;
+		jobq_refuse(sv->env.q, NULL);
+	}
+}
+
+/* The gauges of sessions down by the reason of their last failed open. mu held. */
+static void
+failure_gauges(struct supervisor *sv)
+{
+	int count[SESSION_FAIL_COUNT] = {0}, i, r;
+
+	for (i = 0; i < sv->n; i++)
+		if (!sv->slots[i].view.up && sv->slots[i].view.fail > SESSION_FAIL_NONE &&
+		    sv->slots[i].view.fail < SESSION_FAIL_COUNT)
+			count[sv->slots[i].view.fail]++;
+	for (r = SESSION_FAIL_NONE + 1; r < SESSION_FAIL_COUNT; r++) {
+		if (count[r] == 0 && !sv->reason_seen[r] && !session_fail_permanent(r))
+			continue;
+		sv->reason_seen[r] = 1;
+		metrics_session_failing(sv->env.metrics, session_fail_name(r), count[r]);
+	}
+}
+
 /* Publishes the session's state: up count, view, alerts, metrics. */
 static void
 sync_state(struct slot *sl, const char *error)
@@ -149,9 +201,14 @@ sync_state(struct slot *sl, const char *error)
 	sl->view.up = s->up;
 	sl->view.up_since = s->up_since;
 	sl->view.last_code = s->last_code;
-	snprintf(sl->view.svid, sizeof(sl->view.svid), "%s", s->svid);
-	snprintf(sl->view.objs, sizeof(sl->view.objs), "%s", s->objs);
-	snprintf(sl->view.exts, sizeof(sl->view.exts), "%s", s->exts);
+	if (s->up) {
+		sl->view.fail = SESSION_FAIL_NONE;
+		sl->view.failures = 0;
+		sl->view.fix[0] = '\0';
+		snprintf(sl->view.svid, sizeof(sl->view.svid), "%s", s->login.svid);
+		snprintf(sl->view.objs, sizeof(sl->view.objs), "%s", s->login.objs);
+		snprintf(sl->view.exts, sizeof(sl->view.exts), "%s", s->login.exts);
+	}
 	if (error != NULL)
 		snprintf(sl->view.last_error, sizeof(sl->view.last_error), "%s", error);
 	if (s->up != sl->was_up) {
@@ -177,6 +234,8 @@ sync_state(struct slot *sl, const char *error)
 		metrics_sessions_up(sv->env.metrics, sv->up);
 		jobq_poke(sv->env.q);   /* the AMQP thread adjusts its prefetch */
 	}
+	failure_gauges(sv);
+	update_refusal(sv, NULL);
 	pthread_mutex_unlock(&sv->mu);
 	if (fire && sv->env.alert != NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s:%s%s%s", event, c->host, c->port,
@@ -186,28 +245,49 @@ sync_state(struct slot *sl, const char *error)
 }
 
 /*
- * A failed (re)open: log, schedule the next attempt. Once the registry has been out of
- * reach for a while the log says so in one line, at most every five minutes. The health
- * file is not written: it belongs to the clients, and a line there would have the path
- * unit restart the gate for an outage a restart cannot cure (health.h).
+ * A failed (re)open: log, count, schedule the next attempt. A failure that cannot heal by
+ * retrying is logged at error every time, with what to fix, and once every session is down
+ * with one, waiting jobs are answered at once (update_refusal). Once the registry has been
+ * out of reach for a while the log says so in one line, at most every five minutes. The
+ * health file is not written: it belongs to the clients, and a line there would have the
+ * path unit restart the gate for an outage a restart cannot cure (health.h).
  */
 static void
 open_failed(struct slot *sl, const struct eg_err *err)
 {
 	struct supervisor *sv = sl->sv;
 	const struct cfg_epp *c = sv->env.session.epp;
+	struct session *s = &sl->s;
 	int64_t wait, now = eg_now_ms(), down_for;
-	int tell = 0;
+	int tell = 0, permanent = session_fail_permanent(s->fail);
+	char fix[256];
 
 	sl->failures++;
+	session_fail_fix(s->fail, c, fix, sizeof(fix));
 	wait = supervisor_backoff_ms(c->backoff_min_ms, c->backoff_max_ms,
-	    sv->env.refused_backoff_ms, sl->failures, sl->s.last_code, next_rand(sl));
+	    sv->env.refused_backoff_ms, sl->failures, permanent || s->last_code == 2200 ||
+	    s->last_code >= 2500, next_rand(sl));
 	sl->next_attempt = now + wait;
-	eg_logf(sv->env.session.log, sl->failures == 1 || sl->failures % 10 == 0 ? EG_LOG_ERR :
-	    EG_LOG_INFO, "session %d: cannot establish the EPP session (attempt %d): %s; next try "
-	    "in %.1f s", sl->s.id, sl->failures, err->msg, (double)wait / 1000);
+	if (permanent)
+		log_err(sv->env.session.log, "session %d: cannot establish the EPP session (attempt "
+		    "%d): %s: %s; next try in %.1f s", s->id, sl->failures, err->msg, fix,
+		    (double)wait / 1000);
+	else
+		eg_logf(sv->env.session.log, sl->failures == 1 || sl->failures % 10 == 0 ?
+		    EG_LOG_ERR : EG_LOG_INFO, "session %d: cannot establish the EPP session (attempt "
+		    "%d): %s; next try in %.1f s", s->id, sl->failures, err->msg,
+		    (double)wait / 1000);
+	metrics_session_failure(sv->env.metrics, session_fail_name(s->fail));
+	pthread_mutex_lock(&sv->mu);
+	sl->view.fail = s->fail;
+	sl->view.failures = sl->failures;
+	sl->view.fail_at = now;
+	snprintf(sl->view.fix, sizeof(sl->view.fix), "%s", fix);
+	pthread_mutex_unlock(&sv->mu);
 	sync_state(sl, err->msg);
 	pthread_mutex_lock(&sv->mu);
+	if (permanent)
+		update_refusal(sv, err->msg);
 	down_for = sv->down_since ? now - sv->down_since : 0;
 	if (sv->up == 0 && (sl->failures >= 3 || down_for > 60000) &&
 	    (sv->last_report == 0 || now - sv->last_report > 300000)) {
@@ -218,6 +298,29 @@ open_failed(struct slot *sl, const struct eg_err *err)
 	if (tell)
 		log_err(sv->env.session.log, "EPP session to %s:%s cannot be re-established: %s; "
 		    "still trying", c->host, c->port, err->msg);
+}
+
+/* After a login: the registry profile, and what the operator should hear about it, once per
+ * change (the first login included) rather than once per session. */
+static void
+logged_in(struct slot *sl)
+{
+	struct supervisor *sv = sl->sv;
+	const struct rp_login *l = &sl->s.login;
+	int changed;
+
+	if (sv->env.profile != NULL)
+		changed = registry_profile_update(sv->env.profile, l);
+	else
+		changed = sl->view.opens == 0;
+	if (!changed)
+		return;
+	log_info(sv->env.session.log, "registry %s offers objURIs %s; extURIs %s; logged in with "
+	    "version %s, lang %s, objURIs %s; extURIs %s", l->svid, l->offered_objs,
+	    l->offered_exts[0] ? l->offered_exts : "(none)", l->version, l->lang, l->objs,
+	    l->exts[0] ? l->exts : "(none)");
+	if (l->notes[0] != '\0')
+		log_warn(sv->env.session.log, "registry %s: %s", l->svid, l->notes);
 }
 
 /* The only place a session is opened. */
@@ -231,6 +334,7 @@ try_open(struct slot *sl)
 	if (sv->env.ops->open(sv->env.ops_arg, &sl->s, &err) == 0) {
 		if (sl->view.opens > 0)
 			metrics_reconnect(sv->env.metrics);
+		logged_in(sl);
 		sl->failures = 0;
 		sync_state(sl, NULL);
 	} else {
@@ -423,6 +527,9 @@ supervisor_start(const struct supervisor_env *env, struct eg_err *err)
 			sl->rnd = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(i + 1);
 	}
 	jobq_set_ready_hook(sv->env.q, job_ready, sv);
+	pthread_mutex_lock(&sv->mu);
+	failure_gauges(sv);     /* the permanent reasons' series exist from the start */
+	pthread_mutex_unlock(&sv->mu);
 	for (i = 0; i < sv->n; i++) {
 		/* pthread_create returns its error; it does not set errno. */
 		if ((rc = pthread_create(&sv->slots[i].th, NULL, slot_main, &sv->slots[i])) != 0) {
@@ -474,7 +581,7 @@ json_object *
 supervisor_status(struct supervisor *sv)
 {
 	json_object *o = json_object_new_object(), *list = json_object_new_array(), *one;
-	const struct slot_view *v, *first_up = NULL;
+	const struct slot_view *v, *first_up = NULL, *latest = NULL;
 	int i;
 
 	if (o == NULL || list == NULL) {
@@ -499,9 +606,31 @@ supervisor_status(struct supervisor *sv)
 		json_object_object_add(one, "logins", json_object_new_int64((int64_t)v->opens));
 		if (v->last_error[0] != '\0')
 			json_object_object_add(one, "last_error", json_object_new_string(v->last_error));
+		if (!v->up && v->fail != SESSION_FAIL_NONE) {
+			json_object_object_add(one, "reason",
+			    json_object_new_string(session_fail_name(v->fail)));
+			json_object_object_add(one, "permanent",
+			    json_object_new_boolean(session_fail_permanent(v->fail)));
+			if (latest == NULL || v->fail_at >= latest->fail_at)
+				latest = v;
+		}
 		json_object_array_add(list, one);
 	}
 	json_object_object_add(o, "sessions", list);
+	if (sv->up == 0 && latest != NULL) {
+		/* why no session is up: the latest failure */
+		one = json_object_new_object();
+		json_object_object_add(one, "reason",
+		    json_object_new_string(session_fail_name(latest->fail)));
+		json_object_object_add(one, "permanent",
+		    json_object_new_boolean(session_fail_permanent(latest->fail)));
+		json_object_object_add(one, "error", json_object_new_string(latest->last_error));
+		if (latest->fix[0] != '\0')
+			json_object_object_add(one, "fix", json_object_new_string(latest->fix));
+		json_object_object_add(one, "attempts", json_object_new_int(latest->failures));
+		json_object_object_add(one, "answering_at_once", json_object_new_boolean(sv->refusing));
+		json_object_object_add(o, "failure", one);
+	}
 	if (first_up != NULL) {
 		json_object_object_add(o, "svID", json_object_new_string(first_up->svid));
 		json_object_object_add(o, "objURIs", uri_list(first_up->objs));

@@ -15,6 +15,20 @@
  * the next session up, perhaps this one re-opened at once, takes it and the
  * runner continues where the job was.
  *
+ * A failed open is either one that may heal by retrying (the registry is out
+ * of reach, busy, closing) or one that cannot (session.h, enum session_fail:
+ * the login refused, a client certificate required or refused, the registry's
+ * certificate untrusted or for another name). The latter is logged at error on
+ * every attempt with what to fix, backs off to backoff_max_ms, and once every
+ * session is down with such a failure, the job queue answers waiting and new
+ * jobs at once with the reason (jobq_refuse) instead of letting them wait for
+ * queue_wait; the first session up lifts that.
+ *
+ * After each login the supervisor records what the registry offered and what
+ * was negotiated in the registry profile (registry_profile.h), and warns once
+ * per change about what the operator should know (services without typed
+ * commands, a language or version other than asked for).
+ *
  * The supervisor keeps what gate_status, alerts (session_lost /
  * session_restored), the log ("cannot be re-established") and the metrics
  * (eppgate_sessions_up, eppgate_reconnects_total) show; it never writes the
@@ -40,11 +54,13 @@
 #include "job.h"
 #include "jobq.h"
 #include "metrics.h"
+#include "registry_profile.h"
 #include "session.h"
 
 /*
  * What the supervisor does to a session, all on the slot's own thread. arg: ops_arg.
- *   open          connects and logs in: 0 when up; -1 with err set, the session down and
+ *   open          connects and logs in: 0 when up (s->login what was negotiated); -1 with
+ *                 err set, the session down, s->fail why (enum session_fail) and
  *                 s->last_code the registry's result code when it refused the login (2200,
  *                 2501, 2502...), else 0;
  *   run           runs a job on the session, which is up (exec_step); EXEC_NEED_SESSION
@@ -72,6 +88,7 @@ struct supervisor_env {
 	struct jobq *q;               /* not owned; must outlive the supervisor */
 	struct metrics *metrics;
 	struct alert *alert;          /* NULL: none */
+	struct registry_profile *profile;   /* NULL: none; not owned */
 	int sessions;
 	int refused_backoff_ms;       /* least first step after 2200/25xx; 0: 5000 */
 };
@@ -87,7 +104,9 @@ int supervisor_sessions_up(struct supervisor *sv);
 /* Every session logs in again, after the job it is running: the health file was touched. */
 void supervisor_relogin(struct supervisor *sv);
 
-/* State for gate_status: sessions, registry svID and negotiated URIs. New object. */
+/* State for gate_status: sessions, registry svID and negotiated URIs, and why sessions are
+ * down ("failure": reason, whether it is permanent, the error and what to fix, whether
+ * requests are answered at once). New object. */
 json_object *supervisor_status(struct supervisor *sv);
 
 /*
@@ -103,13 +122,13 @@ void supervisor_stop(struct supervisor *sv);
 void supervisor_free(struct supervisor *sv);
 
 /*
- * The delay before the next open after `failures` failed ones in a row, the last answered
- * with code (the registry's result code, 0 when none): min_ms doubled per failure after the
- * first, at least refused_ms when code is 2200 or 25xx, capped at max_ms, then a random
- * point (rnd) between half and all of it, so that sessions that failed together do not
- * return together. Exposed for tests.
+ * The delay before the next open after `failures` failed ones in a row: min_ms doubled per
+ * failure after the first, starting from at least refused_ms when refused (the registry
+ * refused the login or said it is full or closing, 2200/25xx, or the failure cannot heal by
+ * retrying), capped at max_ms, then a random point (rnd) between half and all of it, so that
+ * sessions that failed together do not return together. Exposed for tests.
  */
-int64_t supervisor_backoff_ms(int min_ms, int max_ms, int refused_ms, int failures, int code,
-    uint64_t rnd);
+int64_t supervisor_backoff_ms(int min_ms, int max_ms, int refused_ms, int failures,
+    int refused, uint64_t rnd);
 
 #endif

@@ -84,9 +84,10 @@ field(char *out, size_t cap, size_t n, const char *key, const char *v)
 
 void
 cmdlog_write(struct cmdlog *l, unsigned long session, const char *clid, const char *cmd,
-    const char *cltrid, int code, const char *obj, const char *fault)
+    const char *cltrid, int code, const char *obj, const char *fault, const char *objuris,
+    const char *exturis)
 {
-	char line[2048], num[16];
+	char line[8192], num[16];
 	size_t n;
 	ssize_t w;
 
@@ -103,6 +104,10 @@ cmdlog_write(struct cmdlog *l, unsigned long session, const char *clid, const ch
 	n = field(line, sizeof(line), n, "obj", obj);
 	if (fault != NULL)
 		n = field(line, sizeof(line), n, "fault", fault);
+	if (objuris != NULL)
+		n = field(line, sizeof(line), n, "objuris", objuris);
+	if (exturis != NULL)
+		n = field(line, sizeof(line), n, "exturis", exturis);
 	if (n + 1 >= sizeof(line))
 		n = sizeof(line) - 2;
 	line[n++] = '\n';

@@ -25,6 +25,7 @@
 #include "cmdlog.h"
 #include "faults.h"
 #include "log.h"
+#include "rdfile.h"
 #include "registry.h"
 #include "server.h"
 #include "tls.h"
@@ -66,7 +67,8 @@ struct opts {
 	int latency_ms;
 	int stall_ms;
 	struct registry_config reg;
-	int objuri_given, exturi_given;
+	int objuri_given, exturi_given, svid_given;
+	const char *greeting_file;
 };
 
 static void
@@ -93,6 +95,10 @@ usage(FILE *f)
 "                           default domain-1.0, contact-1.0, host-1.0)\n"
 "  --exturi URI|none        extension offered (repeatable; replaces the default\n"
 "                           secDNS-1.1, rgp-1.0, epp:fee-1.0; \"none\" for none)\n"
+"  --greeting FILE          send FILE (an EPP greeting document) as the greeting,\n"
+"                           as it is; logins are accepted for the versions,\n"
+"                           languages and services it offers, each URI spelled as\n"
+"                           its first word (not with --objuri, --exturi, --svid)\n"
 "  --account CLID:PASSWORD  a registrar login, the password of 6 to 64 characters\n"
 "                           (repeatable; replaces the default registrar1:secret1\n"
 "                           and registrar2:secret2)\n"
@@ -304,7 +310,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	enum {
 		O_LISTEN = 256, O_PORTFILE, O_CERT, O_KEY, O_CA, O_REQCERT, O_SVID, O_OBJURI,
 		O_EXTURI, O_ACCOUNT, O_MAXSESS, O_IDLE, O_PAD, O_LATENCY, O_FAULT, O_FAULTFILE,
-		O_STALL, O_LOG, O_REDEMPTION, O_CURRENCY, O_FEE, O_PREMIUM, O_VERSION,
+		O_STALL, O_LOG, O_REDEMPTION, O_CURRENCY, O_FEE, O_PREMIUM, O_VERSION, O_GREETING,
 	};
 	static const struct option lo[] = {
 		{"listen", required_argument, NULL, O_LISTEN},
@@ -316,6 +322,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"svid", required_argument, NULL, O_SVID},
 		{"objuri", required_argument, NULL, O_OBJURI},
 		{"exturi", required_argument, NULL, O_EXTURI},
+		{"greeting", required_argument, NULL, O_GREETING},
 		{"account", required_argument, NULL, O_ACCOUNT},
 		{"max-sessions", required_argument, NULL, O_MAXSESS},
 		{"idle-timeout", required_argument, NULL, O_IDLE},
@@ -351,7 +358,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case O_KEY: o->key = optarg; break;
 		case O_CA: o->ca = optarg; break;
 		case O_REQCERT: o->require_client_cert = 1; break;
-		case O_SVID: o->reg.svid = optarg; break;
+		case O_SVID: o->reg.svid = optarg; o->svid_given = 1; break;
 		case O_OBJURI:
 			if (!o->objuri_given)
 				o->reg.n_obj = 0;
@@ -370,6 +377,7 @@ parse_args(int argc, char **argv, struct opts *o)
 				return bad("--exturi (too many)", optarg);
 			o->reg.ext_uris[o->reg.n_ext++] = optarg;
 			break;
+		case O_GREETING: o->greeting_file = optarg; break;
 		case O_ACCOUNT:
 			/* Not echoed: the argument holds a password. */
 			if ((colon = strchr(optarg, ':')) == NULL)
@@ -444,6 +452,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("--cert and --key are required");
 	if (o->require_client_cert && o->ca == NULL)
 		return usage_error("--require-client-cert needs --ca");
+	if (o->greeting_file != NULL && (o->objuri_given || o->exturi_given || o->svid_given))
+		return usage_error("--greeting says what is offered: not with --objuri, --exturi "
+		    "or --svid");
 	if (!loopback_host(o->host))
 		return usage_error("listens on loopback only, not '%s'", o->host);
 	return 0;
@@ -532,6 +543,8 @@ main(int argc, char **argv)
 	struct server *srv = NULL;
 	struct tls_opts to;
 	struct tls_ctx *ctx = NULL;
+	struct eg_file gf = {NULL, 0, 0};
+	char *gstore = NULL;
 	unsigned left = 0;
 	int rc = EX_CONFIG;
 
@@ -547,6 +560,14 @@ main(int argc, char **argv)
 	xmlInitParser();
 	signals();
 
+	if (o.greeting_file != NULL) {
+		if (eg_file_read(&gf, o.greeting_file, "greeting file", (size_t)1 << 20, &e) == -1)
+			goto fail;
+		if (registry_config_greeting(&o.reg, gf.data, gf.len, &gstore, &e) == -1) {
+			eg_err_prefix(&e, "greeting file %s: ", o.greeting_file);
+			goto fail;
+		}
+	}
 	if ((reg = registry_new(&o.reg, &e)) == NULL || add_accounts(reg, &o, &e) == -1 ||
 	    add_faults(&faults, &o, &e) == -1 || cmdlog_open(&cmdlog, o.log_file, &e) == -1)
 		goto fail;
@@ -617,6 +638,8 @@ out:
 	if (srv != NULL && (left = server_shutdown(srv, 3000)) > 0)
 		log_warn(&log, "%u connection thread(s) still running at exit", left);
 	cmdlog_close(&cmdlog);
+	eg_file_clear(&gf);
+	free(gstore);
 	/* Threads that did not end still use the registry and the plan: leave them be. */
 	if (left == 0) {
 		registry_free(reg);

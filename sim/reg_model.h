@@ -165,7 +165,7 @@ struct reg_account {
 struct registry {
 	pthread_mutex_t mu;
 	struct registry_config cfg;      /* strings point into owned copies below */
-	char *strings[2 * SIM_MAX_URIS + 2 + SIM_MAX_PREMIUM];
+	char *strings[2 * SIM_MAX_URIS + 2 * SIM_MAX_OPTS + 3 + SIM_MAX_PREMIUM];
 	size_t nstrings;
 	struct reg_account *acct;
 	size_t nacct;

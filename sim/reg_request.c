@@ -39,6 +39,20 @@ req_error(struct sim_request *rq, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The texts of the name elements under parent, as tokens, comma-separated into out. */
+static void
+join_texts(xmlNodePtr parent, const char *name, char *out, size_t cap)
+{
+	char t[512];
+	size_t used = 0;
+	xmlNodePtr e;
+
+	out[0] = '\0';
+	for (e = sx_child(parent, SX_NS_EPP, name); e != NULL; e = sx_next(e, SX_NS_EPP, name))
+		if (sx_text(e, t, sizeof(t)) == 0 && used + strlen(t) + 2 < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? "," : "", t);
+}
+
 static void
 classify_object(struct sim_request *rq)
 {
@@ -118,6 +132,13 @@ classify_command(struct sim_request *rq, xmlNodePtr command)
 		if (rq->verb == SIM_V_LOGIN &&
 		    sx_text(sx_child(v, SX_NS_EPP, "clID"), rq->obj, sizeof(rq->obj)) == -1)
 			req_error(rq, 2005, "clID too long");
+		if (rq->verb == SIM_V_LOGIN) {
+			xmlNodePtr svcs = sx_child(v, SX_NS_EPP, "svcs");
+
+			join_texts(svcs, "objURI", rq->login_objs, sizeof(rq->login_objs));
+			join_texts(sx_child(svcs, SX_NS_EPP, "svcExtension"), "extURI",
+			    rq->login_exts, sizeof(rq->login_exts));
+		}
 		return;
 	case SIM_V_POLL:
 		strcpy(rq->cmd, "poll");

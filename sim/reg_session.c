@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reg_session.c - the session (RFC 5730 sections 2.4, 2.9.1): the greeting,
- * login with its password and service selection, the services a logged-in
- * session may use, and the end of a session.
+ * reg_session.c - the session (RFC 5730 sections 2.4, 2.9.1): the greeting
+ * (made from the configuration, or a given document sent as it is), login with
+ * its password and service selection, the services a logged-in session may
+ * use, and the end of a session.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "credentials.h"
+#include "epp_resp.h"
 #include "reg_model.h"
+#include "xmlsafe.h"
 
 int
 registry_greeting(struct registry *r, struct buf *out)
@@ -23,6 +26,11 @@ registry_greeting(struct registry *r, struct buf *out)
 
 	if (doc == NULL)
 		return -1;
+	if (r->cfg.greeting != NULL) {
+		/* a registry's greeting as given: its svDate stays what it was */
+		xmlFreeDoc(doc);
+		return buf_append(out, r->cfg.greeting, strlen(r->cfg.greeting));
+	}
 	if ((epp = xmlNewDocNode(doc, NULL, (const xmlChar *)"epp", NULL)) == NULL)
 		goto done;
 	xmlDocSetRootElement(doc, epp);
@@ -59,6 +67,130 @@ registry_greeting(struct registry *r, struct buf *out)
 done:
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+/* Appends the tokens (first word of each text) of the elements named name under parent to
+ * out, at most max, packed into store at *used. -1 when there are more than max. */
+static int
+tokens(xmlNodePtr parent, const char *name, const char **out, size_t *n, size_t max,
+    char *store, size_t cap, size_t *used)
+{
+	xmlNodePtr e;
+	xmlChar *t;
+	size_t len;
+
+	*n = 0;
+	for (e = sx_child(parent, SX_NS_EPP, name); e != NULL; e = sx_next(e, SX_NS_EPP, name)) {
+		t = xmlNodeGetContent(e);
+		len = epp_uri_token(t != NULL ? (const char *)t : "", store + *used, cap - *used);
+		xmlFree(t);
+		if (len == 0)
+			continue;
+		if (*n == max)
+			return -1;
+		out[(*n)++] = store + *used;
+		*used += len + 1;
+	}
+	return 0;
+}
+
+int
+registry_config_greeting(struct registry_config *c, const char *xml, size_t len,
+    char **store, struct eg_err *err)
+{
+	xmlDocPtr doc;
+	xmlNodePtr g, menu;
+	size_t cap = 2 * len + 80, used = 0, n;
+	char svid[72];
+	int rc = -1;
+
+	*store = NULL;
+	if ((doc = eg_xml_parse(xml, len, 0, err)) == NULL)
+		return -1;
+	g = sx_child(xmlDocGetRootElement(doc) != NULL &&
+	    sx_is(xmlDocGetRootElement(doc), SX_NS_EPP, "epp") ? xmlDocGetRootElement(doc) : NULL,
+	    SX_NS_EPP, "greeting");
+	if (g == NULL || (menu = sx_child(g, SX_NS_EPP, "svcMenu")) == NULL) {
+		eg_err_set(err, EG_ECONFIG, "not an EPP greeting with a <svcMenu>");
+		goto done;
+	}
+	/* the tokens (together shorter than the document they come from), then the document */
+	if ((*store = malloc(cap)) == NULL) {
+		eg_err_set(err, EG_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (sx_text(sx_child(g, SX_NS_EPP, "svID"), svid, sizeof(svid)) == 0 &&
+	    strlen(svid) >= 3 && strlen(svid) <= 64) {
+		memcpy(*store, svid, strlen(svid) + 1);
+		c->svid = *store;
+		used = strlen(svid) + 1;
+	}
+	if (tokens(menu, "version", c->versions, &c->n_versions, SIM_MAX_OPTS, *store, cap,
+	    &used) == -1 || tokens(menu, "lang", c->langs, &c->n_langs, SIM_MAX_OPTS, *store,
+	    cap, &used) == -1) {
+		eg_err_set(err, EG_ECONFIG, "more than %d versions or languages", SIM_MAX_OPTS);
+		goto done;
+	}
+	if (tokens(menu, "objURI", c->obj_uris, &c->n_obj, SIM_MAX_URIS, *store, cap,
+	    &used) == -1 || tokens(sx_child(menu, SX_NS_EPP, "svcExtension"), "extURI",
+	    c->ext_uris, &n, SIM_MAX_URIS, *store, cap, &used) == -1) {
+		eg_err_set(err, EG_ECONFIG, "more than %d objURIs or extURIs", SIM_MAX_URIS);
+		goto done;
+	}
+	c->n_ext = n;
+	if (c->n_obj == 0) {
+		eg_err_set(err, EG_ECONFIG, "the greeting offers no objURI");
+		goto done;
+	}
+	/* the document, NUL-terminated, after the tokens */
+	if (used + len + 1 > cap) {
+		eg_err_set(err, EG_ENOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(*store + used, xml, len);
+	(*store)[used + len] = '\0';
+	c->greeting = *store + used;
+	rc = 0;
+done:
+	xmlFreeDoc(doc);
+	if (rc == -1) {
+		free(*store);
+		*store = NULL;
+	}
+	return rc;
+}
+
+static int
+listed(const char *const *list, size_t n, const char *s, const char *otherwise)
+{
+	size_t i;
+
+	if (n == 0)
+		return strcmp(s, otherwise) == 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether a namespace a command uses was selected at login (mask): 1; 0 when it is offered
+ * but was not selected; -1 when not offered. An offered URI covers the namespace when it is
+ * the same or the same service spelled otherwise (versionless, epp:), as the gate reads
+ * greetings. */
+static int
+uri_selected(const char *const *uris, size_t n, uint32_t mask, const char *uri)
+{
+	size_t i;
+	int r = -1;
+
+	for (i = 0; i < n; i++) {
+		if (!epp_uri_covers(uris[i], uri))
+			continue;
+		if (mask & (1u << i))
+			return 1;
+		r = 0;
+	}
+	return r;
 }
 
 static int
@@ -106,12 +238,12 @@ reg_login_cmd(struct reg_cmd *c)
 	}
 	sx_text(sx_child(opt, SX_NS_EPP, "version"), ver, sizeof(ver));
 	sx_text(sx_child(opt, SX_NS_EPP, "lang"), lang, sizeof(lang));
-	if (strcmp(ver, "1.0") != 0) {
-		sx_resp_result(c->resp, 2100, "version '%s' (this server speaks 1.0)", ver);
+	if (!listed(r->cfg.versions, r->cfg.n_versions, ver, "1.0")) {
+		sx_resp_result(c->resp, 2100, "version '%s' is not offered", ver);
 		return;
 	}
-	if (strcmp(lang, "en") != 0) {
-		sx_resp_result(c->resp, 2102, "language '%s' (this server speaks en)", lang);
+	if (!listed(r->cfg.langs, r->cfg.n_langs, lang, "en")) {
+		sx_resp_result(c->resp, 2102, "language '%s' is not offered", lang);
 		return;
 	}
 	a = reg_find_account(r, clid);
@@ -201,8 +333,7 @@ reg_services_ok(struct reg_cmd *c)
 
 	if (rq->objtype != SIM_OBJ_NONE) {
 		uri = objtype_uri(rq->objtype);
-		i = uri_index(r->cfg.obj_uris, r->cfg.n_obj, uri);
-		if (i < 0 || !(c->s->obj_mask & (1u << i))) {
+		if ((i = uri_selected(r->cfg.obj_uris, r->cfg.n_obj, c->s->obj_mask, uri)) != 1) {
 			sx_resp_result(c->resp, 2307, "object service '%s' %s", uri,
 			    i < 0 ? "is not offered" : "was not selected at login");
 			return 0;
@@ -210,8 +341,7 @@ reg_services_ok(struct reg_cmd *c)
 	}
 	for (e = sx_child(rq->ext_node, NULL, NULL); e != NULL; e = sx_next(e, NULL, NULL)) {
 		uri = e->ns && e->ns->href ? (const char *)e->ns->href : "";
-		i = uri_index(r->cfg.ext_uris, r->cfg.n_ext, uri);
-		if (i < 0 || !(c->s->ext_mask & (1u << i))) {
+		if ((i = uri_selected(r->cfg.ext_uris, r->cfg.n_ext, c->s->ext_mask, uri)) != 1) {
 			sx_resp_result(c->resp, 2103, "extension '%s' %s", uri,
 			    i < 0 ? "is not offered" : "was not selected at login");
 			return 0;

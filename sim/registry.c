@@ -89,6 +89,12 @@ registry_new(const struct registry_config *c, struct eg_err *err)
 		}
 		bad |= (r->cfg.premium[i] = keep(r, key)) == NULL;
 	}
+	for (i = 0; i < c->n_versions && i < SIM_MAX_OPTS; i++)
+		bad |= (r->cfg.versions[i] = keep(r, c->versions[i])) == NULL;
+	for (i = 0; i < c->n_langs && i < SIM_MAX_OPTS; i++)
+		bad |= (r->cfg.langs[i] = keep(r, c->langs[i])) == NULL;
+	if (c->greeting != NULL)
+		bad |= (r->cfg.greeting = keep(r, c->greeting)) == NULL;
 	if (bad) {
 		eg_err_set(err, EG_ENOMEM, "out of memory");
 		registry_free(r);

@@ -37,7 +37,8 @@
 
 #define SIM_CLID_MAX 16       /* eppcom:clIDType */
 #define SIM_CLTRID_MAX 64     /* epp:trIDStringType */
-#define SIM_MAX_URIS 16
+#define SIM_MAX_URIS 32       /* a session keeps its selection in a 32-bit mask */
+#define SIM_MAX_OPTS 8        /* versions and languages a greeting offers */
 #define SIM_MAX_PREMIUM 32    /* premium names (--premium) */
 
 struct registry_config {
@@ -46,6 +47,12 @@ struct registry_config {
 	size_t n_obj;
 	const char *ext_uris[SIM_MAX_URIS];     /* greeting extURIs; may be none */
 	size_t n_ext;
+	const char *versions[SIM_MAX_OPTS];     /* accepted at login; none: "1.0" */
+	size_t n_versions;
+	const char *langs[SIM_MAX_OPTS];        /* accepted at login; none: "en" */
+	size_t n_langs;
+	const char *greeting;                   /* a greeting document sent as it is instead
+	                                           of the one made from the above; NULL: none */
 	unsigned max_sessions;                  /* logged-in sessions at once; 0: no limit */
 	size_t info_pad;                        /* extra text in domain info responses (bytes) */
 	int64_t redemption_ms;                  /* restorable after delete; 0: delete at once */
@@ -60,6 +67,16 @@ struct registry_config {
 	long premium_cents[SIM_MAX_PREMIUM];
 	size_t n_premium;
 };
+
+/*
+ * Takes a greeting document (epp-sim --greeting): c->greeting becomes it, and c's svID,
+ * versions, languages, objURIs and extURIs what it offers, each URI as its first token (a
+ * "URI schemaLocation" pair gives its URI), so that logins asking for exactly those are
+ * accepted. The strings live in *store (malloc'd; free it after registry_new, which copies
+ * them). 0, or -1 with err (EG_ECONFIG: not a greeting, or too many URIs).
+ */
+int registry_config_greeting(struct registry_config *c, const char *xml, size_t len,
+    char **store, struct eg_err *err);
 
 /* Defaults: svID "epp-sim", domain/contact/host, secDNS-1.1/rgp-1.0/fee-1.0, no session
  * limit, no padding, 30 days of redemption, USD 10.00/10.00/8.00 per year, restore 40.00,
@@ -107,6 +124,8 @@ struct sim_request {
 	int has_cltrid;
 	char cltrid[SIM_CLTRID_MAX + 1];
 	char obj[256];            /* first object name/id (or msgID, or login clID), or "" */
+	char login_objs[1024];    /* a login's objURIs, comma-separated (command log) */
+	char login_exts[2048];    /* its extURIs */
 	int error;                /* 0, or the result code a malformed frame gets */
 	char errmsg[256];
 };

@@ -222,9 +222,12 @@ static void
 log_cmd(struct conn *c, struct sim_session *ss, const struct sim_request *rq, int code,
     enum fault_kind f)
 {
+	int login = rq->verb == SIM_V_LOGIN;
+
 	cmdlog_write(c->srv->cfg.cmdlog, c->id, ss->logged_in || ss->clid[0] ? ss->clid : NULL,
 	    rq->cmd, rq->has_cltrid ? rq->cltrid : NULL, code, rq->obj,
-	    f != FAULT_NONE ? fault_kind_name(f) : NULL);
+	    f != FAULT_NONE ? fault_kind_name(f) : NULL, login ? rq->login_objs : NULL,
+	    login ? rq->login_exts : NULL);
 	log_debug(c->srv->cfg.log, "s=%lu %s %s -> %d%s%s", c->id, rq->cmd,
 	    rq->obj[0] ? rq->obj : "-", code, f != FAULT_NONE ? " fault=" : "",
 	    f != FAULT_NONE ? fault_kind_name(f) : "");

@@ -69,7 +69,7 @@ ok $? "info by another registrar"
 # ---- the command log ------------------------------------------------------
 line=$(grep ' cmd=domain:check ' "$SIM_LOG" | grep 'clid=registrar1' | head -1)
 like "$line" '^[0-9]{13} s=[0-9]+ clid=registrar1 cmd=domain:check cltrid=es[0-9-]+ code=1000 obj=example.com$' "command log line format"
-like "$(grep -m1 ' cmd=login .*code=2200' "$SIM_LOG")" ' clid=- cmd=login cltrid=es[0-9]+-0-login code=2200 obj=registrar1$' "a failed login is logged without a client id"
+like "$(grep -m1 ' cmd=login .*code=2200' "$SIM_LOG")" ' clid=- cmd=login cltrid=es[0-9]+-0-login code=2200 obj=registrar1 objuris=[^ ]+ exturis=[^ ]+$' "a failed login is logged without a client id (with the services it asked for)"
 like "$(grep -m1 ' code=2002' "$SIM_LOG")" ' clid=- cmd=domain:check ' "a command before login is logged"
 is "$(grep -c ' cmd=domain:create .* code=1000' "$SIM_LOG")" 1 "executions can be counted with grep"
 is "$(grep -c -e secret -e newsecret -e d-auth -e c-auth "$SIM_LOG" "$T/a/sim.err" | awk -F: '{s+=$2} END {print s}')" 0 "no password or authInfo in the logs"

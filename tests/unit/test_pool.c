@@ -4,7 +4,9 @@
  * session operations and no registry: hand-off of jobs to idle sessions that are up, N jobs
  * over M sessions, order, a job handed back when its session drops, expiry by deadline and
  * by queue_wait, drain on stop, reconnect backoff (growing, longer after 2200/2502, reset by
- * a success, no wait after a drop) and the reconnect counter; a job set aside to wait for
+ * a success, no wait after a drop) and the reconnect counter; failures that cannot heal
+ * (a refused login) answering waiting and new jobs at once with the reason, until a session
+ * is up again, and those that can leaving jobs to wait; a job set aside to wait for
  * another job's reply (EXEC_WAIT) holding no session, coming back, and answered when its
  * wait is over; and what the runner tells a job that waited too long (exec_abandon), with
  * a real journal, and what it does with a message_id the journal knows.
@@ -62,12 +64,15 @@ fake_open(void *arg, struct session *s, struct eg_err *err)
 		s->up = 1;
 		s->up_since = eg_wall_ms();
 		s->last_code = 0;
-		snprintf(s->svid, sizeof(s->svid), "fake");
-		snprintf(s->objs, sizeof(s->objs), "urn:ietf:params:xml:ns:domain-1.0");
+		snprintf(s->login.svid, sizeof(s->login.svid), "fake");
+		snprintf(s->login.objs, sizeof(s->login.objs), "urn:ietf:params:xml:ns:domain-1.0");
 		return 0;
 	}
 	s->up = 0;
 	s->last_code = r > 0 ? r : 0;
+	s->fail = r > 0 ? (int)session_fail_of_login(r) : SESSION_FAIL_CONNECT;
+	if (r < 0)
+		return eg_err_set(err, EG_EIO, "connection refused");
 	return eg_err_set(err, EG_EEPP, "login refused: %d", r);
 }
 
@@ -176,9 +181,9 @@ struct rig {
 };
 
 static void
-abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms)
+abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms, const char *why)
 {
-	exec_abandon(arg, j, now_ms, waited_ms);
+	exec_abandon(arg, j, now_ms, waited_ms, why);
 }
 
 static struct rig *
@@ -573,14 +578,16 @@ test_backoff_formula(void)
 		ok &= lo == 50LL << (k - 1) && hi == 100LL << (k - 1);
 	}
 	tap_ok(ok, "failure k waits between half and all of min * 2^(k-1)");
-	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 1, 2502, 0), 2500,
-	    "after 2502 the first step is at least 5 s (half of it at the least)");
-	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 1, 2200, 2500), 5000,
-	    "after 2200 too (all of it at the most)");
-	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 1, 2400, 0), 50,
+	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 1, 1, 0), 2500,
+	    "after a refusal (2502) the first step is at least 5 s (half of it at the least)");
+	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 1, 1, 2500), 5000,
+	    "after a refusal (2200) too (all of it at the most)");
+	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 1, 0, 0), 50,
 	    "other failures keep the short first step");
-	tap_is_int(supervisor_backoff_ms(100, 3000, 5000, 1, 2501, 1500), 3000,
+	tap_is_int(supervisor_backoff_ms(100, 3000, 5000, 1, 1, 1500), 3000,
 	    "the cap holds even after a refusal");
+	tap_is_int(supervisor_backoff_ms(100, 60000, 5000, 5, 1, 30000), 60000,
+	    "a refusal that goes on: the steps grow to backoff_max_ms");
 	tap_is_int(supervisor_backoff_ms(100, 3000, 5000, 40, 0, 1500), 3000,
 	    "many failures: the cap, no overflow");
 }
@@ -652,6 +659,130 @@ test_backoff_threads(void)
 			rig_free(r);
 		}
 	}
+}
+
+/* ---- failures that cannot heal ------------------------------------------------- */
+
+static int
+refusing_is(struct rig *r, int want, int ms)
+{
+	int64_t end = eg_now_ms() + ms;
+
+	while (jobq_refusing(r->q) != want) {
+		if (eg_now_ms() > end)
+			return 0;
+		usleep(2000);
+	}
+	return 1;
+}
+
+/* A member of gate_status's sessions object, as text ("" when absent). */
+static const char *
+status_of(struct rig *r, const char *a, const char *b, char *out, size_t cap)
+{
+	json_object *st = supervisor_status(r->sv), *v = NULL;
+
+	out[0] = '\0';
+	if (json_object_object_get_ex(st, a, &v) && b != NULL)
+		json_object_object_get_ex(v, b, &v);
+	if (v != NULL)
+		snprintf(out, cap, "%s", json_object_get_string(v));
+	json_object_put(st);
+	return out;
+}
+
+static void
+test_refusal(void)
+{
+	struct rig *r = rig_new(3000, 20);
+	struct job *got[8], *j;
+	json_object *mj, *v = NULL;
+	char buf[512];
+	int64_t t0;
+	int n;
+
+	r->f.after = 2200;          /* every login refused */
+	r->cfg.epp.backoff_max_ms = 300;
+	if (rig_start(r, 2, 100) == -1)
+		return;
+	tap_ok(refusing_is(r, 1, 3000), "every session's login refused: the queue answers at once");
+	t0 = eg_now_ms();
+	jobq_push(r->q, job("a"));
+	n = collect(r, got, 8, 1, 2500, 1);
+	tap_ok(n == 1 && strcmp(code_of(got[0]), "not_sent") == 0 && strstr(got[0]->reply,
+	    "failed processing EPP command: not sent: login refused: 2200") != NULL,
+	    "a new job: \"not_sent\" with the registry's answer (%s)", n ? got[0]->reply : "none");
+	tap_ok(eg_now_ms() - t0 < 1500, "at once (%lld ms; queue_wait is 3000)",
+	    (long long)(eg_now_ms() - t0));
+	free_jobs(got, n);
+	j = job("b");
+	j->sent = 1;                /* a lost query waiting for its re-send */
+	snprintf(j->run.why, sizeof(j->run.why), "garbled response");
+	jobq_requeue(r->q, j);
+	n = collect(r, got, 8, 1, 2500, 1);
+	tap_ok(n == 1 && strcmp(code_of(got[0]), "other") == 0 && strstr(got[0]->reply,
+	    "garbled response; no EPP session can be established to send it again: login "
+	    "refused: 2200") != NULL, "a job handed back: the runner's rule, with the reason (%s)",
+	    n ? got[0]->reply : "none");
+	free_jobs(got, n);
+	tap_is_int(r->f.runs, 0, "nothing was run");
+	tap_is_str(status_of(r, "failure", "reason", buf, sizeof(buf)), "login_refused",
+	    "gate_status: reason login_refused");
+	tap_is_str(status_of(r, "failure", "answering_at_once", buf, sizeof(buf)), "true",
+	    "gate_status: answering at once");
+	tap_ok(strstr(status_of(r, "failure", "fix", buf, sizeof(buf)), "epp.password_file") !=
+	    NULL, "gate_status: what to fix (%s)", buf);
+	mj = metrics_json(r->m);
+	json_object_object_get_ex(mj, "sessions", &v);
+	json_object_object_get_ex(v, "failures", &v);
+	json_object_object_get_ex(v, "login_refused", &v);
+	tap_ok(v != NULL && json_object_get_int(v) >= 2, "metrics count the refusals (%s)",
+	    v != NULL ? json_object_get_string(v) : "none");
+	json_object_put(mj);
+
+	pthread_mutex_lock(&r->f.mu);
+	r->f.after = 0;             /* the registry takes the login again */
+	pthread_mutex_unlock(&r->f.mu);
+	tap_ok(wait_up(r, 2, 5000) && refusing_is(r, 0, 1000), "sessions up: jobs wait for them "
+	    "again");
+	jobq_push(r->q, job("c"));
+	n = collect(r, got, 8, 1, 3000, 1);
+	tap_ok(n == 1 && got[0]->code == 1000, "and are served");
+	tap_is_str(status_of(r, "failure", NULL, buf, sizeof(buf)), "", "gate_status: no failure");
+	free_jobs(got, n);
+	rig_free(r);
+
+	/* what may heal: jobs wait for queue_wait */
+	r = rig_new(400, 20);
+	r->f.after = 2502;
+	if (rig_start(r, 1, 100) == -1)
+		return;
+	usleep(300000);
+	tap_ok(!jobq_refusing(r->q), "a session limit (2502) may pass: no answering at once");
+	t0 = eg_now_ms();
+	jobq_push(r->q, job("d"));
+	n = collect(r, got, 8, 1, 3000, 1);
+	tap_ok(n == 1 && strcmp(code_of(got[0]), "not_sent") == 0 && strstr(got[0]->reply,
+	    "within 400 ms") != NULL && eg_now_ms() - t0 >= 350, "the job waited queue_wait (%s)",
+	    n ? got[0]->reply : "none");
+	tap_is_str(status_of(r, "failure", "permanent", buf, sizeof(buf)), "false",
+	    "gate_status: not permanent");
+	free_jobs(got, n);
+	rig_free(r);
+
+	/* one session refused, the other out of reach: the other may come back */
+	r = rig_new(3000, 20);
+	r->f.script[0] = 2200;
+	r->f.script[1] = -1;
+	r->f.nscript = 2;
+	r->f.after = -1;
+	r->cfg.epp.backoff_max_ms = 100;
+	if (rig_start(r, 2, 100) == -1)
+		return;
+	usleep(300000);
+	tap_ok(r->f.opens >= 3 && !jobq_refusing(r->q), "a refused login and connections that "
+	    "failed: jobs still wait (%d opens)", r->f.opens);
+	rig_free(r);
 }
 
 /* ---- what a job that waited too long is told ----------------------------------- */
@@ -727,7 +858,7 @@ test_abandon(void)
 	    "runner claims the create and asks for one");
 	tap_is_int(journal_lookup(r->exec.journal, "req-1", NULL), JOURNAL_CLAIMED, "the claim is "
 	    "on record, not marked sent: nothing was written");
-	exec_abandon(&r->exec, j, now, 300);
+	exec_abandon(&r->exec, j, now, 300, NULL);
 	tap_is_str(code_of(j), "not_sent", "abandoned unsent: \"not_sent\"");
 	tap_is_int(journal_lookup(r->exec.journal, "req-1", NULL), JOURNAL_NONE,
 	    "and its claim released, so that a retry may run it");
@@ -737,7 +868,7 @@ test_abandon(void)
 	j = built(r, CREATE, "req-2");
 	exec_step(&r->exec, NULL, j);
 	j->deadline_ms = now - 1;
-	exec_abandon(&r->exec, j, now, 300);
+	exec_abandon(&r->exec, j, now, 300, NULL);
 	tap_ok(strcmp(code_of(j), "expired") == 0 &&
 	    journal_lookup(r->exec.journal, "req-2", NULL) == JOURNAL_NONE,
 	    "abandoned unsent past its deadline: \"expired\", claim released");
@@ -755,7 +886,7 @@ test_abandon(void)
 	snprintf(j->run.cltrid, sizeof(j->run.cltrid), "%s", j->req.cltrid);
 	snprintf(j->run.why, sizeof(j->run.why), "connection closed by the registry");
 	j->deadline_ms = now - 1;
-	exec_abandon(&r->exec, j, now, 300);
+	exec_abandon(&r->exec, j, now, 300, NULL);
 	tap_is_str(code_of(j), "outcome_unknown", "abandoned while waiting to ask the registry: "
 	    "outcome unknown, even past its deadline");
 	tap_ok(strstr(j->reply, j->req.cltrid) != NULL && strstr(j->reply, "\"registry\"") == NULL,
@@ -764,13 +895,24 @@ test_abandon(void)
 	    "its row stays, its outcome recorded as unknown");
 	job_free(j);
 
+	/* the same while no session can be established: "not sent", with the reason */
+	j = built(r, CREATE, "req-2b");
+	exec_step(&r->exec, NULL, j);
+	exec_abandon(&r->exec, j, now, 300, "the registry refused the login: 2200 Authentication "
+	    "error");
+	tap_ok(strcmp(code_of(j), "not_sent") == 0 && strstr(j->reply, "failed processing EPP "
+	    "command: not sent: the registry refused the login: 2200 Authentication error") != NULL
+	    && journal_lookup(r->exec.journal, "req-2b", NULL) == JOURNAL_NONE,
+	    "answered at once for a refused login: \"not_sent\" with the reason, claim released");
+	job_free(j);
+
 	/* a query lost once, waiting to be re-sent: an error, not "not_sent" */
 	j = built(r, CHECK, NULL);
 	exec_step(&r->exec, NULL, j);
 	j->sent = 1;
 	j->run.resent = 1;
 	snprintf(j->run.why, sizeof(j->run.why), "no response from the registry in time");
-	exec_abandon(&r->exec, j, now, 300);
+	exec_abandon(&r->exec, j, now, 300, NULL);
 	tap_ok(strcmp(code_of(j), "other") == 0 && j->code == -1 &&
 	    strstr(j->reply, "no response from the registry in time") != NULL,
 	    "a lost query abandoned before its re-send: the error, neither not_sent nor expired");
@@ -781,7 +923,7 @@ test_abandon(void)
 	tap_is_int(exec_step(&r->exec, NULL, j), EXEC_NEED_SESSION, "a message_id the journal "
 	    "shows as sent: the runner needs a session to ask the registry");
 	tap_ok(j->run.asking && j->run.claimed == 0, "it asks, and holds no claim");
-	exec_abandon(&r->exec, j, now, 300);
+	exec_abandon(&r->exec, j, now, 300, NULL);
 	tap_is_str(code_of(j), "outcome_unknown", "abandoned: outcome unknown");
 	job_free(j);
 
@@ -826,12 +968,12 @@ test_abandon(void)
 	w = built(r, CREATE, "req-6");
 	w->deadline_ms = eg_now_ms() + 60000;
 	tap_is_int(exec_step(&r->exec, NULL, w), EXEC_WAIT, "another copy waits");
-	exec_abandon(&r->exec, w, eg_now_ms(), 300);
+	exec_abandon(&r->exec, w, eg_now_ms(), 300, NULL);
 	tap_is_str(code_of(w), "outcome_unknown", "its wait over: outcome unknown, never "
 	    "\"not_sent\" (the other may still send it)");
 	tap_ok(strstr(w->reply, j->req.cltrid) != NULL && strstr(w->reply, "in progress on gate")
 	    != NULL, "naming the other copy's clTRID and gate (%s)", w->reply);
-	exec_abandon(&r->exec, j, eg_now_ms(), 300);
+	exec_abandon(&r->exec, j, eg_now_ms(), 300, NULL);
 	job_free(j);
 	job_free(w);
 
@@ -906,5 +1048,6 @@ main(void)
 	test_backoff_threads();
 	test_abandon();
 	test_requeued_expiry();
+	test_refusal();
 	return tap_done();
 }

@@ -3,7 +3,9 @@
  * The EPP session and the per-job rules, against a real epp-sim over real TLS
  * (the program built next to this test; certificates from tests/lib/certs.sh):
  * login, refused logins, certificate and host name checks, client certificates,
- * keepalive, a registry that drops idle sessions, drops before and after a
+ * what each failure is classed as (and whether retrying can cure it), a registry's
+ * own greeting (epp-sim --greeting) and typed commands for services it does not
+ * offer answered before anything is sent, keepalive, a registry that drops idle sessions, drops before and after a
  * command, stalls, wrong clTRIDs, garbage and oversize frames, session-limit
  * backoff, and no secret in the most verbose log.
  */
@@ -156,6 +158,11 @@ rig_init(struct rig *r, const struct sim *sm, int client_cert, const char *name)
 	snprintf(r->cfg.epp.login, sizeof(r->cfg.epp.login), "registrar1");
 	if (name != NULL)
 		snprintf(r->cfg.epp.tls.server_name, sizeof(r->cfg.epp.tls.server_name), "%s", name);
+	if (client_cert) {
+		snprintf(r->cfg.epp.tls.cert_file, sizeof(r->cfg.epp.tls.cert_file), "%s",
+		    o.cert_file);
+		snprintf(r->cfg.epp.tls.key_file, sizeof(r->cfg.epp.tls.key_file), "%s", o.key_file);
+	}
 	r->cfg.epp.connect_timeout_ms = 3000;
 	r->cfg.epp.login_timeout_ms = 3000;
 	r->cfg.epp.command_timeout_ms = 1000;
@@ -260,7 +267,7 @@ test_login_and_secrets(void)
 	snprintf(r.creds.newpw, sizeof(r.creds.newpw), "%s", NEWPW);
 	session_init(&s, 0, &r.env);
 	rc = session_open(&s, &e);
-	tap_ok(rc == 0 && s.up, "login over verified TLS (%s)", rc == 0 ? s.svid : e.msg);
+	tap_ok(rc == 0 && s.up, "login over verified TLS (%s)", rc == 0 ? s.login.svid : e.msg);
 	tap_is_str(r.creds.pw, NEWPW, "after a login with newPW, the new password is current");
 	tap_ok(r.creds.newpw[0] == '\0', "and no change is pending");
 	j = run(&r, &s, CONTACT);
@@ -303,6 +310,9 @@ test_refused(void)
 	session_init(&s, 0, &r.env);
 	tap_ok(session_open(&s, &e) == -1 && s.last_code == 2200 && strstr(e.msg, "2200") != NULL,
 	    "wrong password: refused with the registry's code (%s)", e.msg);
+	tap_ok(s.fail == SESSION_FAIL_LOGIN_REFUSED && session_fail_permanent(s.fail) &&
+	    strstr(e.msg, "the registry refused the login: 2200 Authentication error") != NULL,
+	    "classed login_refused, permanent");
 	tap_ok(strstr(e.msg, "wrong-password-1") == NULL, "the message holds no password");
 	session_clear(&s);
 	rig_free(&r);
@@ -322,6 +332,9 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && e.code == EG_ETLS,
 		    "a certificate from an unknown CA is refused: %s", e.msg);
+		tap_ok(s.fail == SESSION_FAIL_SERVER_CERT && strcmp(e.msg, "the registry's "
+		    "certificate does not verify: unable to get local issuer certificate") == 0,
+		    "classed server_cert_untrusted");
 		session_clear(&s);
 		rig_free(&r);
 	}
@@ -330,6 +343,8 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && strstr(e.msg, "hostname mismatch") != NULL,
 		    "a certificate for another host name is refused: %s", e.msg);
+		tap_ok(s.fail == SESSION_FAIL_SERVER_NAME && strstr(e.msg, "is not for localhost") !=
+		    NULL, "classed server_name_mismatch");
 		session_clear(&s);
 		rig_free(&r);
 	}
@@ -339,6 +354,8 @@ test_certificates(void)
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1, "client certificate required and missing: "
 		    "refused (%s)", e.msg);
+		tap_ok(s.fail == SESSION_FAIL_CERT_REQUIRED && strstr(e.msg, "the registry requires "
+		    "a client certificate") != NULL, "classed client_cert_required");
 		session_clear(&s);
 		rig_free(&r);
 		rig_init(&r, &sm, 1, NULL);
@@ -349,6 +366,81 @@ test_certificates(void)
 		session_clear(&s);
 		rig_free(&r);
 	}
+	sim_stop(&sm);
+	/* the registry trusts another CA than the one of our certificate */
+	if (sim_start(&sm, "server", "--ca", path("other-ca.crt"), "--require-client-cert",
+	    NULL) == 0 && rig_init(&r, &sm, 1, NULL) == 0) {
+		session_init(&s, 0, &r.env);
+		tap_ok(session_open(&s, &e) == -1 && s.fail == SESSION_FAIL_CERT_REFUSED &&
+		    strstr(e.msg, "the registry refused the gate's client certificate (TLS alert: ")
+		    != NULL, "our certificate from a CA the registry does not know: classed "
+		    "client_cert_refused (%s)", e.msg);
+		session_clear(&s);
+		rig_free(&r);
+	}
+	sim_stop(&sm);
+	/* what may heal: nobody listening, a session limit */
+	if (sim_start(&sm, "server", "--max-sessions", "1", NULL) == 0 &&
+	    rig_init(&r, &sm, 0, NULL) == 0) {
+		struct session s2;
+
+		session_init(&s, 0, &r.env);
+		session_init(&s2, 1, &r.env);
+		rc = session_open(&s, &e);
+		tap_ok(rc == 0 && session_open(&s2, &e) == -1 && s2.fail == SESSION_FAIL_SESSION_LIMIT &&
+		    !session_fail_permanent(s2.fail), "2502: classed session_limit, may pass (%s)",
+		    e.msg);
+		session_close(&s);
+		session_clear(&s);
+		session_clear(&s2);
+		sim_stop(&sm);
+		tap_ok(session_open(&s2, &e) == -1 && s2.fail == SESSION_FAIL_CONNECT &&
+		    !session_fail_permanent(s2.fail), "nobody listening: classed connect (%s)", e.msg);
+		session_clear(&s2);
+		rig_free(&r);
+	}
+	sim_stop(&sm);
+}
+
+/* A registry's own greeting: the login asks for what it offers; a typed command for a
+ * service it does not offer is answered before anything is sent; epp commands go. */
+static void
+test_greeting_file(void)
+{
+	struct sim sm;
+	struct rig r;
+	struct session s;
+	struct eg_err e;
+	struct job *j;
+	int rc;
+
+	if (sim_start(&sm, "server", "--greeting", tap_data("greetings/rfc5730-objects.xml"),
+	    NULL) == -1 || rig_init(&r, &sm, 0, NULL) == -1) {
+		tap_ok(0, "sim with a greeting file");
+		return;
+	}
+	session_init(&s, 0, &r.env);
+	rc = session_open(&s, &e);
+	tap_ok(rc == 0, "obj1..obj3 only: logged in (%s)", rc == 0 ? s.login.objs : e.msg);
+	tap_is_int(sim_count(&sm, "cmd=login", "objuris=urn:ietf:params:xml:ns:obj1,"
+	    "urn:ietf:params:xml:ns:obj2,urn:ietf:params:xml:ns:obj3 "
+	    "exturis=http://custom.example/obj1ext-1.0"), 1, "asking for exactly what is offered");
+	j = run(&r, &s, "{\"cmd\": \"host_check\", \"args\": {\"hosts\": [\"ns1.example\"]}}");
+	tap_ok(j != NULL && j->code == -1 && !j->sent && strstr(j->reply, "\"code\":\"not_sent\"")
+	    != NULL && strstr(j->reply, "the registry does not offer the host service "
+	    "(urn:ietf:params:xml:ns:host-1.0); its greeting offers: urn:ietf:params:xml:ns:obj1") !=
+	    NULL, "host_check: not_sent, saying so (%s)", j ? j->reply : "none");
+	tap_is_int(sim_count(&sm, "host:check", NULL), 0, "nothing reached the registry");
+	job_free(j);
+	j = run(&r, &s, "{\"cmd\": \"epp\", \"args\": {\"command\": {\"info\": {\"o:info\": "
+	    "{\"@xmlns:o\": \"urn:ietf:params:xml:ns:obj1\", \"o:name\": \"x\"}}}}}");
+	tap_ok(j != NULL && j->sent && j->code >= 1000, "an epp command goes (code %d)",
+	    j ? j->code : 0);
+	tap_is_int(sim_count(&sm, "cmd=info", j ? j->req.cltrid : "?"), 1, "and reaches it");
+	job_free(j);
+	session_close(&s);
+	session_clear(&s);
+	rig_free(&r);
 	sim_stop(&sm);
 }
 
@@ -437,9 +529,9 @@ static const char CREATE[] = "{\"cmd\": \"domain_create\", \"args\": {\"name\": 
     "\"auth_info\": \"x-pw-123\"}}";
 
 static void
-abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms)
+abandon(void *arg, struct job *j, int64_t now_ms, int waited_ms, const char *why)
 {
-	exec_abandon(arg, j, now_ms, waited_ms);
+	exec_abandon(arg, j, now_ms, waited_ms, why);
 }
 
 static void
@@ -499,6 +591,7 @@ main(int argc, char **argv)
 	test_login_and_secrets();
 	test_refused();
 	test_certificates();
+	test_greeting_file();
 	test_keepalive_and_idle();
 	fault_case("drop-before:1:domain:check:once", CHECK, "cmd=domain:check", 1, 1,
 	    "drop before a check");

@@ -56,6 +56,14 @@ facts_diff(json_object *o, const struct epp_facts *f)
 	for (i = 0; i < a.n_ext; i++)
 		if (!same_s(a.ext[i], b.ext[i]))
 			return "extURI";
+	if (a.n_version != b.n_version || a.n_lang != b.n_lang)
+		return "number of versions or languages";
+	for (i = 0; i < a.n_version; i++)
+		if (!same_s(a.version[i], b.version[i]))
+			return "version";
+	for (i = 0; i < a.n_lang; i++)
+		if (!same_s(a.lang[i], b.lang[i]))
+			return "lang";
 	return NULL;
 }
 
@@ -547,6 +555,9 @@ test_facts(void)
 	same("greeting", EPP_OPEN "<greeting><svID>Example EPP</svID><svcMenu><version>1.0"
 	    "</version><objURI>urn:o1</objURI><objURI/><objURI>urn:o2</objURI><svcExtension>"
 	    "<extURI>urn:e1</extURI></svcExtension></svcMenu></greeting></epp>");
+	same("greeting with two versions and languages", EPP_OPEN "<greeting><svID>x</svID>"
+	    "<svcMenu><version>1.0</version><version>2.0</version><lang>de</lang><lang>en</lang>"
+	    "<objURI>urn:o1</objURI></svcMenu></greeting></epp>");
 	same("greeting as text", EPP_OPEN "<greeting>x</greeting></epp>");
 	same("greeting empty", EPP_OPEN "<greeting/></epp>");
 	same("greeting with a tail only", EPP_OPEN "<greeting/>t</epp>");
