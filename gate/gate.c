@@ -223,7 +223,8 @@ on_delivery(void *ctx, const struct delivery *d)
 	struct job *j = job_new();
 	json_object *req = NULL, *cmd, *status;
 	struct eg_err err;
-	char cltrid[CLTRID_MAX + 1];
+	struct epp_build_opts opts = {NULL};
+	char cltrid[CLTRID_MAX + 1], fee_uri[256];
 	int64_t wall;
 
 	if (j == NULL) {
@@ -259,7 +260,12 @@ on_delivery(void *ctx, const struct delivery *d)
 		j->deadline_ms = deadline_mono(d->deadline_ms, wall, eg_now_ms());
 	}
 	cltrid_next(&g->cltrid, cltrid);
-	if (epp_request_build(req, cltrid, &j->req, &err) == -1)
+	/* `fee` arguments are written in the fee version the sessions logged in with; before
+	 * the first login, or when the login took none, in RFC 8748's (epp_cmd.h), and the
+	 * runner then answers a request the session cannot carry (exec.h). */
+	opts.ext_uris = registry_profile_fee_uri(g->profile, fee_uri, sizeof(fee_uri)) == 1 ?
+	    fee_uri : NULL;
+	if (epp_request_build_opts(req, cltrid, &opts, &j->req, &err) == -1)
 		goto answer_now;
 	if (eg_request_digest(req, j->digest) == -1) {
 		eg_err_set(&err, EG_ENOMEM, "out of memory");

@@ -481,13 +481,13 @@ registry_profile_get(struct registry_profile *p, struct rp_login *out)
 int
 registry_profile_fee_uri(struct registry_profile *p, char *out, size_t cap)
 {
-	int r = 0;
+	int r = -1;
 
 	if (cap > 0)
 		out[0] = '\0';
 	pthread_mutex_lock(&p->mu);
 	if (p->known)
-		r = rp_fee_uri(&p->l, out, cap);
+		r = rp_fee_uri(&p->l, out, cap) ? 1 : 0;
 	pthread_mutex_unlock(&p->mu);
 	return r;
 }

@@ -97,9 +97,9 @@ int registry_profile_update(struct registry_profile *p, const struct rp_login *l
 /* The last login's choice into out: 1; 0 before the first login. */
 int registry_profile_get(struct registry_profile *p, struct rp_login *out);
 
-/* The fee extension the last login negotiated (rp_fee_uri): 1; 0 when none or no login
- * yet. For the builders on the AMQP thread, which must write the fee version the registry
- * accepts. */
+/* The fee extension the last login negotiated (rp_fee_uri) into out: 1; 0 when the login
+ * took none; -1 before the first login. For the builders on the AMQP thread, which must
+ * write the fee version the registry accepts. */
 int registry_profile_fee_uri(struct registry_profile *p, char *out, size_t cap);
 
 /* For gate_status: svID, version, lang, offered and negotiated URIs, the fee extension in

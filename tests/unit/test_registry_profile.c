@@ -498,11 +498,11 @@ test_profile(void)
 	negotiate("big-registry.xml", &c, &a, &e);
 	negotiate("versionless.xml", &c, &b, &e);
 	tap_ok(registry_profile_json(p) == NULL && !registry_profile_get(p, &got) &&
-	    !registry_profile_fee_uri(p, fee, sizeof(fee)) && fee[0] == '\0',
+	    registry_profile_fee_uri(p, fee, sizeof(fee)) == -1 && fee[0] == '\0',
 	    "before a login: nothing known");
 	tap_is_int(registry_profile_update(p, &a), 1, "the first login is a change");
 	tap_is_int(registry_profile_update(p, &a), 0, "the same again is not");
-	tap_ok(registry_profile_fee_uri(p, fee, sizeof(fee)) &&
+	tap_ok(registry_profile_fee_uri(p, fee, sizeof(fee)) == 1 &&
 	    strcmp(fee, "urn:ietf:params:xml:ns:epp:fee-1.0") == 0, "fee uri: %s", fee);
 	j = registry_profile_json(p);
 	tap_ok(j != NULL && json_object_object_get_ex(j, "login", &v) &&
@@ -514,7 +514,7 @@ test_profile(void)
 	    "and the svID and the logins counted");
 	json_object_put(j);
 	tap_is_int(registry_profile_update(p, &b), 1, "another greeting is a change");
-	tap_ok(!registry_profile_fee_uri(p, fee, sizeof(fee)) && registry_profile_get(p, &got) &&
+	tap_ok(registry_profile_fee_uri(p, fee, sizeof(fee)) == 0 && registry_profile_get(p, &got) &&
 	    strcmp(got.objs, b.objs) == 0, "no fee there; the profile holds the last login");
 	registry_profile_free(p);
 	registry_profile_free(NULL);
