@@ -100,7 +100,7 @@ like "$(reply bad-negative)" '"failed reading EPP request: x-deadline: -5 is neg
 like "$(reply bad-table)" '"failed reading EPP request: x-deadline: a table is not a deadline"' "a table: refused"
 like "$(reply bad-bool)" '"failed reading EPP request: x-deadline: a boolean is not a deadline"' "a boolean: refused"
 is "$(sim_count 'bad-[a-z]+\.example')" 0 "none of the refused ones reached the registry"
-grep -q 'request cmd=domain_check code=-1 .*(gate error, not sent): failed reading EPP request: x-deadline: ' "$GATE_OUT"
+grep -q 'request cmd=domain_check .*code=-1 .*sent=no error="failed reading EPP request: x-deadline: ' "$GATE_OUT"
 ok $? "the gate logs the refusal"
 out=$(rpc domain_check '{"domains": ["after.example"]}')
 is "$(json_get "$out" epp.response.result.@code)" 1000 "the gate keeps serving"

@@ -108,7 +108,7 @@ done
 text=$(render epp-sim.1)
 usage=$("$EG_BIN/epp-sim" --help 2>/dev/null)
 opts=$(grep -Eo -- '(^|[ ,])--?[a-z][-a-z]*' <<<"$usage" | tr -d ' ,' | sort -u)
-is "$(wc -l <<<"$opts")" 27 "epp-sim --help names 27 options (-h and -v included)"
+is "$(wc -l <<<"$opts")" 28 "epp-sim --help names 28 options (-h and -v included)"
 for topic in "EXIT STATUS" SIGUSR1 SIGUSR2 SIGHUP SIGTERM "COMMAND LOG" FAULTS registrar1 \
 	secret1 registrar2 secret2 drop-before drop-after garbage oversize wrong-cltrid partial \
 	stall refuse-login session-limit reply-file @CLTRID@ "code=-" "fault=" "epp-sim listening on" \
