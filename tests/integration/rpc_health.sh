@@ -9,9 +9,9 @@ set -u
 
 q=$(qname health)
 H=$T/health
-# The responder takes 8 s over each request: room for rabbitmqctl, which needs one to
+# The responder takes 12 s over each request: room for rabbitmqctl, which needs one to
 # several seconds a call on a loaded machine, to close the client's connection meanwhile.
-start_responder resp.log "$q" --delay 8000 --count-file "$T/count"
+start_responder resp.log "$q" --delay 12000 --count-file "$T/count"
 ok $? "slow responder consumes $q"
 
 # call CMD ARGS [options]: epp-rpc in the background; the broker drops its connection while
