@@ -102,13 +102,13 @@ refused() {
 # limited WHEN: 2502 may pass: requests wait for a session, then "not sent" after queue_wait.
 limited() {
 	local c0 st
-	c0=$(sim_seen domain:check "limited-$1.example")
-	timed_check "limited-$1.example"
+	c0=$(sim_seen domain:check "limited-${1// /-}.example")
+	timed_check "limited-${1// /-}.example"
 	is "$(errcode_of "$OUT")" not_sent "session-limit $1: a request meanwhile is answered 'not sent'"
 	like "$(json_get "$OUT" error)" "no EPP session became available within $QW ms" "session-limit $1: after waiting queue_wait"
 	[ "$MS" -ge $((QW - 500)) ]
 	ok $? "session-limit $1: not at once (${MS} ms)"
-	is "$(( $(sim_seen domain:check "limited-$1.example") - c0 ))" 0 "session-limit $1: and it never reached the registry"
+	is "$(( $(sim_seen domain:check "limited-${1// /-}.example") - c0 ))" 0 "session-limit $1: and it never reached the registry"
 	backs_off session-limit 2502 "$1"
 	st=$(status)
 	is "$(json_get "$st" gate.sessions.failure.reason)/$(json_get "$st" gate.sessions.failure.permanent)/$(json_get "$st" gate.sessions.failure.answering_at_once)" \

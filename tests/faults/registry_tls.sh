@@ -34,7 +34,7 @@ case_() {
 	wait_for 15 answering_at_once
 	ok $? "$name: requests are answered at once"
 	t0=$(now_ms)
-	out=$(rpc -t 15 domain_check "{\"domains\": [\"tls-$reason.example\"]}" 2>/dev/null)
+	out=$(rpc -t 15 domain_check "{\"domains\": [\"tls-${reason//_/-}.example\"]}" 2>/dev/null)
 	ms=$(( $(now_ms) - t0 ))
 	is "$(errcode_of "$out")" not_sent "$name: a request is answered 'not sent'"
 	like "$(json_get "$out" error)" "^failed processing EPP command: not sent: $error" "$name: saying why"
