@@ -350,6 +350,27 @@ ea_list(json_object *o, const char *ctx, const char *key, int required, size_t m
 	return 0;
 }
 
+/* A list of strings under key, its path into path (EA_PATH_MAX). */
+static int
+string_list(json_object *o, const char *ctx, const char *key, int required, size_t min,
+    size_t max, json_object **out, size_t *n, char *path, struct eg_err *err)
+{
+	size_t i;
+
+	ea_path(path, EA_PATH_MAX, ctx, key);
+	if (ea_list(o, ctx, key, required, min, max, out, n, err) != 0) {
+		/* Name the expected item type, as callers most often send the wrong shape. */
+		if (ea_member(o, key) != NULL &&
+		    !json_object_is_type(ea_member(o, key), json_type_array))
+			return ea_fail(err, path, "must be a list of strings");
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		if (!json_object_is_type(json_object_array_get_idx(*out, i), json_type_string))
+			return ea_fail(err, path, "must be a list of strings");
+	return 0;
+}
+
 int
 ea_strlist(json_object *o, const char *ctx, const char *key, int required, size_t min,
     size_t max, const struct ea_rule *r, json_object **out, size_t *n, struct eg_err *err)
@@ -358,21 +379,11 @@ ea_strlist(json_object *o, const char *ctx, const char *key, int required, size_
 	const char *s;
 	size_t i;
 
-	ea_path(path, sizeof(path), ctx, key);
-	if (ea_list(o, ctx, key, required, min, max, out, n, err) != 0) {
-		/* Name the expected item type, as callers most often send the wrong shape. */
-		if (ea_member(o, key) != NULL &&
-		    !json_object_is_type(ea_member(o, key), json_type_array))
-			return ea_fail(err, path, "must be a list of strings");
+	if (string_list(o, ctx, key, required, min, max, out, n, path, err) != 0)
 		return -1;
-	}
 	for (i = 0; i < *n; i++) {
-		json_object *it = json_object_array_get_idx(*out, i);
-
-		if (it == NULL || !json_object_is_type(it, json_type_string))
-			return ea_fail(err, path, "must be a list of strings");
 		ea_path_idx(ipath, sizeof(ipath), path, i);
-		if (ea_check_str(it, ipath, r, &s, err) != 0)
+		if (ea_check_str(json_object_array_get_idx(*out, i), ipath, r, &s, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -421,19 +432,8 @@ ea_namelist(json_object *o, const char *ctx, const char *key, int required, size
     size_t max, json_object **out, size_t *n, struct eg_err *err)
 {
 	char path[EA_PATH_MAX];
-	size_t i;
 
-	ea_path(path, sizeof(path), ctx, key);
-	if (ea_list(o, ctx, key, required, min, max, out, n, err) != 0) {
-		if (ea_member(o, key) != NULL &&
-		    !json_object_is_type(ea_member(o, key), json_type_array))
-			return ea_fail(err, path, "must be a list of strings");
-		return -1;
-	}
-	for (i = 0; i < *n; i++)
-		if (!json_object_is_type(json_object_array_get_idx(*out, i), json_type_string))
-			return ea_fail(err, path, "must be a list of strings");
-	return 0;
+	return string_list(o, ctx, key, required, min, max, out, n, path, err);
 }
 
 int
