@@ -227,7 +227,7 @@ load(const struct cli *cli, struct gate_config *c, struct early *w, struct eg_er
 		c->verbose_poll = 1;
 	if (cli->reconnect)
 		c->reconnect = 1;
-	return gate_config_check(c, err);
+	return gate_config_check_warn(c, warn_keep, w, err);
 }
 
 int
