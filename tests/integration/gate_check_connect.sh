@@ -88,6 +88,28 @@ rc=$?
 is "$rc" 78 "certificate does not verify: exit 78"
 like "$out" $'\nepp tls: FAILED \([0-9]+ ms\): the registry.s certificate does not verify' "the tls step fails saying why"
 
+# ---- the reference's command line (params files) with the TLS files from --config, against
+# a registry that requires a client certificate
+SIM_CERTS=$CERTS sim_start "$T/sim2" --account "$SIM_CLID:$SIM_PW" --ca "$CERTS/ca.crt" \
+    --require-client-cert || { ok 1 "a second epp-sim (client certificates) starts"; done_testing; exit 1; }
+printf 'localhost %s %s %s\n' "$SIM_PORT" "$SIM_CLID" "$SIM_PW" >"$T/epp_params"
+printf '%s %s guest guest\n' "$AMQP_HOST" "$AMQP_PORT" >"$T/rabbitmq_params"
+cat >"$T/tls.conf" <<CONF
+epp: { tls: { ca_file = "$CERTS/ca.crt"; cert_file = "$CERTS/client.crt"; key_file = "$CERTS/client.key"; }; };
+CONF
+out=$("$gate" --epp "$T/epp_params" --rabbitmq "$T/rabbitmq_params" -q "$QUEUE" \
+    --config "$T/tls.conf" --check-config --connect 2>"$T/err")
+rc=$?
+is "$rc" 0 "params files + --config with the client certificate: every step passes"
+like "$out" $'\nepp tls: ok \([0-9]+ ms\): certificate verified for localhost, client certificate offered' "the client certificate from the config file was offered"
+like "$out" $'\nepp login: ok \([0-9]+ ms\): as '"$SIM_CLID" "and the login from the params file worked"
+like "$out" $'\nbroker queue '"$QUEUE"': ok' "the broker from the params file, the queue from -q"
+out=$(SSL_CERT_FILE=$CERTS/ca.crt "$gate" --epp "$T/epp_params" --rabbitmq "$T/rabbitmq_params" \
+    -q "$QUEUE" --check-config --connect 2>"$T/err")
+rc=$?
+is "$rc" 78 "the params files alone (no client certificate): exit 78"
+like "$out" $'\nepp (tls|greeting): FAILED \([0-9]+ ms\): the registry requires a client certificate' "the step says a client certificate is required"
+
 # ---- --connect alone is a usage error
 "$gate" --config "$GATE_CONF" --connect >/dev/null 2>"$T/err"
 is "$?" 64 "--connect without --check-config: exit 64"
