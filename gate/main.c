@@ -61,8 +61,8 @@ usage(FILE *f)
 	    "Without --config, the params files default to ./epp_credentials and\n"
 	    "./rabbitmq_credentials, as with the reference gate.\n"
 	    "\n"
-	    "exit status: 0 stopped by a signal (or a check passed), 64 usage, 78\n"
-	    "configuration, 69 (--connect) broker or registry unavailable, 1 other failure\n");
+	    "exit status: 0 stopped by a signal or a check passed, 64 usage, 78 configuration,\n"
+	    "69 broker or registry unavailable (--connect), 1 other failure\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
