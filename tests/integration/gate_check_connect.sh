@@ -90,8 +90,10 @@ like "$out" $'\nepp tls: FAILED \([0-9]+ ms\): the registry.s certificate does n
 
 # ---- the reference's command line (params files) with the TLS files from --config, against
 # a registry that requires a client certificate
+# (this one sends its certificate with the CA's after it: a chain of two)
+cat "$CERTS/server.crt" "$CERTS/ca.crt" >"$T/chain.crt"
 SIM_CERTS=$CERTS sim_start "$T/sim2" --account "$SIM_CLID:$SIM_PW" --ca "$CERTS/ca.crt" \
-    --require-client-cert || { ok 1 "a second epp-sim (client certificates) starts"; done_testing; exit 1; }
+    --require-client-cert --cert "$T/chain.crt" || { ok 1 "a second epp-sim (client certificates) starts"; done_testing; exit 1; }
 printf 'localhost %s %s %s\n' "$SIM_PORT" "$SIM_CLID" "$SIM_PW" >"$T/epp_params"
 printf '%s %s guest guest\n' "$AMQP_HOST" "$AMQP_PORT" >"$T/rabbitmq_params"
 cat >"$T/tls.conf" <<CONF
@@ -103,6 +105,7 @@ rc=$?
 is "$rc" 0 "params files + --config with the client certificate: every step passes"
 like "$out" $'\nepp tls: ok \([0-9]+ ms\): certificate verified for localhost, client certificate offered' "the client certificate from the config file was offered"
 like "$out" $'\nepp login: ok \([0-9]+ ms\): as '"$SIM_CLID" "and the login from the params file worked"
+like "$out" $'\n  certificate 0: subject CN=localhost; issuer CN=epp-gate test CA; [^\n]*\n  certificate 1: subject CN=epp-gate test CA; issuer CN=epp-gate test CA; notAfter ' "a chain of two: both certificates shown, in the order sent"
 like "$out" $'\nbroker queue '"$QUEUE"': ok' "the broker from the params file, the queue from -q"
 out=$(SSL_CERT_FILE=$CERTS/ca.crt "$gate" --epp "$T/epp_params" --rabbitmq "$T/rabbitmq_params" \
     -q "$QUEUE" --check-config --connect 2>"$T/err")
