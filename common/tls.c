@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -332,19 +334,14 @@ is_ip_literal(const char *name)
 }
 
 struct tls_conn *
-tls_open(struct tls_ctx *ctx, const char *host, const char *port, const char *name,
-    int timeout_ms, struct tls_failure *f, struct eg_err *err)
+tls_start(struct tls_ctx *ctx, int fd, const char *name, int timeout_ms,
+    struct tls_failure *f, struct eg_err *err)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : eg_now_ms() + timeout_ms;
 	struct tls_conn *c;
-	int fd;
 
 	if (f != NULL)
 		memset(f, 0, sizeof(*f));
-	if (name == NULL)
-		name = host;
-	if ((fd = net_connect(host, port, timeout_ms, err)) == -1)
-		return NULL;
 	if ((c = conn_new(ctx->ssl, fd, err)) == NULL)
 		return NULL;
 	if (is_ip_literal(name)) {
@@ -366,6 +363,24 @@ tlsfail:
 fail:
 	tls_close(c);
 	return NULL;
+}
+
+struct tls_conn *
+tls_open(struct tls_ctx *ctx, const char *host, const char *port, const char *name,
+    int timeout_ms, struct tls_failure *f, struct eg_err *err)
+{
+	int64_t start = eg_now_ms(), left;
+	int fd;
+
+	if (f != NULL)
+		memset(f, 0, sizeof(*f));
+	if ((fd = net_connect(host, port, timeout_ms, err)) == -1)
+		return NULL;
+	/* One deadline for both: the handshake gets what the connection left of it. */
+	left = timeout_ms < 0 ? -1 : timeout_ms - (eg_now_ms() - start);
+	if (timeout_ms >= 0 && left < 1)
+		left = 1;
+	return tls_start(ctx, fd, name != NULL ? name : host, (int)left, f, err);
 }
 
 struct tls_conn *
@@ -575,4 +590,193 @@ tls_close(struct tls_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
+}
+
+/* ---- files and certificates as text ------------------------------------------- */
+
+/* A name as one line ("CN=epp.example,O=Registry"), cut to cap. */
+static void
+name_text(const X509_NAME *n, char *out, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int len;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (len = BIO_read(b, out, (int)cap - 1)) > 0)
+		out[len] = '\0';
+	BIO_free(b);
+}
+
+static void
+time_text(const ASN1_TIME *t, char *out, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int len;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (ASN1_TIME_print(b, t) == 1 && (len = BIO_read(b, out, (int)cap - 1)) > 0)
+		out[len] = '\0';
+	BIO_free(b);
+}
+
+/* No passphrase is ever asked for: the gate runs unattended. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+static BIO *
+open_file(const char *path, struct eg_err *err)
+{
+	BIO *b;
+	int saved;
+
+	errno = 0;
+	if ((b = BIO_new_file(path, "r")) == NULL) {
+		saved = errno;
+		ERR_clear_error();
+		eg_err_set(err, EG_ECONFIG, "cannot read: %s", saved != 0 ? strerror(saved) :
+		    "failed");
+	}
+	return b;
+}
+
+/* The end of a list of PEM certificates is OpenSSL's "no start line". */
+static int
+pem_ended(void)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+}
+
+/*
+ * Reads every certificate of a PEM file: -1 with err when there is none or one does not
+ * parse. first (when not NULL) gets the first certificate (the caller frees it); r (when not
+ * NULL) the earliest notAfter and its subject.
+ */
+static int
+read_certs(const char *path, const char *what, X509 **first, int *n,
+    struct tls_file_check *r, struct eg_err *err)
+{
+	BIO *b;
+	X509 *x;
+	struct tm tm;
+	int64_t t;
+
+	*n = 0;
+	if ((b = open_file(path, err)) == NULL)
+		return -1;
+	ERR_clear_error();
+	while ((x = PEM_read_bio_X509(b, NULL, no_passphrase, NULL)) != NULL) {
+		if (r != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1) {
+			t = (int64_t)timegm(&tm);
+			if (r->not_after == 0 || t < r->not_after) {
+				r->not_after = t;
+				name_text(X509_get_subject_name(x), r->expiring, sizeof(r->expiring));
+			}
+		}
+		if (*n == 0 && first != NULL)
+			*first = x;
+		else
+			X509_free(x);
+		(*n)++;
+	}
+	BIO_free(b);
+	if (*n > 0 && pem_ended()) {
+		ERR_clear_error();
+		return 0;
+	}
+	ERR_clear_error();
+	if (first != NULL && *first != NULL) {
+		X509_free(*first);
+		*first = NULL;
+	}
+	if (*n == 0)
+		return eg_err_set(err, EG_ECONFIG, "not a %s (PEM)", what);
+	return eg_err_set(err, EG_ECONFIG, "%s %d does not parse (PEM)", what, *n + 1);
+}
+
+int
+tls_check_files(const struct tls_opts *o, struct tls_file_check *r, struct eg_err *err)
+{
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	BIO *b;
+	unsigned long e;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (o->cert_file != NULL && o->cert_file[0] != '\0') {
+		r->bad = TLS_FILE_CERT;
+		if (read_certs(o->cert_file, "certificate", &cert, &r->n_cert, r, err) == -1)
+			goto out;
+	}
+	if (o->key_file != NULL && o->key_file[0] != '\0') {
+		r->bad = TLS_FILE_KEY;
+		if ((b = open_file(o->key_file, err)) == NULL)
+			goto out;
+		ERR_clear_error();
+		key = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
+		BIO_free(b);
+		if (key == NULL) {
+			e = ERR_peek_last_error();
+			ERR_clear_error();
+			if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+			    (ERR_GET_REASON(e) == PEM_R_BAD_PASSWORD_READ ||
+			    ERR_GET_REASON(e) == PEM_R_PROBLEMS_GETTING_PASSWORD))
+				eg_err_set(err, EG_ECONFIG, "an encrypted private key (the gate "
+				    "cannot ask for a passphrase)");
+			else
+				eg_err_set(err, EG_ECONFIG, "not a private key (PEM)");
+			goto out;
+		}
+		if (cert != NULL && X509_check_private_key(cert, key) != 1) {
+			ERR_clear_error();
+			eg_err_set(err, EG_ECONFIG, "does not match the certificate in %s",
+			    o->cert_file);
+			goto out;
+		}
+	}
+	if (o->ca_file != NULL && o->ca_file[0] != '\0') {
+		r->bad = TLS_FILE_CA;
+		if (read_certs(o->ca_file, "CA certificate", NULL, &r->n_ca, NULL, err) == -1)
+			goto out;
+	}
+	r->bad = TLS_FILE_NONE;
+	rc = 0;
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+tls_peer_chain(const struct tls_conn *c, struct tls_cert_text *out, int max)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(c->ssl);
+	X509 *x;
+	int i, n;
+
+	if (chain == NULL)
+		return 0;
+	n = sk_X509_num(chain);
+	for (i = 0; i < n && i < max; i++) {
+		x = sk_X509_value(chain, i);
+		name_text(X509_get_subject_name(x), out[i].subject, sizeof(out[i].subject));
+		name_text(X509_get_issuer_name(x), out[i].issuer, sizeof(out[i].issuer));
+		time_text(X509_get0_notAfter(x), out[i].not_after, sizeof(out[i].not_after));
+	}
+	return n;
 }

@@ -119,6 +119,47 @@ enum tls_idle { TLS_IDLE_QUIET, TLS_IDLE_CLOSED, TLS_IDLE_DATA };
  * never goes out on a connection that is already gone. */
 enum tls_idle tls_idle_check(struct tls_conn *c);
 
+/*
+ * The certificate, key and CA files of o parsed as a context would load them, without
+ * making one, so that a configuration check can say which file is wrong and why
+ * (epp-gate --check-config). Each of cert_file, key_file, ca_file may be NULL or "".
+ *   cert_file  at least one PEM certificate (ours, then its chain);
+ *   key_file   a PEM private key that matches cert_file's first certificate;
+ *   ca_file    at least one PEM certificate, nothing else that looks like PEM.
+ * 0 with r filled; -1 with err (EG_ECONFIG, a message without the file's name, e.g. "not
+ * a private key (PEM)") and r->bad saying which file. r->not_after is the earliest notAfter
+ * among cert_file's certificates (r->expiring names that certificate), so that an expired
+ * or expiring chain is seen before a registry refuses it; the caller compares it with the
+ * clock. Nothing is checked against a trust store here.
+ */
+enum tls_file { TLS_FILE_NONE, TLS_FILE_CERT, TLS_FILE_KEY, TLS_FILE_CA };
+
+struct tls_file_check {
+	enum tls_file bad;        /* the file that failed; TLS_FILE_NONE on success */
+	int n_cert;               /* certificates in cert_file */
+	int n_ca;                 /* certificates in ca_file */
+	int64_t not_after;        /* epoch seconds; 0 without cert_file */
+	char expiring[256];       /* subject of the certificate with that notAfter */
+};
+
+int tls_check_files(const struct tls_opts *o, struct tls_file_check *r, struct eg_err *err);
+
+/* The client handshake of tls_open over a socket already connected (net_connect), for a
+ * caller that times the TCP connection and the handshake apart. Takes ownership of fd. */
+struct tls_conn *tls_start(struct tls_ctx *ctx, int fd, const char *name, int timeout_ms,
+    struct tls_failure *f, struct eg_err *err);
+
+/* One certificate the peer sent, as text for a human. */
+struct tls_cert_text {
+	char subject[256];
+	char issuer[256];
+	char not_after[64];       /* "Dec  7 08:00:00 2027 GMT" */
+};
+
+/* The certificate chain the peer sent in the handshake, its own first, at most max. Returns
+ * how many were sent (may exceed max; only max are filled). */
+int tls_peer_chain(const struct tls_conn *c, struct tls_cert_text *out, int max);
+
 /* Sends close_notify (without waiting for the peer's), closes the socket, frees c. */
 void tls_close(struct tls_conn *c);
 

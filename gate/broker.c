@@ -439,8 +439,10 @@ clamp_prefetch(int n)
 	return n < 1 ? 1 : n > 65535 ? 65535 : n;
 }
 
-int
-broker_connect(struct broker *b, int prefetch, struct eg_err *err)
+/* The first steps of a connection to the next host of the list: TCP (and TLS), login,
+ * channel. -1 with err set; the caller prefixes where and disconnects. */
+static int
+open_channel(struct broker *b, struct eg_err *err)
 {
 	char host[CFG_NAME];
 	struct timeval tv;
@@ -453,20 +455,20 @@ broker_connect(struct broker *b, int prefetch, struct eg_err *err)
 	b->host = b->next_host % b->c->n_hosts;
 	b->next_host = (b->host + 1) % b->c->n_hosts;
 	spec = b->c->hosts[b->host];
+	snprintf(b->where, sizeof(b->where), "%s", spec);
 	if (gate_broker_split(spec, host, sizeof(host), &port) == -1)
 		return eg_err_set(err, EG_ECONFIG, "bad broker host entry '%s'", spec);
 	snprintf(b->where, sizeof(b->where), "%s:%d", host, port);
 	if ((b->conn = amqp_new_connection()) == NULL)
 		return eg_err_set(err, EG_ENOMEM, "out of memory");
 	if ((sock = make_socket(b, err)) == NULL)
-		goto fail;
+		return -1;
 	tv.tv_sec = b->c->connect_timeout_ms / 1000;
 	tv.tv_usec = (b->c->connect_timeout_ms % 1000) * 1000;
 	if ((st = amqp_socket_open_noblock(sock, host, port, &tv)) != AMQP_STATUS_OK) {
-		eg_err_set(err, EG_EIO, "cannot connect to the broker at %s: %s", b->where,
-		    amqp_error_string2(st));
 		b->unusable = 1;
-		goto fail;
+		return eg_err_set(err, EG_EIO, "cannot connect to the broker at %s: %s", b->where,
+		    amqp_error_string2(st));
 	}
 	/* Replies and acks are small and latency-bound: no Nagle. */
 	if ((fd = amqp_get_sockfd(b->conn)) >= 0)
@@ -474,9 +476,15 @@ broker_connect(struct broker *b, int prefetch, struct eg_err *err)
 	amqp_set_handshake_timeout(b->conn, &tv);
 	amqp_set_rpc_timeout(b->conn, &tv);
 	if (rpc_failed(b, login(b), "broker login", OP_LOGIN, err) == -1)
-		goto fail;
+		return -1;
 	amqp_channel_open(b->conn, CHANNEL);
-	if (rpc_failed(b, amqp_get_rpc_reply(b->conn), "opening a channel", OP_CHANNEL, err) == -1)
+	return rpc_failed(b, amqp_get_rpc_reply(b->conn), "opening a channel", OP_CHANNEL, err);
+}
+
+int
+broker_connect(struct broker *b, int prefetch, struct eg_err *err)
+{
+	if (open_channel(b, err) == -1)
 		goto fail;
 	prefetch = clamp_prefetch(prefetch);
 	if (consume(b, prefetch, 1, err) == -1)
@@ -489,6 +497,45 @@ fail:
 	eg_err_prefix(err, "broker %s: ", b->where);
 	broker_disconnect(b);
 	return -1;
+}
+
+int
+broker_probe_login(struct broker *b, int host, struct eg_err *err)
+{
+	b->next_host = host;
+	if (open_channel(b, err) == 0)
+		return 0;
+	broker_disconnect(b);
+	return -1;
+}
+
+int
+broker_probe_queue(struct broker *b, unsigned *messages, unsigned *consumers,
+    struct eg_err *err)
+{
+	amqp_queue_declare_ok_t *ok;
+	char what[CFG_NAME + 32];
+
+	*messages = *consumers = 0;
+	if (b->conn == NULL)
+		return eg_err_set(err, EG_EIO, "not connected to the broker");
+	/* passive: only asks whether the queue exists; creates nothing, changes nothing */
+	ok = amqp_queue_declare(b->conn, CHANNEL, amqp_cstring_bytes(b->c->queue), 1, 0, 0, 0,
+	    amqp_empty_table);
+	snprintf(what, sizeof(what), "queue %s", b->c->queue);
+	if (rpc_failed(b, amqp_get_rpc_reply(b->conn), what, OP_DECLARE, err) == -1) {
+		if (b->refusal == BROKER_REFUSED_NOT_FOUND)
+			eg_err_set(err, EG_ECONFIG, "queue %s does not exist in vhost %s (the gate "
+			    "declares it when it starts; until then requests sent to it are lost)",
+			    b->c->queue, b->c->vhost);
+		broker_disconnect(b);
+		return -1;
+	}
+	if (ok != NULL) {
+		*messages = ok->message_count;
+		*consumers = ok->consumer_count;
+	}
+	return 0;
 }
 
 int

@@ -112,6 +112,18 @@ void broker_free(struct broker *b);
  * On failure, broker_refusal() and broker_host() tell what failed where. */
 int broker_connect(struct broker *b, int prefetch, struct eg_err *err);
 void broker_disconnect(struct broker *b);
+
+/*
+ * For epp-gate --check-config --connect (preflight.h): connects to host number host of
+ * broker.hosts, logs in and opens the channel, as broker_connect does, and stops there (0;
+ * broker_disconnect() closes). broker_probe_queue() then asks whether broker.queue exists
+ * (a passive queue.declare: nothing is created or changed) and how many messages and
+ * consumers it has; a queue that does not exist is EG_ECONFIG "queue NAME does not exist
+ * in vhost V ...". Both disconnect on failure; broker_refusal() says what kind it was.
+ */
+int broker_probe_login(struct broker *b, int host, struct eg_err *err);
+int broker_probe_queue(struct broker *b, unsigned *messages, unsigned *consumers,
+    struct eg_err *err);
 int broker_connected(const struct broker *b);
 
 /* The kind of the last failure (connect, consume, service); BROKER_TRANSIENT after a

@@ -129,8 +129,15 @@ int gate_config_params_file(struct gate_config *c, const char *which, const char
     void (*warn)(const char *msg, void *ctx), void *ctx, struct eg_err *err);
 
 /* Checks the whole config for consistency after every source was applied (required
- * settings present, files readable, ranges). */
+ * settings present, files readable, ranges), and parses the TLS files of epp.tls and (with
+ * broker.tls) broker.tls: certificates, keys and CA files that do not parse, a key that
+ * does not match its certificate and an expired certificate are refused, naming the
+ * setting and the file. gate_config_check_warn also hands warn (when not NULL) what is
+ * not wrong yet: a certificate that expires within CFG_CERT_WARN_DAYS days. */
+#define CFG_CERT_WARN_DAYS 30
 int gate_config_check(const struct gate_config *c, struct eg_err *err);
+int gate_config_check_warn(const struct gate_config *c,
+    void (*warn)(const char *msg, void *ctx), void *ctx, struct eg_err *err);
 
 /* Human-readable summary for --check-config and the start-up log; secrets shown as
  * "(set)" / "(not set)". Written to out (always NUL-terminated). */

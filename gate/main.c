@@ -9,7 +9,8 @@
  *
  * Exit statuses (<sysexits.h>, epp-gate(8) EXIT STATUS): 0 orderly stop, 64
  * usage, 78 configuration (also what gate_run() returns when the broker
- * refuses the gate for good), 1 any other failure.
+ * refuses the gate for good), 69 a --connect check found the broker or the
+ * registry out of reach (preflight.h), 1 any other failure.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +28,7 @@
 #include "config.h"
 #include "gate.h"
 #include "log.h"
+#include "preflight.h"
 
 static void
 usage(FILE *f)
@@ -46,15 +48,21 @@ usage(FILE *f)
 	    "                              session detail; twice: protocol detail\n"
 	    "  -p, --verbose_poll          also log poll requests\n"
 	    "  -a, --alert_email_config FILE   e-mail alerts on session loss (JSON)\n"
-	    "      --check-config          validate the configuration, print it, exit\n"
+	    "  -s, --sentry_dsn DSN        accepted for compatibility; errors go to the log\n"
+	    "                              and the alerts (one warning says so)\n"
+	    "      --check-config          validate the configuration (TLS files parsed too),\n"
+	    "                              print it, exit\n"
+	    "      --connect               with --check-config: then connect once to the\n"
+	    "                              broker (login, queue) and the registry (TCP, TLS,\n"
+	    "                              greeting, login, logout), one line per step\n"
 	    "      --version               print the version and exit\n"
 	    "  -h, --help                  this text\n"
 	    "\n"
 	    "Without --config, the params files default to ./epp_credentials and\n"
 	    "./rabbitmq_credentials, as with the reference gate.\n"
 	    "\n"
-	    "exit status: 0 stopped by a signal, 64 usage, 78 configuration, 1 other\n"
-	    "failure\n");
+	    "exit status: 0 stopped by a signal or a check passed, 64 usage, 78 configuration,\n"
+	    "69 broker or registry unavailable (--connect), 1 other failure\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -143,8 +151,8 @@ error_stderr(const char *msg)
 }
 
 struct cli {
-	const char *config, *epp, *rabbitmq, *queue, *alert_email;
-	int verbose, verbose_poll, reconnect, check, version, help;
+	const char *config, *epp, *rabbitmq, *queue, *alert_email, *sentry_dsn;
+	int verbose, verbose_poll, reconnect, check, connect, version, help;
 };
 
 /* 0, or the usage status after one line on stderr. */
@@ -160,7 +168,9 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		{"verbose", no_argument, NULL, 'v'},
 		{"verbose_poll", no_argument, NULL, 'p'},
 		{"alert_email_config", required_argument, NULL, 'a'},
+		{"sentry_dsn", required_argument, NULL, 's'},
 		{"check-config", no_argument, NULL, 'K'},
+		{"connect", no_argument, NULL, 'N'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -169,7 +179,7 @@ parse_cli(int argc, char **argv, struct cli *cli)
 
 	memset(cli, 0, sizeof(*cli));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":e:r:q:cvpa:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":e:r:q:cvpa:s:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C': cli->config = optarg; break;
 		case 'e': cli->epp = optarg; break;
@@ -179,7 +189,9 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		case 'v': cli->verbose++; break;
 		case 'p': cli->verbose_poll = 1; break;
 		case 'a': cli->alert_email = optarg; break;
+		case 's': cli->sentry_dsn = optarg; break;
 		case 'K': cli->check = 1; break;
+		case 'N': cli->connect = 1; break;
 		case 'V': cli->version = 1; break;
 		case 'h': cli->help = 1; break;
 		default: return getopt_failed(ch, argv);
@@ -187,7 +199,16 @@ parse_cli(int argc, char **argv, struct cli *cli)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument %s", argv[optind]);
+	if (cli->connect && !cli->check)
+		return usage_error("--connect goes with --check-config");
 	return 0;
+}
+
+static void
+cfg_warn_sentry(struct early *w)
+{
+	warn_keep("--sentry_dsn is accepted for compatibility and ignored: errors are reported "
+	    "to the log and by the alerts (alert.*), not to Sentry", w);
 }
 
 /* Defaults, then the config file, then the params files, then flags. */
@@ -227,7 +248,11 @@ load(const struct cli *cli, struct gate_config *c, struct early *w, struct eg_er
 		c->verbose_poll = 1;
 	if (cli->reconnect)
 		c->reconnect = 1;
-	return gate_config_check(c, err);
+	/* The reference reports errors to Sentry; this gate has the log and the alerts
+	 * (alert.*). The DSN (it may hold a key) is not repeated. */
+	if (cli->sentry_dsn != NULL)
+		cfg_warn_sentry(w);
+	return gate_config_check_warn(c, warn_keep, w, err);
 }
 
 int
@@ -262,8 +287,16 @@ main(int argc, char **argv)
 		warn_flush(&early, NULL);
 		gate_config_describe(&cfg, summary, sizeof(summary));
 		printf("%sconfiguration OK\n", summary);
+		fflush(stdout);
+		rc = 0;
+		if (cli.connect) {
+			signal(SIGPIPE, SIG_IGN);
+			xmlInitParser();
+			rc = preflight_run(&cfg, stdout, stderr);
+			xmlCleanupParser();
+		}
 		gate_config_wipe(&cfg);
-		return 0;
+		return rc;
 	}
 	if (eg_log_open(&log, "epp-gate", cfg.log_file, cfg.log_level, &err) == -1) {
 		/* log.file names a file the gate cannot open: a configuration error. */

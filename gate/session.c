@@ -421,6 +421,13 @@ read_failed(struct session *s, enum session_fail otherwise, struct eg_err *err)
 	s->fail = err != NULL && err->code == EG_ETIMEOUT ? SESSION_FAIL_TIMEOUT : otherwise;
 }
 
+static void
+step_done(const struct session *s, enum session_step step)
+{
+	if (s->env->watch != NULL && s->env->watch->done != NULL)
+		s->env->watch->done(s->env->watch->ctx, step, s);
+}
+
 int
 session_open(struct session *s, struct eg_err *err)
 {
@@ -431,14 +438,21 @@ session_open(struct session *s, struct eg_err *err)
 	struct epp_greeting g;
 	struct tls_failure tf;
 	json_object *greeting = NULL;
-	int64_t deadline;
+	int64_t deadline, left;
+	int fd;
 
 	session_drop(s, NULL);
 	s->last_code = 0;
 	s->fail = SESSION_FAIL_NONE;
 	deadline = eg_now_ms() + c->connect_timeout_ms;
-	s->conn = tls_open(s->env->tls, c->host, c->port,
-	    c->tls.server_name[0] ? c->tls.server_name : NULL, c->connect_timeout_ms, &tf, err);
+	/* tls_open's two halves, so that a watcher sees them apart: one deadline for both. */
+	memset(&tf, 0, sizeof(tf));
+	if ((fd = net_connect(c->host, c->port, c->connect_timeout_ms, err)) != -1) {
+		step_done(s, SESSION_STEP_TCP);
+		left = eg_ms_left(deadline);
+		s->conn = tls_start(s->env->tls, fd, c->tls.server_name[0] ? c->tls.server_name :
+		    c->host, left > 0 ? (int)left : 1, &tf, err);
+	}
 	if (s->conn == NULL) {
 		if (tf.why != TLS_WHY_OTHER)
 			tls_failed(s, &tf, err);
@@ -448,6 +462,7 @@ session_open(struct session *s, struct eg_err *err)
 			    SESSION_FAIL_CONNECT;
 		goto fail;
 	}
+	step_done(s, SESSION_STEP_TLS);
 	if ((greeting = read_document(s, deadline, err)) == NULL) {
 		read_failed(s, SESSION_FAIL_GREETING, err);
 		if (!session_fail_permanent(s->fail))
@@ -464,6 +479,7 @@ session_open(struct session *s, struct eg_err *err)
 		    SESSION_FAIL_GREETING;
 		goto fail;
 	}
+	step_done(s, SESSION_STEP_GREETING);
 	snprintf(objs, sizeof(objs), "%s", s->login.objs);
 	snprintf(exts, sizeof(exts), "%s", s->login.exts);
 	nobj = rp_split(objs, obj, EPP_MAX_URIS);
@@ -484,6 +500,7 @@ session_open(struct session *s, struct eg_err *err)
 	log_debug(s->env->log, "session %d: version %s, lang %s; objects: %s; extensions: %s",
 	    s->id, s->login.version, s->login.lang, s->login.objs,
 	    s->login.exts[0] ? s->login.exts : "(none)");
+	step_done(s, SESSION_STEP_LOGIN);
 	return 0;
 fail:
 	json_object_put(greeting);

@@ -52,6 +52,22 @@ struct session_creds {
 	char newpw[CFG_SECRET];
 };
 
+struct session;
+
+/* The steps of session_open, in order, for a caller that reports each one as it succeeds
+ * (epp-gate --check-config --connect, preflight.h). */
+enum session_step {
+	SESSION_STEP_TCP,        /* connected */
+	SESSION_STEP_TLS,        /* handshake done, certificate verified: s->conn is set */
+	SESSION_STEP_GREETING,   /* greeting read and usable: s->login has svID and offer */
+	SESSION_STEP_LOGIN,      /* logged in */
+};
+
+struct session_watch {
+	void (*done)(void *ctx, enum session_step step, const struct session *s);
+	void *ctx;
+};
+
 /* What every session of a gate shares; read-only while sessions run. */
 struct session_env {
 	const struct cfg_epp *epp;
@@ -60,6 +76,7 @@ struct session_env {
 	struct session_creds *creds;
 	struct ratelimit *rl;          /* NULL: no rate limit */
 	struct eg_log *log;
+	const struct session_watch *watch;   /* NULL: nobody watches the steps */
 };
 
 struct session {
