@@ -6,6 +6,9 @@
 #include "epp_reply.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "xml2json.h"
 
 void
 epp_error_text(const struct eg_err *e, char *out, size_t cap)
@@ -39,4 +42,23 @@ epp_error_reply(const struct eg_err *e, const char *code_name)
 	if (code_name != NULL)
 		json_object_object_add(o, "code", json_object_new_string(code_name));
 	return o;
+}
+
+int
+epp_error_reply_text(const struct eg_err *e, const char *code_name, struct buf *out)
+{
+	char text[sizeof(e->msg) + 64];
+	size_t start = out->len;
+
+	epp_error_text(e, text, sizeof(text));
+	if (buf_puts(out, "{\"error\":") == -1 || x2j_put_string(out, text, strlen(text)) == -1 ||
+	    (code_name != NULL && (buf_puts(out, ",\"code\":") == -1 ||
+	    x2j_put_string(out, code_name, strlen(code_name)) == -1)) ||
+	    buf_puts(out, "}") == -1) {
+		out->len = start;
+		if (out->data != NULL)
+			out->data[start] = '\0';
+		return -1;
+	}
+	return 0;
 }

@@ -13,11 +13,17 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "err.h"
 
 /* {"error": "PREFIX MSG"} plus, when code_name is not NULL, "code": code_name.
  * New object; json_object_put() it. */
 json_object *epp_error_reply(const struct eg_err *e, const char *code_name);
+
+/* The same reply as JSON text, appended to out: the bytes x2j_to_string() gives for
+ * epp_error_reply()'s object, without building it. 0, or -1 when out of memory (out is
+ * then as it was). */
+int epp_error_reply_text(const struct eg_err *e, const char *code_name, struct buf *out);
 
 /* The full error string for e, written to out (always NUL-terminated). */
 void epp_error_text(const struct eg_err *e, char *out, size_t cap);

@@ -1510,6 +1510,15 @@ write_element(struct x2j_ctx *ctx, xmlNodePtr el, const struct wtext *tail, unsi
 }
 
 int
+x2j_put_string(struct buf *out, const char *s, size_t n)
+{
+	if (out_str(out, s, n) == -1)
+		return -1;
+	out->data[out->len] = '\0';   /* out_str leaves room for it */
+	return 0;
+}
+
+int
 x2j_write_doc(xmlDocPtr doc, const struct x2j_limits *lim, struct buf *out,
     struct epp_facts *facts, struct eg_err *err)
 {

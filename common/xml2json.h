@@ -64,4 +64,9 @@ int x2j_write_with(struct eg_xml_parser *p, const char *xml, size_t len,
 int x2j_write_doc(xmlDocPtr doc, const struct x2j_limits *lim, struct buf *out,
     struct epp_facts *facts, struct eg_err *err);
 
+/* Appends s[0..n) as a JSON string, quoted and escaped exactly as x2j_to_string()
+ * escapes strings; for replies written as text around converted documents. 0, or -1
+ * when out of memory (out then holds a partial string: reset it). */
+int x2j_put_string(struct buf *out, const char *s, size_t n);
+
 #endif

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acks.h"
 #include "deadline.h"
 
 #define CHANNEL 1
@@ -58,6 +59,7 @@ struct broker {
 	int n_replies;                  /* entries with a reply body */
 	size_t held_bytes;              /* bytes of reply bodies held */
 	int overflow_told;              /* the outbox overflowed and the log said so */
+	struct ack_tracker acks;        /* the channel's deliveries and the acks they wait for */
 };
 
 /* What is being done when the broker refuses: the same code means different things. */
@@ -93,6 +95,7 @@ broker_new(const struct cfg_broker *c, struct eg_log *log)
 	if (b != NULL) {
 		b->c = c;
 		b->log = log;
+		ack_tracker_init(&b->acks);
 	}
 	return b;
 }
@@ -103,6 +106,7 @@ broker_free(struct broker *b)
 	if (b == NULL)
 		return;
 	broker_disconnect(b);
+	ack_tracker_clear(&b->acks);
 	free(b);
 }
 
@@ -490,6 +494,7 @@ broker_connect(struct broker *b, int prefetch, struct eg_err *err)
 	if (consume(b, prefetch, 1, err) == -1)
 		goto fail;
 	b->generation++;
+	ack_reset(&b->acks);
 	log_info(b->log, "broker: connected to %s, consuming queue %s (prefetch %d)", b->where,
 	    b->c->queue, prefetch);
 	return 0;
@@ -680,6 +685,7 @@ send_answer(struct broker *b, uint64_t tag, int requeue, const char *reply_to,
 	if (requeue) {
 		if ((st = amqp_basic_reject(b->conn, CHANNEL, tag, 1)) != AMQP_STATUS_OK)
 			goto fail;
+		ack_settled(&b->acks, tag);
 		return 0;
 	}
 	if (reply_to != NULL) {
@@ -701,12 +707,42 @@ send_answer(struct broker *b, uint64_t tag, int requeue, const char *reply_to,
 			    amqp_error_string2(st));
 		}
 	}
-	if ((st = amqp_basic_ack(b->conn, CHANNEL, tag, 0)) == AMQP_STATUS_OK)
+	/* The reply is out: the ack may go, with the others due (acks_out). */
+	if (ack_due(&b->acks, tag) == 0)
 		return 0;
+	if ((st = amqp_basic_ack(b->conn, CHANNEL, tag, 0)) == AMQP_STATUS_OK) {
+		ack_settled(&b->acks, tag);
+		b->acks.frames++;
+		b->acks.acked++;
+		return 0;
+	}
 fail:
 	b->unusable = 1;
 	return eg_err_set(err, EG_EIO, "broker %s: %s: %s", b->where, requeue ? "reject" : "ack",
 	    amqp_error_string2(st));
+}
+
+static int
+send_ack(void *arg, uint64_t tag, int multiple)
+{
+	struct broker *b = arg;
+
+	return amqp_basic_ack(b->conn, CHANNEL, tag, multiple) == AMQP_STATUS_OK ? 0 : -1;
+}
+
+/* Sends the acks of the replies published since the last call: one basic.ack with multiple
+ * for the oldest unacked deliveries when all of them are answered (acks.h), single ones
+ * for the rest. Called once per batch of answers, before anything else is read or sent. */
+static int
+acks_out(struct broker *b, struct eg_err *err)
+{
+	if (b->conn == NULL || ack_pending(&b->acks) == 0)
+		return 0;
+	if (ack_plan(&b->acks, send_ack, b) == -1) {
+		b->unusable = 1;
+		return eg_err_set(err, EG_EIO, "broker %s: ack failed", b->where);
+	}
+	return 0;
 }
 
 int
@@ -760,7 +796,7 @@ broker_flush(struct broker *b, struct eg_err *err)
 	}
 	while ((h = b->head) != NULL) {
 		if (!room(b, h->len))
-			return 0;
+			break;
 		rc = send_answer(b, h->tag, h->requeue, h->reply_to, h->correlation_id, h->body,
 		    h->len, err);
 		b->head = h->next;
@@ -777,7 +813,12 @@ broker_flush(struct broker *b, struct eg_err *err)
 			return -1;
 		}
 	}
-	b->overflow_told = 0;
+	if (acks_out(b, err) == -1) {
+		broker_disconnect(b);
+		return -1;
+	}
+	if (b->head == NULL)
+		b->overflow_told = 0;
 	return 0;
 }
 
@@ -801,6 +842,9 @@ deliver(struct broker *b, const amqp_envelope_t *env, delivery_fn fn, void *ctx)
 	struct delivery d;
 	struct eg_err err;
 
+	if (ack_delivered(&b->acks, env->delivery_tag) == -1)
+		log_warn(b->log, "broker %s: out of memory: acks go out one by one until the next "
+		    "connection", b->where);
 	/* Stopping while the basic.cancel cannot go out, or the outbox full: not taken. */
 	if (b->cancel_pending || outbox_full(b)) {
 		hand_back(b, env->delivery_tag);
@@ -907,16 +951,13 @@ other_frame(struct broker *b, struct eg_err *err)
 	}
 }
 
-int
-broker_service(struct broker *b, delivery_fn fn, void *ctx, struct eg_err *err)
+static int
+service(struct broker *b, delivery_fn fn, void *ctx, struct eg_err *err)
 {
 	struct timeval zero = {0, 0};
 	amqp_envelope_t env;
 	amqp_rpc_reply_t r;
 
-	if (b->conn == NULL)
-		return eg_err_set(err, EG_EIO, "not connected to the broker");
-	b->refusal = BROKER_TRANSIENT;
 	for (;;) {
 		amqp_maybe_release_buffers(b->conn);
 		r = amqp_consume_message(b->conn, &env, &zero, 0);
@@ -943,8 +984,32 @@ broker_service(struct broker *b, delivery_fn fn, void *ctx, struct eg_err *err)
 	}
 fail:
 	eg_err_prefix(err, "broker %s: ", b->where);
-	broker_disconnect(b);
 	return -1;
+}
+
+int
+broker_service(struct broker *b, delivery_fn fn, void *ctx, struct eg_err *err)
+{
+	if (b->conn == NULL)
+		return eg_err_set(err, EG_EIO, "not connected to the broker");
+	b->refusal = BROKER_TRANSIENT;
+	/* The acks of answers already published go before anything is read (a block read
+	 * now holds what follows); those of requests answered at delivery go at the end. */
+	if (acks_out(b, err) == -1 || service(b, fn, ctx, err) == -1 || acks_out(b, err) == -1) {
+		broker_disconnect(b);
+		return -1;
+	}
+	return 0;
+}
+
+void
+broker_acks(const struct broker *b, uint64_t *deliveries, uint64_t *frames, uint64_t *acked,
+    uint64_t *multiple)
+{
+	*deliveries = b->acks.deliveries;
+	*frames = b->acks.frames;
+	*acked = b->acks.acked;
+	*multiple = b->acks.multiple;
 }
 
 /* ---- stopping -------------------------------------------------------------------- */
@@ -969,6 +1034,10 @@ cancel_now(struct broker *b, struct eg_err *err)
 {
 	if (b->consumer_tag[0] == '\0')
 		return 0;
+	if (acks_out(b, err) == -1) {
+		broker_disconnect(b);
+		return -1;
+	}
 	amqp_basic_cancel(b->conn, CHANNEL, amqp_cstring_bytes(b->consumer_tag));
 	b->consumer_tag[0] = '\0';
 	b->prefetch = 0;
@@ -988,6 +1057,11 @@ broker_disconnect(struct broker *b)
 
 	if (b->conn == NULL)
 		return;
+	/* Answers published are acked before a polite close: their requests must not come
+	 * again. */
+	if (!b->unusable && !b->blocked && acks_out(b, NULL) == -1)
+		log_warn(b->log, "broker %s: acks of answered requests not sent: they will be "
+		    "delivered again", b->where);
 	if (b->n_held > 0)
 		log_warn(b->log, "broker %s: closing with %d held repl%s and acks unsent: their "
 		    "requests will be delivered again", b->where, b->n_held,
@@ -1008,4 +1082,5 @@ broker_disconnect(struct broker *b)
 	b->redeclare = 0;
 	b->blocked = 0;
 	b->cancel_pending = 0;
+	ack_reset(&b->acks);
 }

@@ -160,13 +160,24 @@ int broker_blocked(const struct broker *b);
 /* Replies and acks waiting in the outbox. */
 int broker_held(const struct broker *b);
 
-/* Publishes the reply (when reply_to is not NULL) and acks the delivery, in that order,
- * or holds both in the outbox (see above). */
+/*
+ * Publishes the reply (when reply_to is not NULL) and acks the delivery, in that order,
+ * or holds both in the outbox (see above). The ack follows the reply in the same turn of
+ * the caller's loop: acks due are sent together by the next broker_service or
+ * broker_flush (or a close), as one basic.ack with multiple = 1 for the oldest deliveries
+ * when every one of them is answered, single acks for the others (acks.h). A delivery is
+ * never acked before its reply is published, nor on another connection.
+ */
 int broker_answer(struct broker *b, uint64_t tag, const char *reply_to,
     const char *correlation_id, const char *body, size_t len, struct eg_err *err);
 /* Sends what the outbox holds once the broker reads again; then a stop's cancel, if one
  * waits. -1 when the connection failed (it is then closed). */
 int broker_flush(struct broker *b, struct eg_err *err);
+
+/* Counters since broker_new: deliveries received, basic.ack frames sent, deliveries they
+ * acked, and how many of the frames had multiple = 1. */
+void broker_acks(const struct broker *b, uint64_t *deliveries, uint64_t *frames,
+    uint64_t *acked, uint64_t *multiple);
 
 /* Stops consuming (shutdown): nothing new is taken; answers still go out. While blocked,
  * the basic.cancel waits for unblock, and deliveries that arrive meanwhile are handed

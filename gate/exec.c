@@ -33,13 +33,25 @@ fail(struct job *j, enum eg_errcode code, const char *code_name, const char *fmt
 	job_fail(j, &e, code_name);
 }
 
-/* Answers a job with a converted registry response. */
+/* Answers a job with the registry response the session just converted: its text as it
+ * is, its result code from the facts gathered while writing it (no json-c object). */
 static void
-answer(struct job *j, json_object *resp)
+answer(struct job *j, const struct session *s)
 {
-	int code = epp_resp_code(resp);
+	int code = epp_facts_code(&s->facts);
 
-	if (job_reply_json(j, resp, code > 0 ? code : 0) == -1)
+	if (job_reply_text(j, s->reply.data != NULL ? s->reply.data : "", s->reply.len,
+	    code > 0 ? code : 0) == -1)
+		fail(j, EG_ENOMEM, NULL, "out of memory");
+}
+
+/* Answers a job with a reply the journal recorded (read back into obj). */
+static void
+answer_stored(struct job *j, json_object *obj)
+{
+	int code = epp_resp_code(obj);
+
+	if (job_reply_json(j, obj, code > 0 ? code : 0) == -1)
 		fail(j, EG_ENOMEM, NULL, "out of memory");
 }
 
@@ -75,22 +87,31 @@ give_up(const struct exec_env *env, struct job *j)
 		    "again): %s", id, err.msg);
 }
 
+/* The registry's answer to an info query, for "outcome unknown": its JSON text and facts. */
+struct info_answer {
+	const char *text;
+	size_t len;
+	const struct epp_facts *facts;
+};
+
 /* A short account of an info response: "exists (clID r1, crDate ..., exDate ...)" or
- * "does not exist (2303 Object does not exist)". */
+ * "does not exist (2303 Object does not exist)". The dates are read from the reply's text
+ * read back into json-c objects: this runs only when an outcome is unknown. */
 static void
-describe_info(json_object *resp, char *out, size_t cap)
+describe_info(const struct info_answer *info, char *out, size_t cap)
 {
-	json_object *epp, *r, *rd, *inf = NULL, *v;
+	json_object *resp, *epp, *r, *rd, *inf = NULL, *v;
 	const char *keys[] = {"clID", "crDate", "exDate", "upDate"};
-	int code = epp_resp_code(resp);
+	int code = epp_facts_code(info->facts);
 	size_t i, n;
 
 	if (code != 1000) {
 		snprintf(out, cap, "does not exist or is not visible (%d %s)", code,
-		    epp_resp_msg(resp) ? epp_resp_msg(resp) : "");
+		    epp_facts_msg(info->facts) ? epp_facts_msg(info->facts) : "");
 		return;
 	}
-	if (json_object_object_get_ex(resp, "epp", &epp) &&
+	resp = json_tokener_parse(info->text);
+	if (resp != NULL && json_object_object_get_ex(resp, "epp", &epp) &&
 	    json_object_object_get_ex(epp, "response", &r) &&
 	    json_object_object_get_ex(r, "resData", &rd))
 		json_object_object_get_ex(rd, "infData", &inf);
@@ -102,17 +123,18 @@ describe_info(json_object *resp, char *out, size_t cap)
 			    json_object_get_string(v));
 	if (n > 6 && n < cap)
 		snprintf(out + n, cap - n, ")");
+	json_object_put(resp);
 }
 
 /* The reply when a command with side effects may have run but no response was had: names
  * j->run.cltrid and says j->run.why; info is what the registry showed, or NULL. */
 static void
-answer_unknown(struct job *j, json_object *info)
+answer_unknown(struct job *j, const struct info_answer *info)
 {
 	const char *cltrid = j->run.cltrid;
-	json_object *o;
+	struct buf o = BUF_INIT;
 	struct eg_err e;
-	char shows[384] = "";
+	char shows[384] = "", text[sizeof(e.msg) + 64];
 
 	e.code = EG_EPROTO;
 	if (info != NULL)
@@ -126,16 +148,18 @@ answer_unknown(struct job *j, json_object *info)
 
 		snprintf(e.msg + n, sizeof(e.msg) - n, ": %s", shows);
 	}
-	o = epp_error_reply(&e, JOB_OUTCOME_UNKNOWN);
 	epp_error_text(&e, j->error, sizeof(j->error));
-	if (o != NULL) {
-		json_object_object_add(o, "cltrid", json_object_new_string(cltrid));
-		if (info != NULL)
-			json_object_object_add(o, "registry", json_object_get(info));
-	}
-	if (o == NULL || job_reply_json(j, o, -1) == -1)
+	/* epp_error_reply()'s object with "cltrid" and "registry" added, as text: the
+	 * registry's answer goes in as the session wrote it. */
+	epp_error_text(&e, text, sizeof(text));
+	if (buf_puts(&o, "{\"error\":") == -1 || x2j_put_string(&o, text, strlen(text)) == -1 ||
+	    buf_puts(&o, ",\"code\":\"" JOB_OUTCOME_UNKNOWN "\",\"cltrid\":") == -1 ||
+	    x2j_put_string(&o, cltrid, strlen(cltrid)) == -1 ||
+	    (info != NULL && (buf_puts(&o, ",\"registry\":") == -1 ||
+	    buf_append(&o, info->text, info->len) == -1)) ||
+	    buf_puts(&o, "}") == -1 || job_reply_text(j, o.data, o.len, -1) == -1)
 		job_fail(j, &e, JOB_OUTCOME_UNKNOWN);
-	json_object_put(o);
+	buf_clear(&o);
 }
 
 /* From now on the outcome is unknown: what is left is to ask the registry and answer. */
@@ -160,7 +184,8 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 	char cmd[32], cltrid[CLTRID_MAX + 1];
 	struct epp_request info;
 	struct eg_err err;
-	json_object *req = NULL, *args, *resp = NULL;
+	json_object *req = NULL, *args;
+	struct info_answer ans = {NULL, 0, NULL};
 	enum exec_next next = EXEC_DONE;
 
 	if (type[0] == '\0' || id[0] == '\0') {
@@ -183,8 +208,11 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 	if (epp_request_build(req, cltrid, &info, &err) == -1)
 		goto out;
 	switch (session_exchange(s, info.xml, info.xml_len, info.cltrid,
-	    env->cfg->epp.command_timeout_ms, &resp, &err)) {
+	    env->cfg->epp.command_timeout_ms, &err)) {
 	case XCHG_OK:
+		ans.text = s->reply.data != NULL ? s->reply.data : "";
+		ans.len = s->reply.len;
+		ans.facts = &s->facts;
 		break;
 	case XCHG_UNSENT:
 		if (++j->run.ask_tries < 3)
@@ -194,15 +222,14 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 		break;
 	}
 out:
-	if (resp == NULL && next == EXEC_DONE)
+	if (ans.facts == NULL && next == EXEC_DONE)
 		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err.msg);
 	if (next == EXEC_DONE) {
 		give_up(env, j);
-		answer_unknown(j, resp);
+		answer_unknown(j, ans.facts != NULL ? &ans : NULL);
 	}
 	epp_request_clear(&info);
 	json_object_put(req);
-	json_object_put(resp);
 	return next;
 }
 
@@ -266,7 +293,7 @@ from_journal(const struct exec_env *env, struct job *j)
 		break;
 	case CLAIM_ANSWERED:
 		if (prev.reply != NULL && (stored = json_tokener_parse(prev.reply)) != NULL) {
-			answer(j, stored);
+			answer_stored(j, stored);
 			json_object_put(stored);
 			log_info(env->log, "%s %s answered from the journal (clTRID %s)", j->cmd, id,
 			    prev.cltrid);
@@ -431,7 +458,6 @@ send_command(const struct exec_env *env, struct session *s, struct job *j)
 {
 	const char *id = job_id(j), *cltrid = j->req.cltrid[0] ? j->req.cltrid : NULL;
 	struct eg_err err;
-	json_object *resp = NULL;
 	enum exec_next next;
 	int transform = j->req.klass == EPP_CLASS_TRANSFORM;
 
@@ -443,16 +469,15 @@ send_command(const struct exec_env *env, struct session *s, struct job *j)
 	    (next = mark_sent(env, s, j)) != EXEC_NEED_SESSION)
 		return next;
 	switch (session_exchange(s, j->req.xml, j->req.xml_len, cltrid,
-	    env->cfg->epp.command_timeout_ms, &resp, &err)) {
+	    env->cfg->epp.command_timeout_ms, &err)) {
 	case XCHG_OK:
 		j->sent = 1;
-		answer(j, resp);
+		answer(j, s);
 		if (j->run.claimed && journal_done(env->journal, id, j->reply, j->reply_len,
 		    j->code > 0 ? j->code : 0, &err) == -1)
 			log_err(env->log, "journal: reply for %s not recorded yet (it is tried again): "
 			    "%s", id, err.msg);
 		j->run.claimed = 0;
-		json_object_put(resp);
 		return EXEC_DONE;
 	case XCHG_REFUSED:
 		fail(j, EG_EREQUEST, JOB_NOT_SENT, "%s", err.msg);

@@ -166,12 +166,14 @@ dup_or_null(const char *s)
 }
 
 /* The broker side for gate_status: where, the consumer's prefetch, a block, held answers,
- * and the last permanent refusal (broker_failed()) until a success clears it. */
+ * deliveries and the acks that settled them (several per basic.ack when answered together:
+ * broker.h), and the last permanent refusal (broker_failed()) until a success clears it. */
 static json_object *
 broker_status(struct gate *g)
 {
 	json_object *o = json_object_new_object();
 	int up = broker_connected(g->broker);
+	uint64_t deliveries, frames, acked, multiple;
 
 	if (o == NULL)
 		return NULL;
@@ -181,6 +183,11 @@ broker_status(struct gate *g)
 	json_object_object_add(o, "prefetch", json_object_new_int(broker_prefetch(g->broker)));
 	json_object_object_add(o, "blocked", json_object_new_boolean(broker_blocked(g->broker)));
 	json_object_object_add(o, "held", json_object_new_int(broker_held(g->broker)));
+	broker_acks(g->broker, &deliveries, &frames, &acked, &multiple);
+	json_object_object_add(o, "deliveries", json_object_new_int64((int64_t)deliveries));
+	json_object_object_add(o, "acks", json_object_new_int64((int64_t)frames));
+	json_object_object_add(o, "acked", json_object_new_int64((int64_t)acked));
+	json_object_object_add(o, "acks_multiple", json_object_new_int64((int64_t)multiple));
 	json_object_object_add(o, "refusal", g->refusal[0] ? json_object_new_string(g->refusal) :
 	    NULL);
 	return o;

@@ -60,14 +60,29 @@ job_reply_json(struct job *j, json_object *obj, int code)
 	return 0;
 }
 
+int
+job_reply_text(struct job *j, const char *text, size_t len, int code)
+{
+	char *copy;
+
+	if ((copy = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	free(j->reply);
+	j->reply = copy;
+	j->reply_len = len;
+	j->code = code;
+	return 0;
+}
+
 void
 job_fail(struct job *j, const struct eg_err *e, const char *code_name)
 {
-	json_object *o = epp_error_reply(e, code_name);
+	struct buf b = BUF_INIT;
 
 	epp_error_text(e, j->error, sizeof(j->error));
-
-	if (o == NULL || job_reply_json(j, o, -1) == -1) {
+	if (epp_error_reply_text(e, code_name, &b) == -1) {
 		/* Out of memory: a fixed reply still tells the caller something went wrong. */
 		static const char fallback[] = "{\"error\":\"failed processing EPP command: out of memory\"}";
 
@@ -75,6 +90,10 @@ job_fail(struct job *j, const struct eg_err *e, const char *code_name)
 		j->reply = strdup(fallback);
 		j->reply_len = j->reply ? sizeof(fallback) - 1 : 0;
 		j->code = -1;
+		return;
 	}
-	json_object_put(o);
+	free(j->reply);
+	j->reply_len = b.len;
+	j->reply = buf_steal(&b);
+	j->code = -1;
 }

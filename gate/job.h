@@ -102,6 +102,9 @@ void job_fail(struct job *j, const struct eg_err *e, const char *code_name);
 /* Sets the reply to the JSON text of obj (not consumed) and code to code (0: none). */
 int job_reply_json(struct job *j, json_object *obj, int code);
 
+/* Sets the reply to a copy of the JSON text[0..len) and code to code (0: none). */
+int job_reply_text(struct job *j, const char *text, size_t len, int code);
+
 /* Key used in error replies: a machine-readable reason next to "error". */
 #define JOB_OUTCOME_UNKNOWN "outcome_unknown"
 #define JOB_NOT_SENT        "not_sent"

@@ -177,7 +177,6 @@ static void
 logout(struct pf *p, struct session *s, struct cltrid_gen *gen)
 {
 	char cltrid[CLTRID_MAX + 1], why[600], *xml = NULL;
-	json_object *resp = NULL;
 	struct eg_err err;
 	const char *msg;
 	size_t len;
@@ -188,12 +187,13 @@ logout(struct pf *p, struct session *s, struct cltrid_gen *gen)
 		failed(p, "epp logout", 0, err.msg);
 		return;
 	}
-	if (session_exchange(s, xml, len, cltrid, p->c->epp.command_timeout_ms, &resp, &err) !=
+	if (session_exchange(s, xml, len, cltrid, p->c->epp.command_timeout_ms, &err) !=
 	    XCHG_OK) {
 		failed(p, "epp logout", 0, err.msg);
 	} else {
-		code = epp_resp_code(resp);
-		msg = epp_resp_msg(resp);
+		/* the response's facts, valid until the next exchange (session.h) */
+		code = epp_facts_code(&s->facts);
+		msg = epp_facts_msg(&s->facts);
 		if (code >= 1000 && code < 2000) {
 			ok_line(p, "epp logout", "%d %s", code, msg ? msg : "");
 		} else {
@@ -202,7 +202,6 @@ logout(struct pf *p, struct session *s, struct cltrid_gen *gen)
 		}
 	}
 	free(xml);
-	json_object_put(resp);
 }
 
 static void

@@ -24,6 +24,7 @@ session_init(struct session *s, int id, const struct session_env *env)
 	s->env = env;
 	frame_reader_init(&s->rd, env->epp->max_frame);
 	s->parser = eg_xml_parser_new();   /* NULL: each parse makes its own */
+	epp_facts_init(&s->facts);
 }
 
 void
@@ -34,6 +35,8 @@ session_clear(struct session *s)
 	buf_clear(&s->out);
 	eg_xml_parser_free(s->parser);
 	s->parser = NULL;
+	buf_clear(&s->reply);
+	epp_facts_clear(&s->facts);
 }
 
 void
@@ -114,27 +117,37 @@ write_frame(struct session *s, const char *xml, size_t len, int64_t deadline, in
 	return rc;
 }
 
-/* Reads and converts one frame. NULL on failure (err set). */
-static json_object *
+/*
+ * Reads and converts one frame: its JSON text to s->reply, what the gate reads from it to
+ * s->facts (xml2json.h, x2j_write), with no json-c object in between. -1 on failure (err
+ * set; s->facts then reads as no EPP document).
+ */
+static int
 read_document(struct session *s, int64_t deadline, struct eg_err *err)
 {
 	const char *xml;
 	size_t len;
-	json_object *doc;
+	int rc;
 
-	if (read_frame(s, deadline, &xml, &len, err) == -1)
-		return NULL;
+	/* The previous response's text was copied by whoever needed it; a large one's
+	 * buffer is given back rather than held for the life of the session. */
+	buf_reset(&s->reply);
+	buf_shrink(&s->reply, FRAME_KEEP);
+	if (read_frame(s, deadline, &xml, &len, err) == -1) {
+		epp_facts_reset(&s->facts);
+		return -1;
+	}
 	trace_xml(s, "<<", xml, len);
 	/* A document past the parser's limits (depth, entity expansion, sizes) is one we
 	 * cannot read either: the caller is told so with the reference's prefix. Only our
 	 * own shortage of memory is not the registry's doing. */
-	if ((doc = x2j_convert_with(s->parser, xml, len, NULL, err)) == NULL && err != NULL &&
-	    err->code != EG_ENOMEM)
+	if ((rc = x2j_write_with(s->parser, xml, len, NULL, &s->reply, &s->facts, err)) == -1 &&
+	    err != NULL && err->code != EG_ENOMEM)
 		err->code = EG_ERESPONSE;
 	/* The frame's text is not needed past its conversion; a large one's buffer is given
 	 * back now rather than held until the next response. */
 	frame_reader_done(&s->rd);
-	return doc;
+	return rc;
 }
 
 /* ---- why an open failed --------------------------------------------------- */
@@ -311,7 +324,6 @@ login_once(struct session *s, const char *pw, const char *newpw, const char *con
 	char cltrid[CLTRID_MAX + 1];
 	char *xml = NULL;
 	size_t len;
-	json_object *resp = NULL;
 	const char *got;
 	int code = -1;
 	int64_t deadline = eg_now_ms() + c->login_timeout_ms;
@@ -325,21 +337,21 @@ login_once(struct session *s, const char *pw, const char *newpw, const char *con
 	}
 	if (write_frame(s, xml, len, deadline, 1, err) == -1)
 		goto out;
-	if ((resp = read_document(s, deadline, err)) == NULL)
+	if (read_document(s, deadline, err) == -1)
 		goto out;
-	got = epp_resp_cltrid(resp);
+	got = epp_facts_cltrid(&s->facts);
 	if (got == NULL || strcmp(got, cltrid) != 0) {
 		eg_err_set(err, EG_EPROTO, "login answered with clTRID %s, sent %s",
 		    got ? got : "(none)", cltrid);
 		goto out;
 	}
-	if ((code = epp_resp_code(resp)) < 1000) {
+	if ((code = epp_facts_code(&s->facts)) < 1000) {
 		eg_err_set(err, EG_ERESPONSE, "login answer is not an EPP response");
 		code = -1;
 		goto out;
 	}
 	if (code >= 2000) {
-		const char *msg = epp_resp_msg(resp);
+		const char *msg = epp_facts_msg(&s->facts);
 
 		switch (session_fail_of_login(code)) {
 		case SESSION_FAIL_LOGIN_REFUSED:
@@ -360,7 +372,6 @@ out:
 		explicit_bzero(xml, len);
 		free(xml);
 	}
-	json_object_put(resp);
 	return code;
 }
 
@@ -437,7 +448,6 @@ session_open(struct session *s, struct eg_err *err)
 	size_t nobj, next;
 	struct epp_greeting g;
 	struct tls_failure tf;
-	json_object *greeting = NULL;
 	int64_t deadline, left;
 	int fd;
 
@@ -463,13 +473,14 @@ session_open(struct session *s, struct eg_err *err)
 		goto fail;
 	}
 	step_done(s, SESSION_STEP_TLS);
-	if ((greeting = read_document(s, deadline, err)) == NULL) {
+	if (read_document(s, deadline, err) == -1) {
 		read_failed(s, SESSION_FAIL_GREETING, err);
 		if (!session_fail_permanent(s->fail))
 			eg_err_prefix(err, "greeting: ");
 		goto fail;
 	}
-	if (epp_resp_greeting(greeting, &g) == -1) {
+	/* g points into s->facts: read before the login's exchanges replace them */
+	if (epp_facts_greeting(&s->facts, &g) == -1) {
 		s->fail = SESSION_FAIL_GREETING;
 		eg_err_set(err, EG_EPROTO, "the registry did not start with a greeting");
 		goto fail;
@@ -491,7 +502,6 @@ session_open(struct session *s, struct eg_err *err)
 			read_failed(s, SESSION_FAIL_LOGIN, err);
 		goto fail;
 	}
-	json_object_put(greeting);
 	s->up = 1;
 	s->up_since = eg_wall_ms();
 	s->last_io_ms = eg_now_ms();
@@ -503,7 +513,6 @@ session_open(struct session *s, struct eg_err *err)
 	step_done(s, SESSION_STEP_LOGIN);
 	return 0;
 fail:
-	json_object_put(greeting);
 	session_drop(s, NULL);
 	return -1;
 }
@@ -513,17 +522,15 @@ session_close(struct session *s)
 {
 	char cltrid[CLTRID_MAX + 1], *xml = NULL;
 	size_t len;
-	json_object *resp = NULL;
 	int timeout = s->env->epp->command_timeout_ms < 5000 ? s->env->epp->command_timeout_ms : 5000;
 
 	if (s->up && s->conn != NULL) {
 		cltrid_next(s->env->cltrid, cltrid);
 		if (epp_build_logout(cltrid, &xml, &len, NULL) == 0 &&
-		    session_exchange(s, xml, len, cltrid, timeout, &resp, NULL) == XCHG_OK)
+		    session_exchange(s, xml, len, cltrid, timeout, NULL) == XCHG_OK)
 			log_info(s->env->log, "session %d: logged out (%d)", s->id,
-			    epp_resp_code(resp));
+			    epp_facts_code(&s->facts));
 		free(xml);
-		json_object_put(resp);
 	}
 	session_drop(s, NULL);
 }
@@ -549,15 +556,13 @@ still_in_step(struct session *s, struct eg_err *err)
 
 enum xchg
 session_exchange(struct session *s, const char *xml, size_t len, const char *cltrid,
-    int timeout_ms, json_object **resp, struct eg_err *err)
+    int timeout_ms, struct eg_err *err)
 {
 	struct epp_greeting g;
-	json_object *doc = NULL;
 	const char *got;
 	int64_t deadline = eg_now_ms() + timeout_ms;
 	int code;
 
-	*resp = NULL;
 	if (still_in_step(s, err) == -1) {
 		session_drop(s, err ? err->msg : NULL);
 		return XCHG_UNSENT;
@@ -572,31 +577,30 @@ session_exchange(struct session *s, const char *xml, size_t len, const char *clt
 		return XCHG_UNSENT;
 	}
 	s->last_io_ms = eg_now_ms();
-	if ((doc = read_document(s, deadline, err)) == NULL)
+	if (read_document(s, deadline, err) == -1)
 		goto lost;
 	if (cltrid == NULL) {
-		if (epp_resp_greeting(doc, &g) == -1) {
+		if (epp_facts_greeting(&s->facts, &g) == -1) {
 			eg_err_set(err, EG_EPROTO, "hello answered with something else than a greeting");
 			goto lost;
 		}
 	} else {
-		got = epp_resp_cltrid(doc);
+		got = epp_facts_cltrid(&s->facts);
 		if (got == NULL || strcmp(got, cltrid) != 0) {
 			eg_err_set(err, EG_EPROTO, "response carries clTRID %s, sent %s",
 			    got ? got : "(none)", cltrid);
 			goto lost;
 		}
-		code = epp_resp_code(doc);
+		code = epp_facts_code(&s->facts);
 		if (code == 2002 || code >= 2500)
 			session_drop(s, code == 2002 ? "registry answered 2002 (command use error)" :
 			    "registry ended the session");
 	}
 	s->commands++;
 	s->last_io_ms = eg_now_ms();
-	*resp = doc;
 	return XCHG_OK;
 lost:
-	json_object_put(doc);
+	epp_facts_reset(&s->facts);
 	session_drop(s, err ? err->msg : NULL);
 	return XCHG_LOST;
 }
@@ -617,16 +621,14 @@ session_keepalive(struct session *s, struct eg_err *err)
 {
 	char *xml = NULL;
 	size_t len;
-	json_object *resp = NULL;
 	enum xchg r;
 
 	if (session_keepalive_in(s) != 0)
 		return 0;
 	if (epp_build_hello(&xml, &len, err) == -1)
 		return -1;
-	r = session_exchange(s, xml, len, NULL, s->env->epp->command_timeout_ms, &resp, err);
+	r = session_exchange(s, xml, len, NULL, s->env->epp->command_timeout_ms, err);
 	free(xml);
-	json_object_put(resp);
 	if (r != XCHG_OK)
 		return -1;
 	log_debug(s->env->log, "session %d: keepalive hello answered", s->id);

@@ -30,13 +30,13 @@
 #ifndef EG_SESSION_H
 #define EG_SESSION_H
 
-#include <json-c/json.h>
 #include <pthread.h>
 #include <stdint.h>
 
 #include "buf.h"
 #include "cltrid.h"
 #include "config.h"
+#include "epp_resp.h"
 #include "err.h"
 #include "frame.h"
 #include "log.h"
@@ -86,6 +86,8 @@ struct session {
 	struct frame_reader rd;
 	struct buf out;                /* the frame being written */
 	struct eg_xml_parser *parser;  /* kept for every response of this session's thread */
+	struct buf reply;              /* the last response as JSON text (xml2json.h) */
+	struct epp_facts facts;        /* what the gate reads from it (epp_resp.h) */
 	int up;                        /* logged in and in step */
 	int64_t last_io_ms;            /* monotonic: last command or keepalive */
 	int64_t up_since;              /* wall clock ms, 0 when down */
@@ -136,7 +138,7 @@ enum session_fail session_fail_of_tls(enum tls_why why, int have_cert);
 void session_fail_fix(int fail, const struct cfg_epp *c, char *out, size_t cap);
 
 enum xchg {
-	XCHG_OK,        /* *resp holds the converted response (or greeting) */
+	XCHG_OK,        /* s->reply and s->facts hold the converted response (or greeting) */
 	XCHG_UNSENT,    /* did not reach the registry; session is down (or never was up) */
 	XCHG_LOST,      /* may have been executed; no usable response; session is down */
 	XCHG_REFUSED,   /* the command itself cannot be sent (too large); session unchanged */
@@ -159,11 +161,13 @@ void session_drop(struct session *s, const char *why);
 /*
  * Sends one command and waits for its response, at most timeout_ms. cltrid: the clTRID
  * inside xml, checked against the response; NULL for <hello/>, whose answer is a
- * greeting. On XCHG_OK the caller owns *resp. A response with code 2002 or 25xx is
- * returned (XCHG_OK) and the session is dropped after it, as the registry ends it.
+ * greeting. On XCHG_OK the response is in s->reply (its JSON text, byte for byte what
+ * x2j_to_string gives for it) and s->facts (its result code, clTRID, greeting...), both
+ * valid until the next exchange on s: copy what is needed. A response with code 2002 or
+ * 25xx is returned (XCHG_OK) and the session is dropped after it, as the registry ends it.
  */
 enum xchg session_exchange(struct session *s, const char *xml, size_t len,
-    const char *cltrid, int timeout_ms, json_object **resp, struct eg_err *err);
+    const char *cltrid, int timeout_ms, struct eg_err *err);
 
 /* Keepalive: <hello/> when idle for keepalive_s. 0 ok (or not due), -1 session dropped. */
 int session_keepalive(struct session *s, struct eg_err *err);

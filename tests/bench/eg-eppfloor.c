@@ -4,8 +4,8 @@
  * broker. Each of S sessions (gate/session.h, as the gate's supervisor uses them) runs
  * requests one after the other: the request JSON text is parsed and built into a command
  * (epp_request_parse, epp_request_build with a fresh clTRID), exchanged with the registry
- * (session_exchange: write, read, XML to JSON, clTRID check) and the reply turned into
- * JSON text (x2j_to_string, copied as the gate's job does). S sessions means S requests
+ * (session_exchange: write, read, XML to JSON text with the facts the gate reads, clTRID
+ * check) and the reply text copied as the gate's job does. S sessions means S requests
  * in flight. The requests are eg-load's, for the same modes.
  *
  *   eg-eppfloor -p PORT --ca FILE [-H host] [-l CLID:PASSWORD] [-s sessions] [-n count]
@@ -72,10 +72,8 @@ one(struct floor *f, struct session *s, const char *text, FILE *sample)
 	char cltrid[CLTRID_MAX + 1], *reply;
 	struct epp_request req;
 	struct eg_err err = {EG_OK, ""};
-	json_object *o, *resp = NULL;
-	const char *out;
-	size_t len;
-	int code = -1, tries, resent = 0;
+	json_object *o;
+	int code = -1, tries, resent = 0, got = 0;
 
 	memset(&req, 0, sizeof(req));
 	if ((o = epp_request_parse(text, strlen(text), &err)) == NULL)
@@ -84,12 +82,13 @@ one(struct floor *f, struct session *s, const char *text, FILE *sample)
 	if (epp_request_build(o, cltrid, &req, &err) == -1)
 		goto out;
 	/* As the gate's executor: reopen a dropped session, re-send a query once. */
-	for (tries = 0; tries < 3 && resp == NULL; tries++) {
+	for (tries = 0; tries < 3 && !got; tries++) {
 		if (!s->up && session_open(s, &err) == -1)
 			goto out;
-		switch (session_exchange(s, req.xml, req.xml_len, req.cltrid, f->timeout_ms, &resp,
-		    &err)) {
+		switch (session_exchange(s, req.xml, req.xml_len, req.cltrid, f->timeout_ms, &err)) {
 		case XCHG_OK:
+			got = 1;
+			break;
 		case XCHG_UNSENT:
 			break;
 		case XCHG_LOST:
@@ -102,16 +101,16 @@ one(struct floor *f, struct session *s, const char *text, FILE *sample)
 			goto out;
 		}
 	}
-	if (resp == NULL)
+	if (!got)
 		goto out;
-	/* The gate's job copies the reply text before the object is released. */
-	if ((out = x2j_to_string(resp, &len)) == NULL || (reply = malloc(len + 1)) == NULL)
+	/* The gate's job copies the reply text out of the session. */
+	if ((reply = malloc(s->reply.len + 1)) == NULL)
 		goto out;
-	memcpy(reply, out, len + 1);
+	memcpy(reply, s->reply.data, s->reply.len + 1);
 	if (sample != NULL)
-		fwrite(reply, 1, len, sample);
+		fwrite(reply, 1, s->reply.len, sample);
 	free(reply);
-	code = epp_resp_code(resp);
+	code = epp_facts_code(&s->facts);
 out:
 	if (code < 0) {
 		pthread_mutex_lock(&f->mu);
@@ -119,7 +118,6 @@ out:
 			fprintf(stderr, "eg-eppfloor: %s\n", err.msg[0] ? err.msg : "no reply");
 		pthread_mutex_unlock(&f->mu);
 	}
-	json_object_put(resp);
 	json_object_put(o);
 	epp_request_clear(&req);
 	return code;
@@ -192,12 +190,12 @@ setup_call(struct floor *f, const char *text)
 	if (epp_request_build(o, cltrid, &req, &err) == -1)
 		goto out;
 	if ((s->up || session_open(s, &err) == 0) &&
-	    session_exchange(s, req.xml, req.xml_len, req.cltrid, 30000, &resp, &err) == XCHG_OK &&
-	    epp_resp_code(resp) >= 2000) {
-		snprintf(err.msg, sizeof(err.msg), "%d %s", epp_resp_code(resp),
-		    epp_resp_msg(resp) ? epp_resp_msg(resp) : "");
-		json_object_put(resp);
-		resp = NULL;
+	    session_exchange(s, req.xml, req.xml_len, req.cltrid, 30000, &err) == XCHG_OK) {
+		if (epp_facts_code(&s->facts) >= 2000)
+			snprintf(err.msg, sizeof(err.msg), "%d %s", epp_facts_code(&s->facts),
+			    epp_facts_msg(&s->facts) ? epp_facts_msg(&s->facts) : "");
+		else
+			resp = json_tokener_parse(s->reply.data);
 	}
 out:
 	if (resp == NULL)

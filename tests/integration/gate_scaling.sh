@@ -47,4 +47,19 @@ ok $? "16 sessions give ${ratio}x the throughput of one (at least 10x)"
 /usr/bin/python3 -c "import sys; sys.exit(0 if $rps1 <= 55 else 1)"
 ok $? "one session is bound by the registry's 20 ms ($rps1/s)"
 is "$(sim_count ' cmd=domain:check .*code=1000')" 1160 "every check reached the registry once"
+# Acks: several replies finished together are acked with one basic.ack (multiple), and
+# only once every delivery up to that tag is answered (broker.h). gate_status's own
+# delivery is answered at once but acked after its reply is written.
+st=$(rpc gate_status)
+dl=$(json_get "$st" gate.broker.deliveries)
+acked=$(json_get "$st" gate.broker.acked)
+frames=$(json_get "$st" gate.broker.acks)
+multi=$(json_get "$st" gate.broker.acks_multiple)
+diag "deliveries $dl, acked $acked in $frames basic.ack frames ($multi with multiple)"
+is "$acked" "$((dl - 1))" "every delivery answered before gate_status was acked, none more"
+[ -n "$frames" ] && [ "$frames" -lt "$acked" ] && [ "$multi" -gt 0 ]
+ok $? "fewer ack frames than deliveries acked ($frames for $acked, $multi with multiple)"
+sleep 0.5
+is "$(_broker_ctl list_queues name messages_unacknowledged 2>/dev/null |
+    awk -v q="$QUEUE" '$1 == q { print $2 }')" 0 "the broker holds no unacked delivery"
 done_testing

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "epp_reply.h"
 #include "epp_resp.h"
 #include "tap.h"
 #include "xml2json.h"
@@ -805,6 +806,45 @@ test_interface(void)
 	eg_xml_parser_free(p);
 }
 
+/* The gate's error replies written as text (epp_error_reply_text, x2j_put_string) give
+ * the bytes of the json-c object epp_error_reply makes, whatever the message holds. */
+static void
+test_error_replies(void)
+{
+	static const char *const codes[] = {NULL, "outcome_unknown", "not_sent", "a\"b\\c\x01/"};
+	static const enum eg_errcode kinds[] = {EG_EREQUEST, EG_EUNKNOWN, EG_ERESPONSE, EG_EIO};
+	struct eg_err e;
+	struct buf b = BUF_INIT;
+	json_object *o;
+	const char *want;
+	size_t i, k, n, same = 0, cases = 0;
+
+	for (i = 0; i < 256; i++) {
+		for (k = 0; k < sizeof(codes) / sizeof(codes[0]); k++) {
+			e.code = kinds[(i + k) % 4];
+			/* byte i (NUL ends the message early) among text, quotes, a slash, UTF-8 */
+			n = (size_t)snprintf(e.msg, sizeof(e.msg), "x\"/\\ \xc3\xa9 %c end", 'a');
+			e.msg[n - 5] = (char)i;
+			o = epp_error_reply(&e, codes[k]);
+			want = x2j_to_string(o, NULL);
+			buf_reset(&b);
+			cases++;
+			if (epp_error_reply_text(&e, codes[k], &b) == 0 && want != NULL &&
+			    strcmp(b.data, want) == 0)
+				same++;
+			else
+				tap_diag("byte %zu, code %s: got %s, want %s", i, codes[k] ? codes[k] :
+				    "(none)", b.data ? b.data : "(nothing)", want ? want : "(nothing)");
+			json_object_put(o);
+		}
+	}
+	tap_ok(same == cases, "error replies as text equal json-c's: %zu of %zu", same, cases);
+	buf_reset(&b);
+	tap_ok(x2j_put_string(&b, "", 0) == 0 && strcmp(b.data, "\"\"") == 0,
+	    "the empty string is \"\" (%s)", b.data);
+	buf_clear(&b);
+}
+
 int
 main(void)
 {
@@ -816,6 +856,7 @@ main(void)
 	test_vectors();
 	test_generated();
 	test_interface();
+	test_error_replies();
 	xmlCleanupParser();
 	return tap_done();
 }
