@@ -20,8 +20,9 @@ cpu_ms=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 + 0.5
 real_ms=$(awk -v r="$real" 'BEGIN { printf "%d", r * 1000 + 0.5 }')
 diag "epp-rpc waited ${real_ms} ms for the reply and used ${cpu_ms} ms of CPU (user $user s, system $sys s)"
 [ "$real_ms" -ge 2900 ]; ok $? "the call lasted the responder's 3 s ($real_ms ms)"
-# Generous: a polling client would burn the better part of 3000 ms; this one blocks.
-[ "$cpu_ms" -le 100 ]; ok $? "CPU used while waiting 3 s: $cpu_ms ms (bound 100 ms)"
+# A polling client would burn the better part of 3000 ms; one that blocks, a few per cent
+# (a sanitizer build on a loaded machine included).
+[ $((cpu_ms * 10)) -le "$real_ms" ]; ok $? "CPU used while waiting 3 s: $cpu_ms ms (at most a tenth)"
 
 # The same for the library's pipelined wait: 20 requests, each answered after 150 ms.
 stop_pid "$RESP_PID"
@@ -34,6 +35,7 @@ real_ms=$(awk -v r="$real" 'BEGIN { printf "%d", r * 1000 + 0.5 }')
 diag "pipelined: $(cat "$T/out")"
 diag "pipelined: ${real_ms} ms elapsed, ${cpu_ms} ms of CPU"
 like "$(cat "$T/out")" "ok=20 " "20 slow pipelined replies collected"
-[ "$cpu_ms" -le 100 ]; ok $? "collect blocks too: $cpu_ms ms CPU over $real_ms ms"
+# A client that spun while waiting would use about as much CPU as time; one that blocks, a few per cent.
+[ $((cpu_ms * 10)) -le "$real_ms" ]; ok $? "collect blocks too: $cpu_ms ms CPU over $real_ms ms (at most a tenth)"
 
 done_testing
