@@ -180,6 +180,7 @@ is "$(cluster_running 1)" 3 "three nodes run"
 
 wait "$CLIENT_PID"
 ok $? "the client got a reply to every request: $(tail -1 "$T/client.out")"
+like "$(tail -1 "$T/client.out")" 'reconnects [1-9]' "  after moving to another node when its node stopped"
 t_end=$(now)
 diag "load: $(since "$t_load") s; client: $(tail -1 "$T/client.out")"
 grep -v 'connected to' "$T/replies.events" | head -10 | sed 's/^/# client: /'
@@ -210,15 +211,24 @@ waited=$(cat "$T"/gate-*.out | grep -c "another copy is in progress on gate")
 ok "$([ "$waited" -ge 1 ]; echo $?)" "redelivered copies waited for the killed gate's lease ($waited)"
 
 # ---- how long the gates took to serve again --------------------------------------------------
-res() { /usr/bin/python3 "$TALLY" resume "$T/gate-$1.out" "$2" "$3" | awk '{print $2}'; }
+# res GATE START UNTIL: "S s" until the gate served again after START, and when it lost
+# its broker connection (if it did).
+res() {
+	local r s l
+	read -r _ s _ l <<<"$(/usr/bin/python3 "$TALLY" resume "$T/gate-$1.out" "$2" "$3")"
+	r="$s s"
+	[ "$l" != none ] && r+=" (its connection closed at $l s)"
+	echo "$r"
+}
 gap() { /usr/bin/python3 "$TALLY" gap "$T/replies" "$1" "$2" | awk '{print $2}'; }
-diag "node 1 stop (gate A's node; took $(awk -v a="$t_stop1" -v b="$t_stopped1" 'BEGIN {printf "%.1f", b - a}') s):" \
-    "gate A served again after $(res a "$t_stop1" "$t_stop2") s, gate B after $(res b "$t_stop1" "$t_stop2") s;" \
-    "longest time without a reply $(gap "$t_stop1" "$t_stop2") s"
-diag "node $lead stop (the leader; took $(awk -v a="$t_stop2" -v b="$t_stopped2" 'BEGIN {printf "%.1f", b - a}') s):" \
-    "gate A served again after $(res a "$t_stop2" "$t_kill") s, gate B after $(res b "$t_stop2" "$t_kill") s;" \
-    "longest time without a reply $(gap "$t_stop2" "$t_kill") s"
-resumed=$(res a "$t_stop1" "$t_stop2")
+took() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+diag "node 1 stop (gate A's node; the stop took $(took "$t_stop1" "$t_stopped1") s): after it began," \
+    "gate A served again at $(res a "$t_stop1" "$t_stop2"), gate B at $(res b "$t_stop1" "$t_stop2");" \
+    "the client's longest wait for a reply: $(gap "$t_stop1" "$t_stop2") s"
+diag "node $lead stop (the leader; the stop took $(took "$t_stop2" "$t_stopped2") s): after it began," \
+    "gate A served again at $(res a "$t_stop2" "$t_kill"), gate B at $(res b "$t_stop2" "$t_kill");" \
+    "the client's longest wait for a reply: $(gap "$t_stop2" "$t_kill") s"
+resumed=$(/usr/bin/python3 "$TALLY" resume "$T/gate-a.out" "$t_stop1" "$t_stop2" | awk '{print $2}')
 ok "$([ "$resumed" != none ]; echo $?)" "gate A served requests again after its node stopped"
 
 # ---- a sample of finished creates sent again ---------------------------------------------------

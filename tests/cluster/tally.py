@@ -10,7 +10,9 @@
   tally.py resume GATELOG START UNTIL
       seconds from START (seconds since the epoch) until the gate logged its next
       finished request after its next "broker: connected to" line (when it connected
-      again between START and UNTIL; otherwise after START): "resume S" or "resume none"
+      again between START and UNTIL; otherwise after START): "resume S lost L", L the
+      seconds from START until the gate saw its broker connection fail ("none": it did
+      not before it connected again, or UNTIL); S "none" when it served nothing
   tally.py gap REPLIES START END
       the longest time without a reply between START and END: "gap S"
   tally.py sample REQUESTS REPLIES N
@@ -154,6 +156,7 @@ def log_time(line):
 def resume(gatelog, start, until):
     start, until = float(start), float(until)
     after = start
+    lost = None
     lines = []
     with open(gatelog, errors="replace") as f:
         for line in f:
@@ -161,14 +164,19 @@ def resume(gatelog, start, until):
             if t is not None and t >= start:
                 lines.append((t, line))
     for t, line in lines:
-        if "broker: connected to" in line and t <= until:
+        if t > until:
+            break
+        if lost is None and " broker " in line and "reconnecting in" in line:
+            lost = t
+        if "broker: connected to" in line:
             after = t
             break
+    lost = "none" if lost is None else "%.1f" % (lost - start)
     for t, line in lines:
         if t >= after and " request cmd=" in line:
-            print("resume %.1f" % (t - start))
+            print("resume %.1f lost %s" % (t - start, lost))
             return 0
-    print("resume none")
+    print("resume none lost %s" % lost)
     return 0
 
 
