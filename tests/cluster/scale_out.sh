@@ -103,7 +103,7 @@ hosts() { local n out=; for n in "$@"; do out+="${out:+, }\"$CLUSTER_HOST:$(port
 sed -e "s|hosts = \[ [^]]* \]|hosts = [ $(hosts 1 2 3) ]|" "$GATE_CONF" >"$T/gate-a.conf"
 sed -e "s|hosts = \[ [^]]* \]|hosts = [ $(hosts 2 3 1) ]|" "$GATE_CONF" >"$T/gate-b.conf"
 chmod 600 "$T/gate-a.conf" "$T/gate-b.conf"
-declare -A GPID GNODE=([a]=1 [b]=2)
+declare -A GPID
 gate_n() {
 	local out=$T/gate-$1.out n
 	n=$(grep -c 'broker: connected to' "$out" 2>/dev/null)
@@ -139,9 +139,9 @@ for i in $(seq 1 "$N"); do
 		printf 'cl-query-%d\t{"cmd": "domain_info", "args": {"name": "base-so.example"}}\n' "$i"
 	fi
 done >"$T/requests"
-ports="$(port_of 1),$(port_of 2),$(port_of 3)"
+amqp_ports="$(port_of 1),$(port_of 2),$(port_of 3)"
 t_load=$(now)
-/usr/bin/python3 "$LOAD" "$ports" "$QUEUE" "$QUEUE-replies" "$T/requests" "$T/replies" \
+/usr/bin/python3 "$LOAD" "$amqp_ports" "$QUEUE" "$QUEUE-replies" "$T/requests" "$T/replies" \
     --rate "$RATE" --quiet 8 --deadline 200 --first 0 >"$T/client.out" 2>"$T/client.err" &
 CLIENT_PID=$!
 track_pid "$CLIENT_PID"
@@ -216,7 +216,6 @@ is "$(cluster_running 1)" 3 "three nodes run"
 wait "$CLIENT_PID"
 ok $? "the client got a reply to every request: $(tail -1 "$T/client.out")"
 like "$(tail -1 "$T/client.out")" 'reconnects [1-9]' "  after moving to another node when its node stopped"
-t_end=$(now)
 diag "load: $(since "$t_load") s; client: $(tail -1 "$T/client.out")"
 grep -v 'connected to' "$T/replies.events" | head -10 | sed 's/^/# client: /'
 
@@ -273,7 +272,7 @@ ns=$(grep -c . "$T/sample")
 is "$ns" "$SAMPLE" "$SAMPLE finished creates (told 1000) are sent again with their message_id"
 creates_before=$(grep -c 'cmd=domain:create ' "$SIM_CMDLOG")
 journal_before=$(cat "$T"/gate-*.out | grep -c 'answered from the journal')
-/usr/bin/python3 "$LOAD" "$ports" "$QUEUE" "$QUEUE-retries" "$T/sample" "$T/retries" \
+/usr/bin/python3 "$LOAD" "$amqp_ports" "$QUEUE" "$QUEUE-retries" "$T/sample" "$T/retries" \
     --quiet 30 --deadline 60 --first 0 >"$T/retry.out" 2>&1
 ok $? "each gets an answer: $(tail -1 "$T/retry.out")"
 same=0
