@@ -79,11 +79,16 @@ caught_up() {
 	[ -n "$lc" ] && awk -v n="${!n}" -v c="$lc" \
 	    '$1 == n && $2 == "follower" && $3 + 200 >= c {f = 1} END {exit !f}' <<<"$rows"
 }
-# The queue's members as each running node sees them, for a failure's diagnosis.
+# The queue's members as each running node sees them, its messages and consumers, for a
+# failure's diagnosis.
 show_members() {
 	local m
 	for m in 1 2 3; do
 		members "$m" | sed "s/^/# node $m sees: /"
+		cluster_ctl "$m" list_queues name messages_ready messages_unacknowledged consumers \
+		    --no-table-headers 2>/dev/null | sed "s/^/# node $m queue: /"
+		cluster_ctl "$m" list_consumers queue_name channel_pid prefetch_count \
+		    --no-table-headers 2>/dev/null | sed "s/^/# node $m consumer: /"
 	done
 }
 
