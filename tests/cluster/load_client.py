@@ -15,7 +15,7 @@ N requests a second (default: all at once).
 
 A publish that is not confirmed (the connection died first, the broker refused it or
 could not route it) is published again, with the same message_id, once connected
-again. Once everything is published, requests still without reply after S quiet
+again; after 5 s of refusals on end, through the next node. Once everything is published, requests still without reply after S quiet
 seconds (default 8) are published again, the same way: a client's retry, which the
 gates' journal must answer without running a create twice.
 
@@ -64,6 +64,7 @@ def main(argv):
     last_progress = time.monotonic()
     next_send = time.monotonic()
     conn = ch = None
+    refused = 0                   # publishes refused in a row
 
     def event(what):
         events.write("%.3f\t%s\n" % (time.time(), what))
@@ -114,6 +115,7 @@ def main(argv):
                     pending.insert(0, (rid, body))
                     raise
                 burst += 1
+                refused = 0
                 if rate > 0:
                     # Behind schedule (a stall): catch up, but not all at once.
                     next_send = max(next_send + 1.0 / rate, time.monotonic() - 1.0)
@@ -128,10 +130,22 @@ def main(argv):
                 event("retrying %d requests without reply" % len(again))
                 last_progress = time.monotonic()
         except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as e:
-            # Not taken by the broker (the queue unavailable for a moment): again later.
+            # Not taken by the broker (the queue unavailable for a moment): again later;
+            # refused for 5 s on end, through another node.
             republished += 1
+            refused += 1
             event("publish of %s not confirmed: %s" % (pending[0][0], type(e).__name__))
             time.sleep(0.2)
+            if refused >= 25:
+                event("refused 25 times through port %d: moving on" % ports[at])
+                refused = 0
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+                conn = None
+                at = (at + 1) % len(ports)
+                reconnects += 1
         except (pika.exceptions.AMQPError, OSError) as e:
             # The node went away: the publish in progress (not confirmed) goes out again
             # through another node, with the same message_id.
