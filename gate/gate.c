@@ -60,6 +60,9 @@ struct gate {
 	int64_t want_since;          /* monotonic ms: since when */
 	int64_t mismatch_since;      /* monotonic ms: since when the consumer's differs; -1 */
 	int64_t reconsume_at;        /* monotonic ms: no new consumer before this */
+	int64_t last_delivery;       /* monotonic ms: the last delivery, or since consuming */
+	int64_t stall_look_at;       /* monotonic ms: next look at an idle gate's queue */
+	int stall_seen;              /* the last look found messages ready, none came since */
 	int exit_status;
 	int64_t next_metrics;
 	int64_t next_service;        /* monotonic ms: service the broker even when quiet */
@@ -230,6 +233,9 @@ on_delivery(void *ctx, const struct delivery *d)
 	struct job *j = job_new();
 	json_object *req = NULL, *cmd, *status;
 	struct eg_err err;
+
+	g->last_delivery = eg_now_ms();
+	g->stall_seen = 0;
 	struct epp_build_opts opts = {NULL};
 	char cltrid[CLTRID_MAX + 1], fee_uri[256];
 	int64_t wall;
@@ -406,6 +412,47 @@ broker_ok(struct gate *g)
 	g->broker_failures = 0;
 	memset(g->refused, 0, sizeof(g->refused));
 	g->refusal[0] = '\0';
+	g->last_delivery = eg_now_ms();
+	g->stall_seen = 0;
+}
+
+/*
+ * A consumer that receives nothing while its queue holds messages ready. RabbitMQ (3.10)
+ * leaves one so when the connection was made while a quorum queue elected a new leader
+ * (tests/cluster/scale_out.sh stops the leader's node): the consumer stays registered and
+ * nothing comes. So when the gate holds no request and has had none for STALL_MS, it asks
+ * the queue (a passive declare, broker.h); messages ready at two looks a second apart with
+ * none delivered between, and it connects again. A look at an idle gate's queue costs one
+ * round trip every STALL_MS.
+ */
+#define STALL_MS 5000
+
+static void
+watch_stall(struct gate *g, int64_t now)
+{
+	unsigned ready, consumers;
+	struct eg_err err;
+
+	if (jobq_outstanding(g->q) > 0 || now - g->last_delivery < STALL_MS ||
+	    now < g->stall_look_at)
+		return;
+	if (broker_probe_queue(g->broker, &ready, &consumers, &err) == -1) {
+		broker_failed(g, &err);
+		return;
+	}
+	if (ready == 0 || !g->stall_seen) {
+		g->stall_seen = ready > 0;
+		g->stall_look_at = now + (ready > 0 ? 1000 : STALL_MS);
+		return;
+	}
+	log_warn(g->log, "broker %s: %u message(s) ready in queue %s (%u consumer(s)) and none "
+	    "delivered to this gate for %lld s: its consumer is stuck; connecting again",
+	    broker_where(g->broker), ready, g->cfg->broker.queue, consumers,
+	    (long long)((now - g->last_delivery) / 1000));
+	broker_disconnect(g->broker);
+	g->stall_seen = 0;
+	g->broker_retry_at = now;
+	notify(g, "");
 }
 
 /*
@@ -484,6 +531,7 @@ keep_broker(struct gate *g)
 	}
 	if (want == broker_prefetch(g->broker)) {
 		g->mismatch_since = -1;
+		watch_stall(g, now);
 		return;
 	}
 	if (g->mismatch_since < 0)

@@ -267,6 +267,8 @@ diag "node 1 stop (gate A's node; the stop took $(took "$t_stop1" "$t_stopped1")
 diag "node $lead stop (the leader; the stop took $(took "$t_stop2" "$t_stopped2") s): after it began," \
     "gate A served again at $(res a "$t_stop2" "$t_kill"), gate B at $(res b "$t_stop2" "$t_kill");" \
     "the client's longest wait for a reply: $(gap "$t_stop2" "$t_kill") s"
+diag "consumers found stuck (messages ready, none delivered) and connected again:" \
+    "gate A $(grep -c 'its consumer is stuck' "$T/gate-a.out"), gate B $(grep -c 'its consumer is stuck' "$T/gate-b.out")"
 resumed=$(/usr/bin/python3 "$TALLY" resume "$T/gate-a.out" "$t_stop1" "$t_stop2" | awk '{print $2}')
 ok "$([ "$resumed" != none ]; echo $?)" "gate A served requests again after its node stopped"
 
