@@ -229,7 +229,7 @@ $(BUILD)/bin/epp-gate-mail: $(call obj,tools/epp-gate-mail.c) $(LIBGATE) $(LIBCO
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(MAIL_LIBS)
 
-$(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(LIBRPC_A)
+$(BUILD)/bin/epp-rpc: $(call obj,rpcclient/epp-rpc.c) $(call obj,common/usage.c) $(LIBRPC_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RPC_LIBS)

@@ -17,7 +17,6 @@
 #include <libxml/parser.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,9 @@
 #include "gate.h"
 #include "log.h"
 #include "preflight.h"
+#include "usage.h"
+
+#define usage_error(...) eg_usage_error("epp-gate", __VA_ARGS__)
 
 static void
 usage(FILE *f)
@@ -63,41 +65,6 @@ usage(FILE *f)
 	    "\n"
 	    "exit status: 0 stopped by a signal or a check passed, 64 usage, 78 configuration,\n"
 	    "69 broker or registry unavailable (--connect), 1 other failure\n");
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr naming what is wrong and pointing at --help; the usage status. */
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "epp-gate: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see epp-gate --help)\n");
-	return EX_USAGE;
-}
-
-/*
- * What getopt_long() refused (opterr 0, optstring starting with ':'). An unknown long
- * option (optopt 0) and a long option without its argument are argv[optind - 1].
- */
-static int
-getopt_failed(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	int n = (int)strcspn(arg, "=");
-
-	if (ch == ':' && strncmp(arg, "--", 2) == 0)
-		return usage_error("option %.*s needs an argument", n, arg);
-	if (ch == ':')
-		return usage_error("option -%c needs an argument", optopt);
-	if (optopt == 0)
-		return usage_error("unknown option %.*s", n, arg);
-	return usage_error("unknown option -%c", optopt);
 }
 
 /*
@@ -194,7 +161,7 @@ parse_cli(int argc, char **argv, struct cli *cli)
 		case 'N': cli->connect = 1; break;
 		case 'V': cli->version = 1; break;
 		case 'h': cli->help = 1; break;
-		default: return getopt_failed(ch, argv);
+		default: return eg_getopt_failed("epp-gate", ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -19,7 +19,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,9 @@
 #include <json-c/json.h>
 
 #include "eppgate-rpc.h"
+#include "usage.h"
+
+#define usage_error(...) eg_usage_error("epp-rpc", __VA_ARGS__)
 
 #ifndef EPPGATE_VERSION
 #define EPPGATE_VERSION "unknown"
@@ -135,42 +137,6 @@ usage(FILE *f)
 	    "connection lost: retry later), 69 broker unreachable (nothing sent), 65 bad\n"
 	    "input on stdin, 64 usage, 78 configuration, 70 internal error; --batch: the\n"
 	    "worst of its lines, 0 < 1 < 2 < 75 < 69 < 65 < 64 < 78\n");
-}
-
-static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr naming what is wrong; the usage status. */
-static int
-bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "epp-rpc: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see epp-rpc --help)\n");
-	return EX_USAGE;
-}
-
-/*
- * What getopt_long() refused (opterr is 0, optstring starts with ':'). optopt is 0 for an
- * unknown long option, which is then argv[optind - 1]; a long option that lacks its
- * argument is there too.
- */
-static int
-getopt_failed(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	int n = (int)strcspn(arg, "=");
-
-	if (ch == ':' && strncmp(arg, "--", 2) == 0)
-		return bad_usage("option %.*s needs an argument", n, arg);
-	if (ch == ':')
-		return bad_usage("option -%c needs an argument", optopt);
-	if (optopt == 0)
-		return bad_usage("unknown option %.*s", n, arg);
-	return bad_usage("unknown option -%c", optopt);
 }
 
 /* Seconds (fractions allowed) within [lo, hi] to milliseconds. */
@@ -519,7 +485,7 @@ apply_url(struct cli *cl, const char *uri)
 	int have_user, have_pass, have_host, have_port, have_vhost;
 
 	if (strncmp(uri, "amqp://", 7) != 0 && strncmp(uri, "amqps://", 8) != 0)
-		return bad_usage("--url takes amqp://[USER[:PASSWORD]@]HOST[:PORT][/VHOST] or "
+		return usage_error("--url takes amqp://[USER[:PASSWORD]@]HOST[:PORT][/VHOST] or "
 		    "amqps://...; for a user name use --user");
 	/* Which parts are there: amqp_parse_url() fills in defaults for the others. */
 	auth = strstr(uri, "://") + 3;
@@ -543,7 +509,7 @@ apply_url(struct cli *cl, const char *uri)
 		return EX_SOFTWARE;
 	}
 	if (amqp_parse_url(copy, &ci) != AMQP_STATUS_OK)
-		return bad_usage("--url is not a valid amqp:// or amqps:// URI");
+		return usage_error("--url is not a valid amqp:// or amqps:// URI");
 	if (have_host && o->host == NULL)
 		o->host = ci.host;
 	if (have_port && o->port == 0)
@@ -581,7 +547,7 @@ parse_options(int argc, char **argv, struct cli *cl)
 			break;
 		case 'p':
 			if (parse_int(optarg, 1, 65535, &o->port) != 0)
-				return bad_usage("bad port '%s'", optarg);
+				return usage_error("bad port '%s'", optarg);
 			break;
 		case OPT_USER:
 			o->username = optarg;
@@ -609,16 +575,16 @@ parse_options(int argc, char **argv, struct cli *cl)
 			break;
 		case 't':
 			if (parse_seconds(optarg, 0.001, 86400, &o->timeout_ms) != 0)
-				return bad_usage("bad timeout '%s' (seconds, 0.001-86400)", optarg);
+				return usage_error("bad timeout '%s' (seconds, 0.001-86400)", optarg);
 			break;
 		case OPT_CONNECTION_NAME:
 			if (optarg[0] == '\0' || strlen(optarg) > 255)
-				return bad_usage("bad connection name (1-255 bytes)");
+				return usage_error("bad connection name (1-255 bytes)");
 			o->connection_name = optarg;
 			break;
 		case OPT_MESSAGE_ID:
 			if ((why = msgid_problem(optarg)) != NULL)
-				return bad_usage("bad message id: it %s", why);
+				return usage_error("bad message id: it %s", why);
 			cl->message_id = optarg;
 			break;
 		case OPT_BATCH:
@@ -626,7 +592,7 @@ parse_options(int argc, char **argv, struct cli *cl)
 			break;
 		case OPT_WINDOW:
 			if (parse_int(optarg, 1, WINDOW_MAX, &cl->window) != 0)
-				return bad_usage("bad window '%s' (1-%d)", optarg, WINDOW_MAX);
+				return usage_error("bad window '%s' (1-%d)", optarg, WINDOW_MAX);
 			break;
 		case OPT_TLS:
 			o->tls = 1;
@@ -646,13 +612,13 @@ parse_options(int argc, char **argv, struct cli *cl)
 			break;
 		case OPT_HEARTBEAT:
 			if (parse_int(optarg, 0, 65535, &o->heartbeat_s) != 0)
-				return bad_usage("bad heartbeat '%s' (seconds, 0-65535)", optarg);
+				return usage_error("bad heartbeat '%s' (seconds, 0-65535)", optarg);
 			if (o->heartbeat_s == 0)
 				o->heartbeat_s = -1;   /* the library's "off" */
 			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (parse_seconds(optarg, 0.001, 3600, &o->connect_timeout_ms) != 0)
-				return bad_usage("bad connect timeout '%s' (seconds, 0.001-3600)",
+				return usage_error("bad connect timeout '%s' (seconds, 0.001-3600)",
 				    optarg);
 			break;
 		case OPT_HEALTH_FILE:
@@ -660,7 +626,7 @@ parse_options(int argc, char **argv, struct cli *cl)
 			break;
 		case OPT_HEALTH_WAIT:
 			if (parse_seconds(optarg, 0, 600, &ms) != 0)
-				return bad_usage("bad health-file pause '%s' (seconds, 0-600)", optarg);
+				return usage_error("bad health-file pause '%s' (seconds, 0-600)", optarg);
 			o->health_wait_ms = ms == 0 ? -1 : ms;
 			break;
 		case OPT_NO_ENV:
@@ -676,16 +642,16 @@ parse_options(int argc, char **argv, struct cli *cl)
 			printf("epp-rpc %s\n", EPPGATE_VERSION);
 			return flush_stdout(0);
 		default:
-			return getopt_failed(ch, argv);
+			return eg_getopt_failed("epp-rpc", ch, argv);
 		}
 	}
 	if (cl->batch && cl->message_id != NULL)
-		return bad_usage("--message-id names one request: with --batch, give each line "
+		return usage_error("--message-id names one request: with --batch, give each line "
 		    "its \"message_id\"");
 	if (cl->batch && cl->pretty)
-		return bad_usage("--pretty cannot be used with --batch (one reply a line)");
+		return usage_error("--pretty cannot be used with --batch (one reply a line)");
 	if (!cl->batch && cl->window != 0)
-		return bad_usage("--window needs --batch");
+		return usage_error("--window needs --batch");
 	/* Last, so that the options given on their own win whatever their place. */
 	return url != NULL ? apply_url(cl, url) : -1;
 }
@@ -1135,15 +1101,15 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (cl.batch && argc != 0) {
-		rc = bad_usage("--batch reads its requests from stdin: unexpected %s", argv[0]);
+		rc = usage_error("--batch reads its requests from stdin: unexpected %s", argv[0]);
 		goto out;
 	}
 	if (!cl.batch && argc < 1) {
-		rc = bad_usage("no command");
+		rc = usage_error("no command");
 		goto out;
 	}
 	if (!cl.batch && (argc > 2 || (strcmp(argv[0], "-") == 0 && argc != 1))) {
-		rc = bad_usage("unexpected argument %s", argv[argc > 2 ? 2 : 1]);
+		rc = usage_error("unexpected argument %s", argv[argc > 2 ? 2 : 1]);
 		goto out;
 	}
 	if (cl.o.tls_no_verify)

@@ -15,7 +15,6 @@
 #include <getopt.h>
 #include <libxml/parser.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,9 @@
 #include "registry.h"
 #include "server.h"
 #include "tls.h"
+#include "usage.h"
+
+#define usage_error(...) eg_usage_error("epp-sim", __VA_ARGS__)
 
 #ifndef EPPGATE_VERSION
 #define EPPGATE_VERSION "dev"
@@ -263,45 +265,10 @@ parse_premium(char *arg, struct registry_config *c)
 	return 0;
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line on stderr naming what is wrong and pointing at --help; -1. */
-static int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "epp-sim: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see epp-sim --help)\n");
-	return -1;
-}
-
 static int
 bad(const char *what, const char *arg)
 {
 	return usage_error("bad %s '%s'", what, arg);
-}
-
-/*
- * What getopt_long() refused (opterr 0, optstring starting with ':'). An unknown long
- * option (optopt 0) and a long option without its argument are argv[optind - 1].
- */
-static int
-getopt_failed(int ch, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	int n = (int)strcspn(arg, "=");
-
-	if (ch == ':' && strncmp(arg, "--", 2) == 0)
-		return usage_error("option %.*s needs an argument", n, arg);
-	if (ch == ':')
-		return usage_error("option -%c needs an argument", optopt);
-	if (optopt == 0)
-		return usage_error("unknown option %.*s", n, arg);
-	return usage_error("unknown option -%c", optopt);
 }
 
 static int
@@ -443,7 +410,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case O_VERSION:
 			printf("epp-sim %s\n", EPPGATE_VERSION);
 			exit(fflush(stdout) == 0 ? 0 : 1);
-		default: return getopt_failed(ch, argv);
+		default: return eg_getopt_failed("epp-sim", ch, argv);
 		}
 	}
 	if (optind != argc)
@@ -554,7 +521,7 @@ main(int argc, char **argv)
 	o.stall_ms = 10000;
 	registry_config_defaults(&o.reg);
 	fault_plan_init(&faults);
-	if (parse_args(argc, argv, &o) == -1)
+	if (parse_args(argc, argv, &o) != 0)
 		return EX_USAGE;
 	eg_log_open(&log, "epp-sim", NULL, o.verbose ? EG_LOG_DEBUG : EG_LOG_INFO, &e);
 	xmlInitParser();
