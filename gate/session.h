@@ -138,6 +138,7 @@ enum session_fail session_fail_of_tls(enum tls_why why, int have_cert);
 void session_fail_fix(int fail, const struct cfg_epp *c, char *out, size_t cap);
 
 enum xchg {
+	XCHG_PENDING,   /* session_start / session_continue: under way; poll and call again */
 	XCHG_OK,        /* s->reply and s->facts hold the converted response (or greeting) */
 	XCHG_UNSENT,    /* did not reach the registry; session is down (or never was up) */
 	XCHG_LOST,      /* may have been executed; no usable response; session is down */
@@ -168,6 +169,26 @@ void session_drop(struct session *s, const char *why);
  */
 enum xchg session_exchange(struct session *s, const char *xml, size_t len,
     const char *cltrid, int timeout_ms, struct eg_err *err);
+
+/*
+ * The same exchange without waiting, for the gate's event loop (dispatch.h), which polls
+ * every session's socket on one thread. session_start checks that the session is in step
+ * and writes what the socket takes of the command's frame now: XCHG_PENDING, XCHG_UNSENT
+ * (session dropped) or XCHG_REFUSED as session_exchange. While XCHG_PENDING, the caller
+ * polls session_fd for session_events and calls session_continue when the socket is
+ * ready or session_deadline has come (now_ms at or past it: the exchange ends XCHG_UNSENT
+ * when the frame was not written whole, XCHG_LOST when it was); it returns XCHG_PENDING
+ * until the exchange ends with what session_exchange would have returned. The command's
+ * text and cltrid are copied: the caller may free them once session_start returns.
+ * One exchange at a time on a session; session_drop abandons one under way.
+ */
+enum xchg session_start(struct session *s, const char *xml, size_t len, const char *cltrid,
+    int timeout_ms, struct eg_err *err);
+enum xchg session_continue(struct session *s, int64_t now_ms, struct eg_err *err);
+int session_busy(const struct session *s);          /* an exchange is under way */
+int session_fd(const struct session *s);            /* -1 when no connection */
+short session_events(const struct session *s);      /* POLLIN / POLLOUT; 0 when not busy */
+int64_t session_deadline(const struct session *s);  /* monotonic ms; -1 when not busy */
 
 /* Keepalive: <hello/> when idle for keepalive_s. 0 ok (or not due), -1 session dropped. */
 int session_keepalive(struct session *s, struct eg_err *err);
