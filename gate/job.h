@@ -50,6 +50,8 @@ struct job_run {
 	int asking;                 /* the outcome is unknown: what is left is to ask the
 	                               registry what it holds (an info query), then answer */
 	int ask_tries;              /* info queries that did not reach the registry */
+	int rated;                  /* the rate limit's tokens are booked (from wake_ms on) */
+	int exchange;               /* enum exec_exchange: what is under way on the session */
 	char cltrid[CLTRID_MAX + 1];   /* the clTRID an "outcome unknown" names */
 	char why[256];              /* what went wrong with the last exchange, for the reply */
 };

@@ -85,6 +85,11 @@ void jobq_defer(struct jobq *q, struct job *j, int64_t not_before_ms, int64_t un
 /* Hands a job with its reply to the finished list and wakes the collector. */
 void jobq_finish(struct jobq *q, struct job *j);
 
+/* A job the collector's own thread took and finished (dispatch.h): it leaves the queue's
+ * count of outstanding jobs, and the caller publishes it at once, without the finished list
+ * and its eventfd. */
+void jobq_done(struct jobq *q, struct job *j);
+
 /* Readable when finished jobs wait or jobq_poke was called. */
 int jobq_event_fd(const struct jobq *q);
 

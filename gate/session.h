@@ -185,6 +185,8 @@ enum xchg session_exchange(struct session *s, const char *xml, size_t len,
 enum xchg session_start(struct session *s, const char *xml, size_t len, const char *cltrid,
     int timeout_ms, struct eg_err *err);
 enum xchg session_continue(struct session *s, int64_t now_ms, struct eg_err *err);
+/* Waits (poll) for the exchange under way to end: what session_continue ended it with. */
+enum xchg session_wait(struct session *s, struct eg_err *err);
 int session_busy(const struct session *s);          /* an exchange is under way */
 int session_fd(const struct session *s);            /* -1 when no connection */
 short session_events(const struct session *s);      /* POLLIN / POLLOUT; 0 when not busy */

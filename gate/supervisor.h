@@ -91,6 +91,7 @@ struct supervisor_env {
 	struct registry_profile *profile;   /* NULL: none; not owned */
 	int sessions;
 	int refused_backoff_ms;       /* least first step after 2200/25xx; 0: 5000 */
+	int lend;                     /* lend sessions that are up to the event loop (below) */
 };
 
 struct supervisor;
@@ -100,6 +101,21 @@ struct supervisor;
 struct supervisor *supervisor_start(const struct supervisor_env *env, struct eg_err *err);
 
 int supervisor_sessions_up(struct supervisor *sv);
+
+/*
+ * Lend mode (env.lend): a session that comes up is lent to the AMQP thread's event loop
+ * (dispatch.h), which runs the jobs and keepalives on it; its thread waits until it comes
+ * back. The session queue's eventfd is poked when one is offered. supervisor_borrow takes
+ * the next one offered (NULL: none); supervisor_give_back returns one, down (its thread
+ * opens it again at once) or up (for a re-login, or the stop: after a re-login the thread
+ * closes it, after the stop it runs what is still queued and logs out); supervisor_served
+ * counts a job answered on it. A re-login or the stop takes back the sessions offered and
+ * not yet borrowed; those borrowed must be given back before supervisor_stop. Without lend
+ * mode each thread runs jobs on its own session (exec_run), as the supervisor's tests do.
+ */
+struct session *supervisor_borrow(struct supervisor *sv);
+void supervisor_give_back(struct supervisor *sv, struct session *s);
+void supervisor_served(struct supervisor *sv, struct session *s);
 
 /* Every session logs in again, after the job it is running: the health file was touched. */
 void supervisor_relogin(struct supervisor *sv);

@@ -214,7 +214,7 @@ make_job(struct rig *r, const char *json)
 	return j;
 }
 
-/* Runs a request on the session as the supervisor does: whenever the runner needs an up
+/* Runs a request on the session as a slot thread does (exec_run): whenever the runner needs an up
  * session, the session is opened again (at most 5 times). Returns the job (caller frees)
  * with its reply. */
 static struct job *
@@ -228,7 +228,7 @@ run(struct rig *r, struct session *s, const char *json)
 		return NULL;
 	if (!s->up && session_open(s, &e) == 0)
 		opens++;
-	while (exec_step(&r->exec, s, j) == EXEC_NEED_SESSION) {
+	while (exec_run(&r->exec, s, j) == EXEC_NEED_SESSION) {
 		if (s->up) {
 			tap_diag("the runner asked for a session while its own is up");
 			break;
