@@ -511,6 +511,8 @@ send_command(const struct exec_env *env, struct session *s, struct job *j)
 		}
 		fail(j, err.code, NULL, "%s", err.msg);
 		return EXEC_DONE;
+	case XCHG_PENDING:   /* session_exchange waits for the end */
+		break;
 	}
 	fail(j, EG_EPROTO, NULL, "internal error: unknown exchange result");
 	return EXEC_DONE;
