@@ -4,7 +4,8 @@
  * keepalive, logout (RFC 5730 section 2, RFC 5734).
  *
  * A session is used by one thread at a time (the supervisor gives each session
- * its own thread); every call is blocking with a deadline. In the gate, only
+ * its own thread); every call is blocking with a deadline, but session_start and
+ * session_continue, which never wait (for an event loop). In the gate, only
  * the session supervisor (supervisor.h) opens, re-opens and closes sessions;
  * the job runner (exec.h) exchanges commands on a session that is up and,
  * when it goes down, hands the job back rather than log in itself. A session
@@ -95,6 +96,12 @@ struct session {
 	int fail;                      /* enum session_fail of the last failed open */
 	struct rp_login login;         /* what the last login offered and negotiated */
 	unsigned long commands;        /* answered on this session since start */
+	/* The exchange under way (session_start); session.c's own. */
+	int xstate;                    /* idle, writing s->out, reading the response */
+	short xevents;                 /* what it waits for: POLLIN or POLLOUT */
+	int xgreeting;                 /* a <hello/>: the answer must be a greeting */
+	int64_t xdeadline;             /* monotonic ms */
+	char xcltrid[CLTRID_MAX + 1];  /* the clTRID the response must carry */
 };
 
 /*
@@ -181,6 +188,17 @@ enum xchg session_exchange(struct session *s, const char *xml, size_t len,
  * until the exchange ends with what session_exchange would have returned. The command's
  * text and cltrid are copied: the caller may free them once session_start returns.
  * One exchange at a time on a session; session_drop abandons one under way.
+ *
+ * Neither call waits: each writes and reads until the socket would block, so that bytes
+ * OpenSSL already holds are read before the caller polls again (poll does not see them).
+ * What the socket has at the deadline still counts: the exchange ends at the deadline only
+ * when it would have to wait. Should OpenSSL hold the response as soon as the frame is
+ * written (it read while writing), session_start reads it and returns the exchange's end
+ * (XCHG_OK or XCHG_LOST) itself: a caller handles session_start's result as it does
+ * session_continue's. XCHG_REFUSED also comes from session_start while an exchange is under
+ * way on s, and for a cltrid longer than CLTRID_MAX (RFC 5730 trIDStringType: 3-64
+ * characters). session_continue without an exchange under way (never started, or abandoned
+ * by session_drop) returns XCHG_LOST: it cannot say that nothing went out.
  */
 enum xchg session_start(struct session *s, const char *xml, size_t len, const char *cltrid,
     int timeout_ms, struct eg_err *err);
