@@ -68,7 +68,7 @@
 #include "ratelimit.h"
 #include "session.h"
 
-/* What the runner uses; read-only, shared by every session thread. */
+/* What the runner uses; read-only, shared by the threads that run jobs. */
 struct exec_env {
 	const struct gate_config *cfg;
 	struct journal *journal;       /* NULL: none */

@@ -7,13 +7,16 @@
  * session slot keeps its session up (reconnecting with exponential backoff
  * and jitter, a longer first step after a refused login or a session limit,
  * 2200/25xx; at once, without backoff, after a session that was up went
- * down), sends <hello/> when idle, logs in again when asked (the health file
- * was touched), and between those takes jobs from the job queue (jobq.h) in
- * arrival order and runs them through the ops' run (the runner, exec.h),
- * only ever on a session that is up. A job that needs an up session to go on
- * (its session went down under it) goes back to the head of the queue, where
- * the next session up, perhaps this one re-opened at once, takes it and the
- * runner continues where the job was.
+ * down) and logs in again when asked (the health file was touched). While its
+ * session is up, the gate's slot thread lends it to the AMQP thread's event
+ * loop (lend mode, below; dispatch.h), which runs the jobs and keepalives on
+ * it and gives it back when it goes down; without lend mode (the tests of
+ * these rules) the slot thread itself sends <hello/> when idle and takes jobs
+ * from the job queue (jobq.h) in arrival order, running them through the ops'
+ * run (the runner, exec.h). Either way jobs run only on a session that is up;
+ * a job that needs an up session to go on (its session went down under it)
+ * goes back to the head of the queue, where the next session up, perhaps this
+ * one re-opened at once, takes it and the runner continues where the job was.
  *
  * A failed open is either one that may heal by retrying (the registry is out
  * of reach, busy, closing) or one that cannot (session.h, enum session_fail:
