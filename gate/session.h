@@ -4,8 +4,8 @@
  * keepalive, logout (RFC 5730 section 2, RFC 5734).
  *
  * A session is used by one thread at a time (the supervisor gives each session
- * its own thread); every call is blocking with a deadline, but session_start and
- * session_continue, which never wait (for an event loop). In the gate, only
+ * its own thread); every call but session_start and session_continue (which never
+ * wait, for an event loop) blocks until its deadline at most. In the gate, only
  * the session supervisor (supervisor.h) opens, re-opens and closes sessions;
  * the job runner (exec.h) exchanges commands on a session that is up and,
  * when it goes down, hands the job back rather than log in itself. A session
@@ -181,13 +181,14 @@ enum xchg session_exchange(struct session *s, const char *xml, size_t len,
  * The same exchange without waiting, for the gate's event loop (dispatch.h), which polls
  * every session's socket on one thread. session_start checks that the session is in step
  * and writes what the socket takes of the command's frame now: XCHG_PENDING, XCHG_UNSENT
- * (session dropped) or XCHG_REFUSED as session_exchange. While XCHG_PENDING, the caller
- * polls session_fd for session_events and calls session_continue when the socket is
- * ready or session_deadline has come (now_ms at or past it: the exchange ends XCHG_UNSENT
- * when the frame was not written whole, XCHG_LOST when it was); it returns XCHG_PENDING
- * until the exchange ends with what session_exchange would have returned. The command's
- * text and cltrid are copied: the caller may free them once session_start returns.
- * One exchange at a time on a session; session_drop abandons one under way.
+ * (session dropped) or XCHG_REFUSED as session_exchange (rarely the end itself: below).
+ * While XCHG_PENDING, the caller polls session_fd for session_events and calls
+ * session_continue when the socket is ready or session_deadline has come (now_ms at or
+ * past it: the exchange ends XCHG_UNSENT when the frame was not written whole, XCHG_LOST
+ * when it was); it returns XCHG_PENDING until the exchange ends with what session_exchange
+ * would have returned. The command's text and cltrid are copied: the caller may free them
+ * once session_start returns. One exchange at a time on a session; session_drop abandons
+ * one under way.
  *
  * Neither call waits: each writes and reads until the socket would block, so that bytes
  * OpenSSL already holds are read before the caller polls again (poll does not see them).
