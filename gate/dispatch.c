@@ -118,6 +118,8 @@ settle(struct dispatch *d, int i, enum exec_next next)
 	return 0;
 }
 
+static int exchanged(struct dispatch *d, int i, enum xchg r, const struct eg_err *err);
+
 /* Starts a keepalive <hello/> on lane i, when one is due. 1 when the lane was given back. */
 static int
 keepalive(struct dispatch *d, int i)
@@ -136,16 +138,9 @@ keepalive(struct dispatch *d, int i)
 	}
 	r = session_start(l->s, xml, len, NULL, d->env.exec->cfg->epp.command_timeout_ms, &err);
 	free(xml);
-	if (r == XCHG_PENDING) {
-		l->hello = 1;
-		return 0;
-	}
-	log_info(d->env.log, "session %d: keepalive failed: %s", l->s->id, err.msg);
-	if (!l->s->up) {
-		give_back(d, i);
-		return 1;
-	}
-	return 0;
+	l->hello = 1;
+	/* session_start may end it at once (the answer was already read, or nothing went out) */
+	return r == XCHG_PENDING ? 0 : exchanged(d, i, r, &err);
 }
 
 void
