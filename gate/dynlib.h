@@ -11,7 +11,8 @@
  *	#define LIB_FUNCS(X) X(lib_open) X(lib_close)
  *	static struct { LIB_FUNCS(DYNLIB_FIELD) } lib;
  *	static const char *const lib_names[] = { LIB_FUNCS(DYNLIB_NAME) };
- *	static struct dynlib lib_so = DYNLIB_INIT("liblib.so.1", "liblib1", "the X", lib_names, lib);
+ *	static struct dynlib lib_so = DYNLIB_INIT("liblib.so.1", "liblib1", "the X journal",
+ *	    lib_names, lib);
  */
 #ifndef EG_DYNLIB_H
 #define EG_DYNLIB_H
