@@ -14,12 +14,9 @@
  * its calls ever waiting.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <libxml/parser.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,196 +26,9 @@
 #include "clock.h"
 #include "epp_resp.h"
 #include "exec.h"
+#include "simtest.h"
 #include "supervisor.h"
 #include "tap.h"
-
-static char dir[512], bindir[512];
-static const char *PW = "s3cret-login-pw", *NEWPW = "n3w-login-pw-42";
-
-static const char *
-path(const char *name)
-{
-	static char p[16][700];
-	static int i;
-
-	i = (i + 1) % 16;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
-
-struct sim {
-	pid_t pid;
-	char port[16];
-	char log[700];
-};
-
-/* Starts epp-sim with the given extra options (NULL-terminated). */
-static int
-sim_start(struct sim *sm, const char *cert, ...)
-{
-	const char *argv[40];
-	char exe[700], portfile[700], acct[128];
-	va_list ap;
-	int n = 0, i;
-	FILE *f;
-
-	snprintf(exe, sizeof(exe), "%s/epp-sim", bindir);
-	snprintf(portfile, sizeof(portfile), "%s/sim.port", dir);
-	snprintf(sm->log, sizeof(sm->log), "%s/sim-%ld.log", dir, (long)eg_now_us());
-	snprintf(acct, sizeof(acct), "registrar1:%s", PW);
-	unlink(portfile);
-	argv[n++] = exe;
-	argv[n++] = "--cert";
-	argv[n++] = path(strcmp(cert, "server") == 0 ? "server.crt" : strcmp(cert, "untrusted") ==
-	    0 ? "untrusted.crt" : "wronghost.crt");
-	argv[n++] = "--key";
-	argv[n++] = path(strcmp(cert, "server") == 0 ? "server.key" : strcmp(cert, "untrusted") ==
-	    0 ? "untrusted.key" : "wronghost.key");
-	argv[n++] = "--port-file";
-	argv[n++] = portfile;
-	argv[n++] = "--log";
-	argv[n++] = sm->log;
-	argv[n++] = "--account";
-	argv[n++] = acct;
-	va_start(ap, cert);
-	while (n < 38 && (argv[n] = va_arg(ap, const char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	if ((sm->pid = fork()) == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		int errfd = open(path("sim.err"), O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		if (null >= 0)
-			dup2(null, 1);
-		if (errfd >= 0)
-			dup2(errfd, 2);
-		execv(exe, (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	for (i = 0; i < 100; i++) {
-		if ((f = fopen(portfile, "r")) != NULL) {
-			if (fgets(sm->port, sizeof(sm->port), f) != NULL) {
-				sm->port[strcspn(sm->port, "\n")] = '\0';
-				fclose(f);
-				return 0;
-			}
-			fclose(f);
-		}
-		usleep(50000);
-	}
-	return -1;
-}
-
-static void
-sim_stop(struct sim *sm)
-{
-	int st;
-
-	if (sm->pid > 0) {
-		kill(sm->pid, SIGTERM);
-		waitpid(sm->pid, &st, 0);
-		sm->pid = 0;
-	}
-}
-
-/* Lines of the sim's command log containing every one of the given strings. */
-static int
-sim_count(const struct sim *sm, const char *a, const char *b)
-{
-	char line[2048];
-	FILE *f = fopen(sm->log, "r");
-	int n = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL))
-			n++;
-	fclose(f);
-	return n;
-}
-
-/* Everything a session needs, set up for one sim. */
-struct rig {
-	struct gate_config cfg;
-	struct session_creds creds;
-	struct cltrid_gen cltrid;
-	struct session_env env;
-	struct exec_env exec;
-	struct eg_log log;
-	struct tls_ctx *tls;
-};
-
-static int
-rig_init(struct rig *r, const struct sim *sm, int client_cert, const char *name)
-{
-	struct tls_opts o = {path("ca.crt"), NULL, client_cert ? path("client.crt") : NULL,
-	    client_cert ? path("client.key") : NULL, 1};
-	struct eg_err e;
-
-	memset(r, 0, sizeof(*r));
-	gate_config_defaults(&r->cfg);
-	snprintf(r->cfg.epp.host, sizeof(r->cfg.epp.host), "localhost");
-	snprintf(r->cfg.epp.port, sizeof(r->cfg.epp.port), "%s", sm->port);
-	snprintf(r->cfg.epp.login, sizeof(r->cfg.epp.login), "registrar1");
-	if (name != NULL)
-		snprintf(r->cfg.epp.tls.server_name, sizeof(r->cfg.epp.tls.server_name), "%s", name);
-	if (client_cert) {
-		snprintf(r->cfg.epp.tls.cert_file, sizeof(r->cfg.epp.tls.cert_file), "%s",
-		    o.cert_file);
-		snprintf(r->cfg.epp.tls.key_file, sizeof(r->cfg.epp.tls.key_file), "%s", o.key_file);
-	}
-	r->cfg.epp.connect_timeout_ms = 3000;
-	r->cfg.epp.login_timeout_ms = 3000;
-	r->cfg.epp.command_timeout_ms = 1000;
-	pthread_mutex_init(&r->creds.mu, NULL);
-	snprintf(r->creds.pw, sizeof(r->creds.pw), "%s", PW);
-	cltrid_init(&r->cltrid, "t");
-	eg_log_open(&r->log, "test", path("session.log"), EG_LOG_TRACE, &e);
-	if ((r->tls = tls_ctx_client(&o, &e)) == NULL) {
-		tap_diag("tls: %s", e.msg);
-		return -1;
-	}
-	r->env.epp = &r->cfg.epp;
-	r->env.tls = r->tls;
-	r->env.cltrid = &r->cltrid;
-	r->env.creds = &r->creds;
-	r->env.log = &r->log;
-	r->exec.cfg = &r->cfg;
-	r->exec.cltrid = &r->cltrid;
-	r->exec.log = &r->log;
-	return 0;
-}
-
-static void
-rig_free(struct rig *r)
-{
-	tls_ctx_free(r->tls);
-	eg_log_close(&r->log);
-	pthread_mutex_destroy(&r->creds.mu);
-}
-
-/* A job for a JSON request, built as the gate builds it. */
-static struct job *
-make_job(struct rig *r, const char *json)
-{
-	struct job *j = job_new();
-	char cltrid[CLTRID_MAX + 1];
-	struct eg_err e;
-	json_object *req = epp_request_parse(json, strlen(json), &e);
-
-	cltrid_next(&r->cltrid, cltrid);
-	if (req == NULL || epp_request_build(req, cltrid, &j->req, &e) == -1) {
-		tap_diag("build %s: %s", json, e.msg);
-		json_object_put(req);
-		job_free(j);
-		return NULL;
-	}
-	snprintf(j->cmd, sizeof(j->cmd), "%s", j->req.cmd->name);
-	json_object_put(req);
-	return j;
-}
 
 /* Runs a request on the session as a slot thread does (exec_run): whenever the runner needs an
  * up session, the session is opened again (at most 5 times). Returns the job (caller frees)
@@ -270,11 +80,11 @@ test_login_and_secrets(void)
 		return;
 	}
 	/* a password change at login: the new one must be used from then on */
-	snprintf(r.creds.newpw, sizeof(r.creds.newpw), "%s", NEWPW);
+	snprintf(r.creds.newpw, sizeof(r.creds.newpw), "%s", ST_NEWPW);
 	session_init(&s, 0, &r.env);
 	rc = session_open(&s, &e);
 	tap_ok(rc == 0 && s.up, "login over verified TLS (%s)", rc == 0 ? s.login.svid : e.msg);
-	tap_is_str(r.creds.pw, NEWPW, "after a login with newPW, the new password is current");
+	tap_is_str(r.creds.pw, ST_NEWPW, "after a login with newST_PW, the new password is current");
 	tap_ok(r.creds.newpw[0] == '\0', "and no change is pending");
 	j = run(&r, &s, CONTACT);
 	tap_ok(j != NULL && j->code == 1000, "contact_create with authInfo");
@@ -291,14 +101,14 @@ test_login_and_secrets(void)
 	session_close(&s);
 	session_clear(&s);
 	rig_free(&r);
-	lg = tap_slurp(path("session.log"), NULL);
+	lg = tap_slurp(st_path("session.log"), NULL);
 	tap_ok(lg != NULL && strstr(lg, "<pw>*****</pw>") != NULL &&
 	    strstr(lg, "contact:pw>*****<") != NULL, "the trace log shows the XML, redacted");
-	tap_ok(lg != NULL && strstr(lg, PW) == NULL && strstr(lg, NEWPW) == NULL &&
+	tap_ok(lg != NULL && strstr(lg, ST_PW) == NULL && strstr(lg, ST_NEWPW) == NULL &&
 	    strstr(lg, "contact-authinfo-77") == NULL,
 	    "no password, new password or authInfo in the trace log");
 	free(lg);
-	unlink(path("session.log"));
+	unlink(st_path("session.log"));
 	sim_stop(&sm);
 }
 
@@ -355,7 +165,7 @@ test_certificates(void)
 		rig_free(&r);
 	}
 	sim_stop(&sm);
-	if (sim_start(&sm, "server", "--ca", path("ca.crt"), "--require-client-cert", NULL) == 0 &&
+	if (sim_start(&sm, "server", "--ca", st_path("ca.crt"), "--require-client-cert", NULL) == 0 &&
 	    rig_init(&r, &sm, 0, NULL) == 0) {
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1, "client certificate required and missing: "
@@ -374,7 +184,7 @@ test_certificates(void)
 	}
 	sim_stop(&sm);
 	/* the registry trusts another CA than the one of our certificate */
-	if (sim_start(&sm, "server", "--ca", path("other-ca.crt"), "--require-client-cert",
+	if (sim_start(&sm, "server", "--ca", st_path("other-ca.crt"), "--require-client-cert",
 	    NULL) == 0 && rig_init(&r, &sm, 1, NULL) == 0) {
 		session_init(&s, 0, &r.env);
 		tap_ok(session_open(&s, &e) == -1 && s.fail == SESSION_FAIL_CERT_REFUSED &&
@@ -963,7 +773,7 @@ nb_large(int n, size_t frame_len, const char *what)
 	int64_t t0, took;
 	int same = 0;
 
-	snprintf(spec, sizeof(spec), "reply-file=%s:1:domain:check", path("big.xml"));
+	snprintf(spec, sizeof(spec), "reply-file=%s:1:domain:check", st_path("big.xml"));
 	if (sim_start(&sm, "server", "--fault", spec, NULL) == -1 ||
 	    rig_init(&r, &sm, 0, NULL) == -1) {
 		tap_ok(0, "nb %s: set up", what);
@@ -972,8 +782,8 @@ nb_large(int n, size_t frame_len, const char *what)
 	r.log.level = EG_LOG_INFO;   /* not the whole response in the trace */
 	session_init(&s, 0, &r.env);
 	if (session_open(&s, &e) == 0 && nb_build(&r, CHECK, &req) == 0) {
-		if (write_reply(path("big.xml"), n, req.cltrid, frame_len) == -1)
-			tap_diag("%s: cannot write the reply", path("big.xml"));
+		if (write_reply(st_path("big.xml"), n, req.cltrid, frame_len) == -1)
+			tap_diag("%s: cannot write the reply", st_path("big.xml"));
 		t0 = eg_now_ms();
 		x = nb_exchange(&s, req.xml, req.xml_len, req.cltrid, 6000, &w, &e);
 		took = eg_now_ms() - t0;
@@ -996,7 +806,7 @@ nb_large(int n, size_t frame_len, const char *what)
 	session_clear(&s);
 	rig_free(&r);
 	sim_stop(&sm);
-	unlink(path("big.xml"));
+	unlink(st_path("big.xml"));
 }
 
 /* Four sessions, four commands started before any answer is read, on one thread. */
@@ -1059,15 +869,9 @@ test_nb_in_flight(void)
 int
 main(int argc, char **argv)
 {
-	char cmd[1400];
-	const char *tmp = getenv("TMPDIR");
-
 	signal(SIGPIPE, SIG_IGN);
 	xmlInitParser();
-	snprintf(bindir, sizeof(bindir), "%s/../bin", argc > 0 ? dirname(argv[0]) : ".");
-	snprintf(dir, sizeof(dir), "%s/eg-session.%ld", tmp ? tmp : "/tmp", (long)getpid());
-	snprintf(cmd, sizeof(cmd), "%s %s", tap_src("tests/lib/certs.sh"), dir);
-	if (system(cmd) != 0) {
+	if (st_setup(argc > 0 ? argv[0] : ".", "session") == -1) {
 		tap_ok(0, "test certificates");
 		return tap_done();
 	}
@@ -1104,9 +908,7 @@ main(int argc, char **argv)
 	nb_large(4000, 0, "large");
 	nb_large(2, 16384 + 100, "two records");
 	test_nb_in_flight();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		tap_diag("could not remove %s", dir);
+	st_cleanup();
 	xmlCleanupParser();
 	return tap_done();
 }
