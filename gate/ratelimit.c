@@ -198,10 +198,14 @@ ratelimit_take(struct ratelimit *r, enum rl_class c, int64_t deadline,
 int64_t
 ratelimit_book(struct ratelimit *r, enum rl_class c, int64_t deadline)
 {
-	int64_t at, before[2] = { 0, 0 }, after[2] = { 0, 0 };
+	int64_t at, now, before[2] = { 0, 0 }, after[2] = { 0, 0 };
 
 	if ((unsigned)c >= RL_NCLASS || (at = book(r, c, deadline, NULL, before, after)) < 0)
 		return -1;
+	/* A slot that is already open is now, not the next millisecond: rounding it up would
+	 * set every command aside for up to 1 ms. */
+	if (at <= (now = now_ns()))
+		return now / NS_PER_MS;
 	return (at + NS_PER_MS - 1) / NS_PER_MS;
 }
 
