@@ -572,34 +572,33 @@ rate(const struct exec_env *env, struct job *j)
 	return 2;
 }
 
+/* What checks() or rate() said: 0 go on; 1 answered (EXEC_DONE) or 2 set aside (EXEC_WAIT),
+ * into *next. */
+static int
+settled(int r, enum exec_next *next)
+{
+	if (r == 0)
+		return 0;
+	*next = r == 1 ? EXEC_DONE : EXEC_WAIT;
+	return 1;
+}
+
 enum exec_next
 exec_step(const struct exec_env *env, struct session *s, struct job *j)
 {
+	enum exec_next next;
+
 	if (s != NULL)
 		j->session_id = s->id;
 	/* before the journal hears of it: a command the registry does not offer never runs */
 	if (!j->run.started && !j->run.asking && not_offered(env, s, j))
 		return EXEC_DONE;
-	if (!j->run.started || j->run.waiting) {
-		switch (checks(env, j)) {
-		case 1:
-			return EXEC_DONE;
-		case 2:
-			return EXEC_WAIT;
-		default:
-			break;
-		}
-	}
+	if ((!j->run.started || j->run.waiting) && settled(checks(env, j), &next))
+		return next;
 	if (j->run.asking)
 		return ask_registry(env, s, j);
-	switch (rate(env, j)) {
-	case 1:
-		return EXEC_DONE;
-	case 2:
-		return EXEC_WAIT;
-	default:
-		break;
-	}
+	if (settled(rate(env, j), &next))
+		return next;
 	return send_command(env, s, j);
 }
 
