@@ -52,9 +52,9 @@ CC        ?= cc
 # epp-gate-mail (the alert mailer) needs libcurl. The client library links RPC_PKGS alone.
 PKGS      := librabbitmq openssl libxml-2.0 json-c libconfig sqlite3 libpq libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
-# libpq is loaded at run time by the PostgreSQL journal alone (gate/journal_pg.c): its
-# headers are needed, its library is not linked.
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq,$(PKGS)) 2>/dev/null)
+# libpq and SQLite are loaded at run time by the journal's backends alone, when such a
+# journal is opened (gate/dynlib.h): their headers are needed, their libraries not linked.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq sqlite3,$(PKGS)) 2>/dev/null)
 MAIL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 RPC_PKGS  := librabbitmq json-c
 RPC_LIBS  := $(shell pkg-config --libs $(RPC_PKGS) 2>/dev/null)

@@ -668,10 +668,12 @@ room(const struct broker *b, size_t n)
 	int fd = amqp_get_sockfd(b->conn), queued = 0, sndbuf = 0;
 	socklen_t sl = sizeof(sndbuf);
 
-	if (fd < 0 || ioctl(fd, SIOCOUTQ, &queued) == -1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == -1 || sndbuf <= 0)
+	if (fd < 0 || ioctl(fd, SIOCOUTQ, &queued) == -1 || queued <= 0)
 		return 1;
-	return queued <= 0 || (size_t)queued + n + FRAME_OVERHEAD <= (size_t)sndbuf / 2;
+	/* Asked only when something is queued: one system call less per reply at low load. */
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == -1 || sndbuf <= 0)
+		return 1;
+	return (size_t)queued + n + FRAME_OVERHEAD <= (size_t)sndbuf / 2;
 }
 
 static int

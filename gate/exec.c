@@ -178,6 +178,39 @@ start_asking(struct job *j, const char *cltrid, const char *why)
  * tried on at most 3 sessions, one that was lost is not tried again.
  */
 static enum exec_next
+ask_ended(const struct exec_env *env, struct session *s, struct job *j, enum xchg r,
+    const struct eg_err *err)
+{
+	const char *type = j->req.obj_type, *id = j->req.obj_id;
+	struct info_answer ans = {NULL, 0, NULL};
+
+	switch (r) {
+	case XCHG_OK:
+		ans.text = s->reply.data != NULL ? s->reply.data : "";
+		ans.len = s->reply.len;
+		ans.facts = &s->facts;
+		break;
+	case XCHG_UNSENT:
+		if (++j->run.ask_tries < 3)
+			return EXEC_NEED_SESSION;
+		break;
+	default:
+		break;
+	}
+	if (ans.facts == NULL)
+		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err->msg);
+	give_up(env, j);
+	answer_unknown(j, ans.facts != NULL ? &ans : NULL);
+	return EXEC_DONE;
+}
+
+/*
+ * After a command with side effects may or may not have run: asks the registry what it
+ * holds for the object (an info query, which has no side effects) and answers "outcome
+ * unknown" with it (ask_ended). The query needs an up session; one that did not reach the
+ * registry is tried on at most 3 sessions, one that was lost is not tried again.
+ */
+static enum exec_next
 ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 {
 	const char *type = j->req.obj_type, *id = j->req.obj_id;
@@ -185,8 +218,7 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 	struct epp_request info;
 	struct eg_err err;
 	json_object *req = NULL, *args;
-	struct info_answer ans = {NULL, 0, NULL};
-	enum exec_next next = EXEC_DONE;
+	enum xchg r = XCHG_LOST;
 
 	if (type[0] == '\0' || id[0] == '\0') {
 		give_up(env, j);
@@ -198,39 +230,24 @@ ask_registry(const struct exec_env *env, struct session *s, struct job *j)
 	memset(&info, 0, sizeof(info));
 	eg_err_set(&err, EG_ENOMEM, "out of memory");
 	snprintf(cmd, sizeof(cmd), "%s_info", type);
-	if ((req = json_object_new_object()) == NULL || (args = json_object_new_object()) == NULL)
-		goto out;
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
-	json_object_object_add(req, "args", args);
-	json_object_object_add(args, strcmp(type, "contact") == 0 ? "contact" : "name",
-	    json_object_new_string(id));
-	cltrid_next(env->cltrid, cltrid);
-	if (epp_request_build(req, cltrid, &info, &err) == -1)
-		goto out;
-	switch (session_exchange(s, info.xml, info.xml_len, info.cltrid,
-	    env->cfg->epp.command_timeout_ms, &err)) {
-	case XCHG_OK:
-		ans.text = s->reply.data != NULL ? s->reply.data : "";
-		ans.len = s->reply.len;
-		ans.facts = &s->facts;
-		break;
-	case XCHG_UNSENT:
-		if (++j->run.ask_tries < 3)
-			next = EXEC_NEED_SESSION;
-		break;
-	default:
-		break;
-	}
-out:
-	if (ans.facts == NULL && next == EXEC_DONE)
-		log_info(env->log, "could not ask the registry about %s %s: %s", type, id, err.msg);
-	if (next == EXEC_DONE) {
-		give_up(env, j);
-		answer_unknown(j, ans.facts != NULL ? &ans : NULL);
+	if ((req = json_object_new_object()) != NULL &&
+	    (args = json_object_new_object()) != NULL) {
+		json_object_object_add(req, "cmd", json_object_new_string(cmd));
+		json_object_object_add(req, "args", args);
+		json_object_object_add(args, strcmp(type, "contact") == 0 ? "contact" : "name",
+		    json_object_new_string(id));
+		cltrid_next(env->cltrid, cltrid);
+		if (epp_request_build(req, cltrid, &info, &err) == 0)
+			r = session_start(s, info.xml, info.xml_len, info.cltrid,
+			    env->cfg->epp.command_timeout_ms, &err);
 	}
 	epp_request_clear(&info);
 	json_object_put(req);
-	return next;
+	if (r == XCHG_PENDING) {
+		j->run.exchange = EXEC_XCHG_ASK;
+		return EXEC_PENDING;
+	}
+	return ask_ended(env, s, j, r == XCHG_REFUSED ? XCHG_LOST : r, &err);
 }
 
 /* The longest a request without a deadline waits for another job's reply: that job's own
@@ -336,7 +353,7 @@ from_journal(const struct exec_env *env, struct job *j)
 
 /*
  * The checks before anything is sent: the deadline once, then the journal (again after
- * each wait for another job's reply), then the rate limit. 1: the job is answered
+ * each wait for another job's reply); the rate limit comes after (rate). 1: the job is answered
  * (expired, refused, or from the journal); 2: it waits (EXEC_WAIT); 0: go on (to send it,
  * or, for a request the journal shows as sent without a recorded reply, to ask the
  * registry).
@@ -362,12 +379,6 @@ checks(const struct exec_env *env, struct job *j)
 		fail(j, EG_EPROTO, JOB_OUTCOME_UNKNOWN, "redelivered request for %s: without a "
 		    "%s the gate cannot tell whether it already ran, so it was not sent again",
 		    j->cmd, env->journal != NULL ? "message_id" : "journal");
-		return 1;
-	}
-	if (env->rl != NULL && ratelimit_take(env->rl, rate_class(j), j->deadline_ms, NULL) == -1) {
-		fail(j, EG_ETIMEOUT, JOB_NOT_SENT, "rate limit: the command could not be sent before "
-		    "its deadline");
-		release(env, j);
 		return 1;
 	}
 	return 0;
@@ -452,91 +463,169 @@ not_offered(const struct exec_env *env, const struct session *s, struct job *j)
 	return 1;
 }
 
-/* Sends (or re-sends) the command on s and answers with the response. */
+/* What the command's exchange ended with decides the next step. */
 static enum exec_next
-send_command(const struct exec_env *env, struct session *s, struct job *j)
+command_ended(const struct exec_env *env, struct session *s, struct job *j, enum xchg r,
+    const struct eg_err *err)
 {
 	const char *id = job_id(j), *cltrid = j->req.cltrid[0] ? j->req.cltrid : NULL;
-	struct eg_err err;
-	enum exec_next next;
-	int transform = j->req.klass == EPP_CLASS_TRANSFORM;
+	struct eg_err jerr;
 
-	if (s == NULL || !s->up)
-		return EXEC_NEED_SESSION;
-	if (not_offered(env, s, j))
-		return EXEC_DONE;
-	if (transform && j->run.claimed && !j->run.marked_sent &&
-	    (next = mark_sent(env, s, j)) != EXEC_NEED_SESSION)
-		return next;
-	switch (session_exchange(s, j->req.xml, j->req.xml_len, cltrid,
-	    env->cfg->epp.command_timeout_ms, &err)) {
+	switch (r) {
 	case XCHG_OK:
 		j->sent = 1;
 		answer(j, s);
 		if (j->run.claimed && journal_done(env->journal, id, j->reply, j->reply_len,
-		    j->code > 0 ? j->code : 0, &err) == -1)
+		    j->code > 0 ? j->code : 0, &jerr) == -1)
 			log_err(env->log, "journal: reply for %s not recorded yet (it is tried again): "
-			    "%s", id, err.msg);
+			    "%s", id, jerr.msg);
 		j->run.claimed = 0;
 		return EXEC_DONE;
 	case XCHG_REFUSED:
-		fail(j, EG_EREQUEST, JOB_NOT_SENT, "%s", err.msg);
+		fail(j, EG_EREQUEST, JOB_NOT_SENT, "%s", err->msg);
 		release(env, j);
 		return EXEC_DONE;
 	case XCHG_UNSENT:
 		/* Certainly not executed: another session may carry it. */
-		snprintf(j->run.why, sizeof(j->run.why), "%s", err.msg);
+		snprintf(j->run.why, sizeof(j->run.why), "%s", err->msg);
 		if (++j->run.unsent_tries < 3)
 			return EXEC_NEED_SESSION;
 		if (j->sent) {
 			/* a lost query's re-send that never left: it may have run once */
-			fail(j, err.code, NULL, "%s", err.msg);
+			fail(j, err->code, NULL, "%s", err->msg);
 			return EXEC_DONE;
 		}
-		fail(j, err.code, JOB_NOT_SENT, "%s", err.msg);
+		fail(j, err->code, JOB_NOT_SENT, "%s", err->msg);
 		release(env, j);
 		return EXEC_DONE;
 	case XCHG_LOST:
 		j->sent = 1;
-		if (transform) {
-			start_asking(j, j->req.cltrid, err.msg);
+		if (j->req.klass == EPP_CLASS_TRANSFORM) {
+			start_asking(j, j->req.cltrid, err->msg);
 			return ask_registry(env, s, j);
 		}
 		if (!j->run.resent) {
 			j->run.resent = 1;
-			snprintf(j->run.why, sizeof(j->run.why), "%s", err.msg);
+			snprintf(j->run.why, sizeof(j->run.why), "%s", err->msg);
 			log_info(env->log, "%s (clTRID %s): %s; sending it again", j->cmd,
-			    cltrid ? cltrid : "-", err.msg);
+			    cltrid ? cltrid : "-", err->msg);
 			return EXEC_NEED_SESSION;   /* the session was dropped */
 		}
-		fail(j, err.code, NULL, "%s", err.msg);
+		fail(j, err->code, NULL, "%s", err->msg);
 		return EXEC_DONE;
+	default:
+		break;
 	}
 	fail(j, EG_EPROTO, NULL, "internal error: unknown exchange result");
 	return EXEC_DONE;
 }
 
+/* Sends (or re-sends) the command on s; command_ended answers with the response. */
+static enum exec_next
+send_command(const struct exec_env *env, struct session *s, struct job *j)
+{
+	const char *cltrid = j->req.cltrid[0] ? j->req.cltrid : NULL;
+	struct eg_err err;
+	enum exec_next next;
+	enum xchg r;
+
+	if (s == NULL || !s->up)
+		return EXEC_NEED_SESSION;
+	if (not_offered(env, s, j))
+		return EXEC_DONE;
+	if (j->req.klass == EPP_CLASS_TRANSFORM && j->run.claimed && !j->run.marked_sent &&
+	    (next = mark_sent(env, s, j)) != EXEC_NEED_SESSION)
+		return next;
+	r = session_start(s, j->req.xml, j->req.xml_len, cltrid,
+	    env->cfg->epp.command_timeout_ms, &err);
+	if (r == XCHG_PENDING) {
+		j->run.exchange = EXEC_XCHG_COMMAND;
+		return EXEC_PENDING;
+	}
+	return command_ended(env, s, j, r, &err);
+}
+
+/*
+ * Books the job's slot in the rate limit once: 0 go on; 1 answered (no slot before its
+ * deadline); 2 set it aside until its slot (run.wake_ms).
+ */
+static int
+rate(const struct exec_env *env, struct job *j)
+{
+	int64_t at;
+
+	if (env->rl == NULL || j->run.rated)
+		return 0;
+	if ((at = ratelimit_book(env->rl, rate_class(j), j->deadline_ms)) < 0) {
+		fail(j, EG_ETIMEOUT, JOB_NOT_SENT, "rate limit: the command could not be sent before "
+		    "its deadline");
+		release(env, j);
+		return 1;
+	}
+	j->run.rated = 1;
+	if (at <= eg_now_ms())
+		return 0;
+	/* Its slot is booked: it waits for it holding no session, and is answered (and its
+	 * claim released) if a wait for a session then runs past its deadline. */
+	j->run.wake_ms = at;
+	j->run.wait_end_ms = j->deadline_ms >= 0 ? j->deadline_ms : INT64_MAX;
+	return 2;
+}
+
+/* What checks() or rate() said: 0 go on; 1 answered (EXEC_DONE) or 2 set aside (EXEC_WAIT),
+ * into *next. */
+static int
+settled(int r, enum exec_next *next)
+{
+	if (r == 0)
+		return 0;
+	*next = r == 1 ? EXEC_DONE : EXEC_WAIT;
+	return 1;
+}
+
 enum exec_next
 exec_step(const struct exec_env *env, struct session *s, struct job *j)
 {
+	enum exec_next next;
+
 	if (s != NULL)
 		j->session_id = s->id;
 	/* before the journal hears of it: a command the registry does not offer never runs */
 	if (!j->run.started && !j->run.asking && not_offered(env, s, j))
 		return EXEC_DONE;
-	if (!j->run.started || j->run.waiting) {
-		switch (checks(env, j)) {
-		case 1:
-			return EXEC_DONE;
-		case 2:
-			return EXEC_WAIT;
-		default:
-			break;
-		}
-	}
+	if ((!j->run.started || j->run.waiting) && settled(checks(env, j), &next))
+		return next;
 	if (j->run.asking)
 		return ask_registry(env, s, j);
+	if (settled(rate(env, j), &next))
+		return next;
 	return send_command(env, s, j);
+}
+
+enum exec_next
+exec_exchanged(const struct exec_env *env, struct session *s, struct job *j, enum xchg r,
+    const struct eg_err *err)
+{
+	int what = j->run.exchange;
+
+	j->run.exchange = EXEC_XCHG_NONE;
+	if (what == EXEC_XCHG_ASK)
+		return ask_ended(env, s, j, r, err);
+	return command_ended(env, s, j, r, err);
+}
+
+enum exec_next
+exec_run(const struct exec_env *env, struct session *s, struct job *j)
+{
+	enum exec_next next = exec_step(env, s, j);
+	struct eg_err err;
+	enum xchg r;
+
+	while (next == EXEC_PENDING) {
+		r = session_wait(s, &err);
+		next = exec_exchanged(env, s, j, r, &err);
+	}
+	return next;
 }
 
 void

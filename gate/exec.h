@@ -15,7 +15,8 @@
  *    then answers with it;
  *  - without a journal, or without a message_id, a redelivered command with
  *    side effects is refused ("outcome unknown");
- *  - the rate limit is waited for, up to the request's deadline;
+ *  - the rate limit is waited for, up to the request's deadline, holding no
+ *    session (the tokens are booked and the job set aside until its slot);
  *  - a command that certainly did not reach the registry (XCHG_UNSENT) is
  *    sent on another session, on at most 3 sessions in all, then answered
  *    "not_sent"; a journal claim is released only when the command certainly
@@ -33,11 +34,17 @@
  * or re-sent, or while the registry must still be asked, it returns
  * EXEC_NEED_SESSION: the caller puts the job back at the head of the queue,
  * and the next exec_step, on whichever session is up then, continues where
- * the job was. When the job must wait for another job's reply it returns
- * EXEC_WAIT: the caller sets it aside until j->run.wake_ms (jobq_defer), at
- * most until j->run.wait_end_ms. exec_step blocks only on its session's
- * exchanges, the rate limit and the journal's statements; it is a function of
- * (env, session, job) and keeps no state of its own.
+ * the job was. When the job must wait for another job's reply, or for its
+ * slot in the rate limit, it returns EXEC_WAIT: the caller sets it aside until
+ * j->run.wake_ms (jobq_defer), at most until j->run.wait_end_ms.
+ *
+ * exec_step never waits on the registry: it starts an exchange on the session
+ * (session_start) and returns EXEC_PENDING; whoever polls the session's socket
+ * hands the exchange's end to exec_exchanged, which goes on from there (and
+ * may start the next exchange, the info query after an unknown outcome).
+ * exec_run does both for a caller with a thread of its own. The runner blocks
+ * only on the journal's statements; it is a function of (env, session, job)
+ * and keeps no state of its own.
  *
  * A job that waits longer than its queue allows, or waits while no session can
  * be established (the registry refuses the login, or the TLS handshake for a
@@ -61,7 +68,7 @@
 #include "ratelimit.h"
 #include "session.h"
 
-/* What the runner uses; read-only, shared by every session thread. */
+/* What the runner uses; read-only, shared by the threads that run jobs. */
 struct exec_env {
 	const struct gate_config *cfg;
 	struct journal *journal;       /* NULL: none */
@@ -72,6 +79,8 @@ struct exec_env {
 
 enum exec_next {
 	EXEC_DONE,           /* the job holds its reply */
+	EXEC_PENDING,        /* an exchange is under way on the session (session_start): when
+	                        session_continue ends it, hand its result to exec_exchanged */
 	EXEC_NEED_SESSION,   /* the job needs an up session to go on; its progress is kept */
 	EXEC_WAIT,           /* the job waits for another job's reply: set it aside until
 	                        j->run.wake_ms, at most until j->run.wait_end_ms */
@@ -83,6 +92,27 @@ enum exec_next {
  * journal), then EXEC_NEED_SESSION. Sets j->session_id to s's id.
  */
 enum exec_next exec_step(const struct exec_env *env, struct session *s, struct job *j);
+
+/* What exec_step started on the session when it returned EXEC_PENDING (job_run.exchange). */
+enum exec_exchange {
+	EXEC_XCHG_NONE,
+	EXEC_XCHG_COMMAND,   /* the job's command */
+	EXEC_XCHG_ASK,       /* the info query after an unknown outcome */
+};
+
+/*
+ * Goes on with a job after the exchange exec_step (or an earlier exec_exchanged) started on
+ * s ended with r (err: session_continue's), as far as the job goes: what exec_step would
+ * have done next had the exchange been waited for. s is the session the exchange ran on.
+ */
+enum exec_next exec_exchanged(const struct exec_env *env, struct session *s, struct job *j,
+    enum xchg r, const struct eg_err *err);
+
+/*
+ * Runs exec_step and the exchanges it starts to the end, waiting on the session's socket:
+ * for a caller that owns a thread per session. Never EXEC_PENDING.
+ */
+enum exec_next exec_run(const struct exec_env *env, struct session *s, struct job *j);
 
 /*
  * Answers a job that waited for a session longer than it may (now_ms past its

@@ -21,6 +21,7 @@
 #include "cltrid.h"
 #include "deadline.h"
 #include "digest.h"
+#include "dispatch.h"
 #include "epp_reply.h"
 #include "health.h"
 #include "journal.h"
@@ -47,6 +48,8 @@ struct gate {
 	struct exec_env exec;        /* the job runner's, shared by the queue and the sessions */
 	struct jobq *q;
 	struct supervisor *sv;
+	struct dispatch *d;          /* the jobs on the sessions that are up, on this thread */
+	struct pollfd *fds;          /* the loop's: 4 of its own and one per session */
 	struct broker *broker;
 	int sigfd;
 	int draining;
@@ -631,12 +634,14 @@ service_interval(const struct gate *g)
 static int
 poll_timeout(struct gate *g, int64_t expire_in)
 {
-	int64_t t = service_interval(g), now = eg_now_ms(), due;
+	int64_t t = service_interval(g), now = eg_now_ms(), due, d = dispatch_timeout(g->d);
 
 	if (broker_connected(g->broker) && g->next_service - now < t)
 		t = g->next_service - now;
 	if (expire_in >= 0 && expire_in < t)
 		t = expire_in;
+	if (d >= 0 && d < t)
+		t = d;
 	if (!broker_connected(g->broker) && !g->draining && g->broker_retry_at - now < t)
 		t = g->broker_retry_at - now;
 	if (g->cfg->metrics_file[0] != '\0' && g->next_metrics - now < t)
@@ -658,10 +663,10 @@ poll_timeout(struct gate *g, int64_t expire_in)
 static void
 loop(struct gate *g)
 {
-	struct pollfd fds[4];
+	struct pollfd *fds = g->fds;
 	struct eg_err err;
 	int64_t expire_in = -1;
-	int n, i_health, i_broker;
+	int n, i_health, i_broker, n_own;
 
 	for (;;) {
 		keep_broker(g);
@@ -686,6 +691,9 @@ loop(struct gate *g)
 			fds[n].fd = health_fd(g->health);
 			fds[n++].events = POLLIN;
 		}
+		/* The sessions' sockets last: dispatch_ready reads them from fds + n_own. */
+		n_own = n;
+		n += dispatch_pollfds(g->d, fds + n_own, g->cfg->epp.sessions);
 		if (poll(fds, (nfds_t)n, poll_timeout(g, expire_in)) == -1 && errno != EINTR) {
 			log_err(g->log, "poll: %s", strerror(errno));
 			break;
@@ -695,11 +703,14 @@ loop(struct gate *g)
 		if (i_health >= 0 && (fds[i_health].revents & POLLIN) && health_touched(g->health)) {
 			log_info(g->log, "health file touched by someone else: logging in again");
 			supervisor_relogin(g->sv);
+			dispatch_give_back_all(g->d);
 		}
 		/* Finished jobs (and expired ones, which jobq_expire hands back the same way)
 		 * signal the eventfd: collect only then. */
 		if (fds[1].revents & POLLIN)
 			collect(g);
+		/* Answers from the registry: each answered job is published at once (finish). */
+		dispatch_ready(g->d, fds + n_own, n - n_own);
 		/* Serviced when something arrived, and at least every quarter heartbeat even when
 		 * quiet: rabbitmq-c sends heartbeats only from inside such calls. */
 		if (broker_connected(g->broker) &&
@@ -709,18 +720,28 @@ loop(struct gate *g)
 			if (broker_service(g->broker, on_delivery, g, &err) == -1)
 				broker_failed(g, &err);
 		}
+		expire_in = jobq_expire(g->q);
+		/* New jobs, jobs back from a pause, sessions lent since: commands go out now, and
+		 * their replies are published before the outbox is flushed below. */
+		dispatch_run(g->d);
 		/* What the outbox holds (and a stop's basic.cancel) goes out once the broker
 		 * reads again. */
 		if (broker_connected(g->broker) && !broker_blocked(g->broker) &&
 		    broker_flush(g->broker, &err) == -1)
 			broker_failed(g, &err);
-		expire_in = jobq_expire(g->q);
 		periodic(g);
 		tell_systemd(g);
 	}
 }
 
 /* ---- start and stop ------------------------------------------------------- */
+
+/* The dispatcher's: a job answered on this thread goes out at once. */
+static void
+finished(void *arg, struct job *j)
+{
+	finish(arg, j);
+}
 
 /* The job queue's abandon hook: the runner decides what a job that waited too long is told. */
 static void
@@ -738,6 +759,7 @@ start(struct gate *g, struct eg_err *err)
 	    c->epp.tls.cert_file[0] ? c->epp.tls.cert_file : NULL,
 	    c->epp.tls.key_file[0] ? c->epp.tls.key_file : NULL, c->epp.tls.verify};
 	struct supervisor_env se;
+	struct dispatch_env de;
 	struct jobq_env qe;
 
 	if (!c->epp.tls.verify)
@@ -802,7 +824,20 @@ start(struct gate *g, struct eg_err *err)
 	se.alert = g->alert;
 	se.profile = g->profile;
 	se.sessions = c->epp.sessions;
+	se.lend = 1;
+	if ((g->fds = calloc((size_t)c->epp.sessions + 4, sizeof(*g->fds))) == NULL)
+		return eg_err_set(err, EG_ENOMEM, "out of memory");
 	if ((g->sv = supervisor_start(&se, err)) == NULL)
+		return -1;
+	memset(&de, 0, sizeof(de));
+	de.exec = &g->exec;
+	de.q = g->q;
+	de.sv = g->sv;
+	de.log = g->log;
+	de.sessions = c->epp.sessions;
+	de.finished = finished;
+	de.finished_arg = g;
+	if ((g->d = dispatch_new(&de, err)) == NULL)
 		return -1;
 	g->watchdog_us = notify_watchdog_usec();
 	return 0;
@@ -839,14 +874,18 @@ final_metrics(struct gate *g)
 static void
 stop(struct gate *g)
 {
+	if (g->d != NULL)
+		dispatch_finish(g->d);   /* gives every session back to the supervisor */
 	if (g->sv != NULL) {
 		supervisor_stop(g->sv);
 		collect(g);
 	}
+	dispatch_free(g->d);
 	final_metrics(g);
 	if (g->broker != NULL)
 		broker_free(g->broker);
 	supervisor_free(g->sv);
+	free(g->fds);
 	registry_profile_free(g->profile);
 	jobq_free(g->q);
 	alert_free(g->alert);

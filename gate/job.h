@@ -13,15 +13,17 @@
  *   2. waiting in the queue, it belongs to the queue: only the queue's
  *      expiry (jobq_expire, with the runner's abandon function) may answer it
  *      there;
- *   3. a session thread of the supervisor takes it (jobq_take) and runs steps
- *      of it on its session (exec_step); between steps the progress lives in
+ *   3. the dispatcher (dispatch.h, on the AMQP thread; at the stop, a slot
+ *      thread of the supervisor) takes it (jobq_take) and runs steps of it on
+ *      a session (exec_step, exec_exchanged); between steps the progress lives in
  *      `run`, so that a job whose session went down goes back to the head of
  *      the queue (jobq_requeue, stage 2 again) and continues on another, and a
  *      job that waits for another job's reply is set aside without a session
  *      (jobq_defer, stage 2 again once its pause is over);
- *   4. answered, it goes onto the finished list (jobq_finish) and is the AMQP
- *      thread's again once collected (jobq_collect): it publishes the reply,
- *      acks the delivery and frees the job (job_free).
+ *   4. answered, it is the AMQP thread's again: at once when the dispatcher
+ *      answered it (jobq_done), else once collected from the finished list
+ *      (jobq_finish, jobq_collect); it publishes the reply, acks the delivery
+ *      and frees the job (job_free).
  */
 #ifndef EG_JOB_H
 #define EG_JOB_H
@@ -50,6 +52,8 @@ struct job_run {
 	int asking;                 /* the outcome is unknown: what is left is to ask the
 	                               registry what it holds (an info query), then answer */
 	int ask_tries;              /* info queries that did not reach the registry */
+	int rated;                  /* the rate limit's tokens are booked (from wake_ms on) */
+	int exchange;               /* enum exec_exchange: what is under way on the session */
 	char cltrid[CLTRID_MAX + 1];   /* the clTRID an "outcome unknown" names */
 	char why[256];              /* what went wrong with the last exchange, for the reply */
 };
@@ -74,7 +78,7 @@ struct job {
 	char digest[65];            /* SHA-256 of the request (common/digest.h), for the
 	                               journal; "" when not computed */
 	struct epp_request req;
-	/* progress, on the session threads */
+	/* progress, where it runs (3. above) */
 	struct job_run run;
 	/* result */
 	char *reply;                /* JSON text (malloc'd) */

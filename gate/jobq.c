@@ -189,6 +189,15 @@ jobq_finish(struct jobq *q, struct job *j)
 	wake_collector(q);
 }
 
+void
+jobq_done(struct jobq *q, struct job *j)
+{
+	(void)j;
+	pthread_mutex_lock(&q->mu);
+	q->outstanding--;
+	pthread_mutex_unlock(&q->mu);
+}
+
 int
 jobq_event_fd(const struct jobq *q)
 {

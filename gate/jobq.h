@@ -7,9 +7,10 @@
  * Who calls what (job.h tells who owns a job at each stage):
  *  - the AMQP thread pushes jobs (jobq_push), polls jobq_event_fd, collects
  *    finished jobs (jobq_collect) and expires waiting ones (jobq_expire);
- *  - the session supervisor's threads take jobs (jobq_take), put a job whose
- *    session went down back at the head (jobq_requeue) and hand finished jobs
- *    over (jobq_finish).
+ *  - whoever runs jobs (the dispatcher on the AMQP thread; the supervisor's
+ *    threads at the stop) takes jobs (jobq_take), puts a job whose session
+ *    went down back at the head (jobq_requeue), and hands finished jobs over
+ *    (jobq_finish; jobq_done on the AMQP thread, which publishes at once).
  * Every function is safe to call from any thread (one mutex inside, never
  * held while a callback runs or a job is answered). The queue makes no
  * threads and never blocks: a taker that finds it empty waits on its own
@@ -84,6 +85,11 @@ void jobq_defer(struct jobq *q, struct job *j, int64_t not_before_ms, int64_t un
 
 /* Hands a job with its reply to the finished list and wakes the collector. */
 void jobq_finish(struct jobq *q, struct job *j);
+
+/* A job the collector's own thread took and finished (dispatch.h): it leaves the queue's
+ * count of outstanding jobs, and the caller publishes it at once, without the finished list
+ * and its eventfd. */
+void jobq_done(struct jobq *q, struct job *j);
 
 /* Readable when finished jobs wait or jobq_poke was called. */
 int jobq_event_fd(const struct jobq *q);

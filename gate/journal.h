@@ -17,6 +17,9 @@
  *   PostgreSQL  a server (journal.url, libpq's URL with its TLS settings and
  *               environment; the password from journal.password_file): gates on
  *               several hosts share it.
+ * Each backend's library (libsqlite3.so.0, libpq.so.5) is loaded when such a journal is
+ * first opened, not linked (dynlib.h): a gate without a journal maps neither. The error
+ * when it cannot be loaded names the library and its package (journal_open below).
  * Both create what is missing at open:
  *
  *   CREATE TABLE eppgate_journal (        -- one row per message_id
@@ -146,9 +149,11 @@ struct journal;
 
 /* Opens (creating the file or tables when missing) and, unless tick_ms is -1, starts the
  * maintenance thread. Refuses a file that is not an SQLite database (a journal of the
- * older line-per-record format included) with a message naming the fix. NULL, err set.
+ * older line-per-record format included) with a message naming the fix, and fails when
+ * SQLite cannot be loaded. NULL, err set.
  * A PostgreSQL server out of reach is no failure: the journal starts unsound (every claim
- * fails, the error is logged) and journal_check connects, making the tables, when it can. */
+ * fails, the error is logged) and journal_check connects, making the tables, when it can;
+ * so does a missing libpq, whose error each attempt repeats. */
 struct journal *journal_open(const struct journal_opts *o, struct eg_err *err);
 
 /* Stops the thread, ends this gate's lease (its rows still claimed are taken over by the

@@ -11,23 +11,22 @@
  * synchronous_commit = on whatever the server's default: a claim must be on
  * the server's disk before the command is written.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "dynlib.h"
 #include "journal_int.h"
 
 /*
  * libpq is loaded when a PostgreSQL journal is opened, not linked: with its dependencies
  * (Kerberos, LDAP, GnuTLS...) it weighed about 3 MB of every gate's resident memory,
  * journal or not (BENCHMARKS.md, "RSS with 16 sessions"). The functions used below go
- * through this table; their names stay libpq's.
+ * through this table (dynlib.h); their names stay libpq's.
  */
 #define PQ_FUNCS(X) \
 	X(PQcancel) \
@@ -54,45 +53,12 @@
 	X(PQsocket) \
 	X(PQstatus) \
 
-#define PQ_FIELD(f) __typeof__(f) *f;
 static struct {
-	PQ_FUNCS(PQ_FIELD)
+	PQ_FUNCS(DYNLIB_FIELD)
 } pq;
-#undef PQ_FIELD
-static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
-static char pq_error[256];    /* "" when loaded */
-
-static void
-pq_load(void)
-{
-	void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-	const char *e;
-
-	if (h == NULL) {
-		e = dlerror();
-		snprintf(pq_error, sizeof(pq_error), "%s", e != NULL ? e : "not found");
-		return;
-	}
-#define PQ_SYM(f) \
-	if ((*(void **)&pq.f = dlsym(h, #f)) == NULL) { \
-		snprintf(pq_error, sizeof(pq_error), "libpq.so.5 has no %s", #f); \
-		return; \
-	}
-	PQ_FUNCS(PQ_SYM)
-#undef PQ_SYM
-}
-
-/* Loads libpq once (it stays for the life of the process). -1 with err set when it
- * cannot be loaded. */
-static int
-pq_ready(struct eg_err *err)
-{
-	pthread_once(&pq_once, pq_load);
-	if (pq_error[0] != '\0')
-		return eg_err_set(err, EG_ECONFIG, "the PostgreSQL journal needs libpq (libpq.so.5, "
-		    "Debian package libpq5): %s", pq_error);
-	return 0;
-}
+static const char *const pq_names[] = { PQ_FUNCS(DYNLIB_NAME) };
+static struct dynlib pq_lib = DYNLIB_INIT("libpq.so.5", "libpq5", "the PostgreSQL journal",
+    pq_names, pq);
 
 #define PQcancel pq.PQcancel
 #define PQclear pq.PQclear
@@ -343,7 +309,7 @@ pg_open(const struct journal_opts *o, int create, struct eg_err *err)
 	struct jdb *d;
 	int k = 0, i;
 
-	if (pq_ready(err) == -1)
+	if (dynlib_load(&pq_lib, err) == -1)
 		return NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		eg_err_set(err, EG_ENOMEM, "out of memory");

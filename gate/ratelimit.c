@@ -127,19 +127,17 @@ ratelimit_free(struct ratelimit *r)
 	free(r);
 }
 
-int
-ratelimit_take(struct ratelimit *r, enum rl_class c, int64_t deadline,
-    const volatile int *stop)
+/* Books the earliest slot of class c (and of the total): its start in ns, or -1, booking
+ * nothing, when that start is past deadline (monotonic ms, -1: none) or when it is not now
+ * and stop is set. before/after: each bucket's booking mark around it, for give_back. */
+static int64_t
+book(struct ratelimit *r, enum rl_class c, int64_t deadline, const volatile int *stop,
+    int64_t before[2], int64_t after[2])
 {
-	struct bucket *bs[2];
-	int64_t now, at, until, before[2] = { 0, 0 }, after[2] = { 0, 0 };
-	struct timespec ts;
+	struct bucket *bs[2] = { &r->b[c], &r->b[TOTAL] };
+	int64_t now, at;
 	int i;
 
-	if ((unsigned)c >= RL_NCLASS)
-		return -1;
-	bs[0] = &r->b[c];
-	bs[1] = &r->b[TOTAL];
 	pthread_mutex_lock(&r->mu);
 	now = now_ns();
 	at = schedule(r, c, now);
@@ -156,10 +154,38 @@ ratelimit_take(struct ratelimit *r, enum rl_class c, int64_t deadline,
 		after[i] = bs[i]->tat;
 	}
 	pthread_mutex_unlock(&r->mu);
+	return at;
+}
 
+/* Gives a booking back, only where it is still the latest (see the top). */
+static void
+give_back(struct ratelimit *r, enum rl_class c, const int64_t before[2],
+    const int64_t after[2])
+{
+	struct bucket *bs[2] = { &r->b[c], &r->b[TOTAL] };
+	int i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < 2; i++)
+		if (bs[i]->limited && bs[i]->tat == after[i])
+			bs[i]->tat = before[i];
+	pthread_mutex_unlock(&r->mu);
+}
+
+int
+ratelimit_take(struct ratelimit *r, enum rl_class c, int64_t deadline,
+    const volatile int *stop)
+{
+	int64_t now, at, until, before[2] = { 0, 0 }, after[2] = { 0, 0 };
+	struct timespec ts;
+
+	if ((unsigned)c >= RL_NCLASS || (at = book(r, c, deadline, stop, before, after)) < 0)
+		return -1;
 	while ((now = now_ns()) < at) {
-		if (stopped(stop))
-			goto fail;
+		if (stopped(stop)) {
+			give_back(r, c, before, after);
+			return -1;
+		}
 		until = at - now > SLICE_NS ? now + SLICE_NS : at;
 		ts.tv_sec = (time_t)(until / NS_PER_S);
 		ts.tv_nsec = (long)(until % NS_PER_S);
@@ -167,14 +193,20 @@ ratelimit_take(struct ratelimit *r, enum rl_class c, int64_t deadline,
 		(void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
 	return 0;
-fail:
-	/* Give the booking back only where it is still the latest (see the top). */
-	pthread_mutex_lock(&r->mu);
-	for (i = 0; i < 2; i++)
-		if (bs[i]->limited && bs[i]->tat == after[i])
-			bs[i]->tat = before[i];
-	pthread_mutex_unlock(&r->mu);
-	return -1;
+}
+
+int64_t
+ratelimit_book(struct ratelimit *r, enum rl_class c, int64_t deadline)
+{
+	int64_t at, now, before[2] = { 0, 0 }, after[2] = { 0, 0 };
+
+	if ((unsigned)c >= RL_NCLASS || (at = book(r, c, deadline, NULL, before, after)) < 0)
+		return -1;
+	/* A slot that is already open is now, not the next millisecond: rounding it up would
+	 * set every command aside for up to 1 ms. */
+	if (at <= (now = now_ns()))
+		return now / NS_PER_MS;
+	return (at + NS_PER_MS - 1) / NS_PER_MS;
 }
 
 int64_t

@@ -31,6 +31,13 @@ void ratelimit_free(struct ratelimit *r);
 int ratelimit_take(struct ratelimit *r, enum rl_class c, int64_t deadline,
     const volatile int *stop);
 
+/*
+ * The same without waiting, for a caller that waits on its own timers: books the tokens and
+ * returns the monotonic ms from which the command may go (at or before now: at once), or
+ * -1 at once, booking nothing, when that would be past the deadline.
+ */
+int64_t ratelimit_book(struct ratelimit *r, enum rl_class c, int64_t deadline);
+
 /* Milliseconds a take of class c would wait now (0 = immediately). */
 int64_t ratelimit_wait_ms(struct ratelimit *r, enum rl_class c);
 

@@ -3,6 +3,7 @@
  * logout. */
 #include "session.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,11 @@
 #include "redact.h"
 #include "xml2json.h"
 #include "xmlsafe.h"
+
+/* Where the exchange under way is (session_start, session_continue). */
+enum { XS_IDLE, XS_WRITE, XS_READ };
+
+static void packed_done(struct session *s, int secret);
 
 void
 session_init(struct session *s, int id, const struct session_env *env)
@@ -51,6 +57,10 @@ session_drop(struct session *s, const char *why)
 	s->up = 0;
 	s->up_since = 0;
 	frame_reader_reset(&s->rd);
+	/* An exchange under way is abandoned with the connection. */
+	s->xstate = XS_IDLE;
+	s->xevents = 0;
+	packed_done(s, 0);
 }
 
 static void
@@ -66,35 +76,103 @@ trace_xml(const struct session *s, const char *dir, const char *xml, size_t len)
 	}
 }
 
+/*
+ * Reads what the connection has towards one whole frame, without waiting: takes a frame
+ * out of what was fed before, else reads (OpenSSL's buffer first, then the socket) and
+ * feeds until a frame is whole or a read would block. 1: xml and len set (valid until the
+ * next read); 0: would block, *want says for what (POLLIN, or POLLOUT when OpenSSL must
+ * write to go on reading); -1: err set. Both the blocking read (read_frame) and the
+ * exchange without waiting (session_continue) read through here.
+ */
+static int
+read_frame_nb(struct session *s, const char **xml, size_t *len, short *want,
+    struct eg_err *err)
+{
+	char chunk[16384];
+	size_t n;
+	int r;
+
+	for (;;) {
+		if ((r = frame_reader_next(&s->rd, xml, len, err)) == 1)
+			return 1;
+		if (r == -1)
+			return eg_err_prefix(err, "bad frame from the registry: ");
+		switch (tls_read_nb(s->conn, chunk, sizeof(chunk), &n, err)) {
+		case TLS_OK:
+			break;
+		case TLS_WANT_READ:
+			*want = POLLIN;
+			return 0;
+		case TLS_WANT_WRITE:
+			*want = POLLOUT;
+			return 0;
+		case TLS_EOF:
+			return eg_err_set(err, EG_EIO, "connection closed by the registry");
+		default:
+			return -1;
+		}
+		if (frame_reader_feed(&s->rd, chunk, n, err) == -1)
+			return eg_err_prefix(err, "bad frame from the registry: ");
+	}
+}
+
+/* Waits until the socket is ready for want while reading a response. 0, or -1 with err
+ * set (the deadline passed, or poll failed). */
+static int
+wait_response(struct session *s, short want, int64_t deadline, struct eg_err *err)
+{
+	int e;
+
+	switch (net_wait(tls_fd(s->conn), want, deadline)) {
+	case 1:
+		return 0;
+	case 0:
+		return eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
+	default:
+		e = errno;
+		return eg_err_set(err, EG_EIO, "read: poll: %s", strerror(e));
+	}
+}
+
 /* Reads one whole frame: 0 with xml and len set (valid until the next read), or -1. */
 static int
 read_frame(struct session *s, int64_t deadline, const char **xml, size_t *len,
     struct eg_err *err)
 {
-	char chunk[16384];
-	ssize_t n;
+	short want = POLLIN;
 	int r;
 
-	for (;;) {
-		if ((r = frame_reader_next(&s->rd, xml, len, err)) == 1)
-			return 0;
-		if (r == -1)
-			return eg_err_prefix(err, "bad frame from the registry: ");
-		/* The answer cannot be there yet when nothing is buffered: wait for the socket
-		 * first rather than let a read fail with EAGAIN. */
-		if (!tls_buffered(s->conn) && net_wait(tls_fd(s->conn), POLLIN, deadline) == 0) {
-			return eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
-		}
-		if ((n = tls_read(s->conn, chunk, sizeof(chunk), deadline, err)) < 0) {
-			if (err != NULL && err->code == EG_ETIMEOUT)
-				eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
+	/* The answer cannot be there yet when nothing is buffered: wait for the socket first
+	 * rather than try a read bound to find nothing. */
+	if (!tls_buffered(s->conn) && frame_reader_pending(&s->rd) == 0 &&
+	    wait_response(s, POLLIN, deadline, err) == -1)
+		return -1;
+	while ((r = read_frame_nb(s, xml, len, &want, err)) == 0)
+		if (wait_response(s, want, deadline, err) == -1)
 			return -1;
-		}
-		if (n == 0)
-			return eg_err_set(err, EG_EIO, "connection closed by the registry");
-		if (frame_reader_feed(&s->rd, chunk, (size_t)n, err) == -1)
-			return eg_err_prefix(err, "bad frame from the registry: ");
-	}
+	return r == 1 ? 0 : -1;
+}
+
+/* Packs a command into s->out, to be written whole (frame.h: one write call). */
+static int
+pack_frame(struct session *s, const char *xml, size_t len, struct eg_err *err)
+{
+	if (frame_pack(&s->out, xml, len, s->env->epp->max_frame, err) == -1)
+		return -1;
+	trace_xml(s, ">>", xml, len);
+	return 0;
+}
+
+/* s->out is written (or given up). secret: it holds a password, wiped now. */
+static void
+packed_done(struct session *s, int secret)
+{
+	if (secret)
+		explicit_bzero(s->out.data, s->out.len);
+	/* A large command (generic XML passthrough) must not pin its size for the life of the
+	 * session (frame.h, FRAME_KEEP). */
+	if (s->out.cap > FRAME_KEEP)
+		buf_clear(&s->out);
 }
 
 /* Writes one frame. secret: the frame holds a password, wiped from the buffer after. */
@@ -104,39 +182,32 @@ write_frame(struct session *s, const char *xml, size_t len, int64_t deadline, in
 {
 	int rc;
 
-	if (frame_pack(&s->out, xml, len, s->env->epp->max_frame, err) == -1)
+	if (pack_frame(s, xml, len, err) == -1)
 		return -1;
-	trace_xml(s, ">>", xml, len);
 	rc = tls_write(s->conn, s->out.data, s->out.len, deadline, err);
-	if (secret)
-		explicit_bzero(s->out.data, s->out.len);
-	/* A large command (generic XML passthrough) must not pin its size for the life of the
-	 * session (frame.h, FRAME_KEEP). */
-	if (s->out.cap > FRAME_KEEP)
-		buf_clear(&s->out);
+	packed_done(s, secret);
 	return rc;
 }
 
+/* The previous response's text was copied by whoever needed it; a large one's buffer is
+ * given back rather than held for the life of the session. Done before reading the next. */
+static void
+reply_reset(struct session *s)
+{
+	buf_reset(&s->reply);
+	buf_shrink(&s->reply, FRAME_KEEP);
+}
+
 /*
- * Reads and converts one frame: its JSON text to s->reply, what the gate reads from it to
+ * Converts the frame just read: its JSON text to s->reply, what the gate reads from it to
  * s->facts (xml2json.h, x2j_write), with no json-c object in between. -1 on failure (err
  * set; s->facts then reads as no EPP document).
  */
 static int
-read_document(struct session *s, int64_t deadline, struct eg_err *err)
+convert_document(struct session *s, const char *xml, size_t len, struct eg_err *err)
 {
-	const char *xml;
-	size_t len;
 	int rc;
 
-	/* The previous response's text was copied by whoever needed it; a large one's
-	 * buffer is given back rather than held for the life of the session. */
-	buf_reset(&s->reply);
-	buf_shrink(&s->reply, FRAME_KEEP);
-	if (read_frame(s, deadline, &xml, &len, err) == -1) {
-		epp_facts_reset(&s->facts);
-		return -1;
-	}
 	trace_xml(s, "<<", xml, len);
 	/* A document past the parser's limits (depth, entity expansion, sizes) is one we
 	 * cannot read either: the caller is told so with the reference's prefix. Only our
@@ -148,6 +219,21 @@ read_document(struct session *s, int64_t deadline, struct eg_err *err)
 	 * back now rather than held until the next response. */
 	frame_reader_done(&s->rd);
 	return rc;
+}
+
+/* Reads and converts one frame (convert_document), waiting until deadline. */
+static int
+read_document(struct session *s, int64_t deadline, struct eg_err *err)
+{
+	const char *xml;
+	size_t len;
+
+	reply_reset(s);
+	if (read_frame(s, deadline, &xml, &len, err) == -1) {
+		epp_facts_reset(&s->facts);
+		return -1;
+	}
+	return convert_document(s, xml, len, err);
 }
 
 /* ---- why an open failed --------------------------------------------------- */
@@ -554,15 +640,121 @@ still_in_step(struct session *s, struct eg_err *err)
 	}
 }
 
-enum xchg
-session_exchange(struct session *s, const char *xml, size_t len, const char *cltrid,
-    int timeout_ms, struct eg_err *err)
+/*
+ * The exchange under way failed: dropped with the connection. Before the frame was written
+ * whole the registry cannot have executed it (a partial frame is never executed); after, it
+ * may have.
+ */
+static enum xchg
+xchg_failed(struct session *s, struct eg_err *err)
+{
+	int written = s->xstate == XS_READ;
+
+	if (written)
+		epp_facts_reset(&s->facts);
+	session_drop(s, err ? err->msg : NULL);
+	return written ? XCHG_LOST : XCHG_UNSENT;
+}
+
+/* The response is in: the checks of session_exchange on what it carries. */
+static enum xchg
+xchg_answered(struct session *s, const char *xml, size_t len, struct eg_err *err)
 {
 	struct epp_greeting g;
 	const char *got;
-	int64_t deadline = eg_now_ms() + timeout_ms;
 	int code;
 
+	if (convert_document(s, xml, len, err) == -1)
+		return xchg_failed(s, err);
+	if (s->xgreeting) {
+		if (epp_facts_greeting(&s->facts, &g) == -1) {
+			eg_err_set(err, EG_EPROTO, "hello answered with something else than a greeting");
+			return xchg_failed(s, err);
+		}
+	} else {
+		got = epp_facts_cltrid(&s->facts);
+		if (got == NULL || strcmp(got, s->xcltrid) != 0) {
+			eg_err_set(err, EG_EPROTO, "response carries clTRID %s, sent %s",
+			    got ? got : "(none)", s->xcltrid);
+			return xchg_failed(s, err);
+		}
+	}
+	s->xstate = XS_IDLE;
+	s->xevents = 0;
+	if (!s->xgreeting && ((code = epp_facts_code(&s->facts)) == 2002 || code >= 2500))
+		session_drop(s, code == 2002 ? "registry answered 2002 (command use error)" :
+		    "registry ended the session");
+	s->commands++;
+	s->last_io_ms = eg_now_ms();
+	return XCHG_OK;
+}
+
+/*
+ * Moves the exchange under way as far as the socket allows now, never waiting: writes the
+ * rest of the frame, then reads until the response is whole or a read would block. When it
+ * would block and now_ms is at or past the deadline, the exchange ends there.
+ */
+static enum xchg
+xchg_step(struct session *s, int64_t now_ms, struct eg_err *err)
+{
+	enum tls_step st;
+	const char *xml;
+	size_t len;
+	short want;
+
+	if (s->xstate == XS_WRITE) {
+		/* Called again with the same arguments after WANT_READ / WANT_WRITE (tls.h). */
+		switch ((st = tls_write_nb(s->conn, s->out.data, s->out.len, err))) {
+		case TLS_OK:
+			break;
+		case TLS_WANT_READ:
+		case TLS_WANT_WRITE:
+			if (now_ms >= s->xdeadline) {
+				eg_err_set(err, EG_ETIMEOUT, "write timed out");
+				return xchg_failed(s, err);
+			}
+			s->xevents = st == TLS_WANT_READ ? POLLIN : POLLOUT;
+			return XCHG_PENDING;
+		default:
+			return xchg_failed(s, err);
+		}
+		packed_done(s, 0);
+		s->xstate = XS_READ;
+		s->last_io_ms = eg_now_ms();
+		reply_reset(s);
+		/* The answer cannot be there yet unless OpenSSL read something while writing:
+		 * wait for the socket rather than try a read bound to find nothing. */
+		if (!tls_buffered(s->conn)) {
+			s->xevents = POLLIN;
+			return XCHG_PENDING;
+		}
+	}
+	switch (read_frame_nb(s, &xml, &len, &want, err)) {
+	case 1:
+		return xchg_answered(s, xml, len, err);
+	case 0:
+		if (now_ms >= s->xdeadline) {
+			eg_err_set(err, EG_ETIMEOUT, "no response from the registry in time");
+			return xchg_failed(s, err);
+		}
+		s->xevents = want;
+		return XCHG_PENDING;
+	default:
+		return xchg_failed(s, err);
+	}
+}
+
+enum xchg
+session_start(struct session *s, const char *xml, size_t len, const char *cltrid,
+    int timeout_ms, struct eg_err *err)
+{
+	int64_t now = eg_now_ms();
+
+	if (s->xstate != XS_IDLE) {
+		eg_err_set(err, EG_EPROTO, "an exchange is already under way on session %d",
+		    s->id);
+		return XCHG_REFUSED;
+	}
 	if (still_in_step(s, err) == -1) {
 		session_drop(s, err ? err->msg : NULL);
 		return XCHG_UNSENT;
@@ -571,38 +763,87 @@ session_exchange(struct session *s, const char *xml, size_t len, const char *clt
 		eg_err_set(err, EG_ELIMIT, "command of %zu bytes exceeds the frame limit", len);
 		return XCHG_REFUSED;
 	}
-	if (write_frame(s, xml, len, deadline, 0, err) == -1) {
-		/* Not written whole: the registry cannot have executed a partial frame. */
+	if (cltrid != NULL && strlen(cltrid) > CLTRID_MAX) {
+		eg_err_set(err, EG_ELIMIT, "clTRID of %zu characters exceeds %d", strlen(cltrid),
+		    CLTRID_MAX);
+		return XCHG_REFUSED;
+	}
+	if (pack_frame(s, xml, len, err) == -1) {
 		session_drop(s, err ? err->msg : NULL);
 		return XCHG_UNSENT;
 	}
-	s->last_io_ms = eg_now_ms();
-	if (read_document(s, deadline, err) == -1)
-		goto lost;
-	if (cltrid == NULL) {
-		if (epp_facts_greeting(&s->facts, &g) == -1) {
-			eg_err_set(err, EG_EPROTO, "hello answered with something else than a greeting");
-			goto lost;
-		}
-	} else {
-		got = epp_facts_cltrid(&s->facts);
-		if (got == NULL || strcmp(got, cltrid) != 0) {
-			eg_err_set(err, EG_EPROTO, "response carries clTRID %s, sent %s",
-			    got ? got : "(none)", cltrid);
-			goto lost;
-		}
-		code = epp_facts_code(&s->facts);
-		if (code == 2002 || code >= 2500)
-			session_drop(s, code == 2002 ? "registry answered 2002 (command use error)" :
-			    "registry ended the session");
+	s->xstate = XS_WRITE;
+	s->xevents = 0;
+	s->xdeadline = now + timeout_ms;
+	s->xgreeting = cltrid == NULL;
+	snprintf(s->xcltrid, sizeof(s->xcltrid), "%s", cltrid ? cltrid : "");
+	return xchg_step(s, now, err);
+}
+
+enum xchg
+session_continue(struct session *s, int64_t now_ms, struct eg_err *err)
+{
+	if (s->xstate == XS_IDLE) {
+		/* Nothing to go on with (never started, or dropped on the way): whether a
+		 * command went out is not known here, so it is not said to be unsent. */
+		eg_err_set(err, EG_EPROTO, "no exchange under way on session %d", s->id);
+		return XCHG_LOST;
 	}
-	s->commands++;
-	s->last_io_ms = eg_now_ms();
-	return XCHG_OK;
-lost:
-	epp_facts_reset(&s->facts);
-	session_drop(s, err ? err->msg : NULL);
-	return XCHG_LOST;
+	return xchg_step(s, now_ms, err);
+}
+
+int
+session_busy(const struct session *s)
+{
+	return s->xstate != XS_IDLE;
+}
+
+int
+session_fd(const struct session *s)
+{
+	return s->conn != NULL ? tls_fd(s->conn) : -1;
+}
+
+short
+session_events(const struct session *s)
+{
+	return s->xstate != XS_IDLE ? s->xevents : 0;
+}
+
+int64_t
+session_deadline(const struct session *s)
+{
+	return s->xstate != XS_IDLE ? s->xdeadline : -1;
+}
+
+enum xchg
+session_wait(struct session *s, struct eg_err *err)
+{
+	enum xchg r = XCHG_PENDING;
+	int e;
+
+	if (s->xstate == XS_IDLE)
+		return session_continue(s, eg_now_ms(), err);
+	while (r == XCHG_PENDING) {
+		if (net_wait(session_fd(s), session_events(s), session_deadline(s)) == -1) {
+			e = errno;
+			eg_err_set(err, EG_EIO, "%s: poll: %s", s->xstate == XS_WRITE ? "write" :
+			    "read", strerror(e));
+			return xchg_failed(s, err);
+		}
+		r = session_continue(s, eg_now_ms(), err);
+	}
+	return r;
+}
+
+/* The blocking exchange: the one above, waiting for the socket in between. */
+enum xchg
+session_exchange(struct session *s, const char *xml, size_t len, const char *cltrid,
+    int timeout_ms, struct eg_err *err)
+{
+	enum xchg r = session_start(s, xml, len, cltrid, timeout_ms, err);
+
+	return r == XCHG_PENDING ? session_wait(s, err) : r;
 }
 
 int64_t

@@ -4,7 +4,8 @@
  * keepalive, logout (RFC 5730 section 2, RFC 5734).
  *
  * A session is used by one thread at a time (the supervisor gives each session
- * its own thread); every call is blocking with a deadline. In the gate, only
+ * its own thread); every call but session_start and session_continue (which never
+ * wait, for an event loop) blocks until its deadline at most. In the gate, only
  * the session supervisor (supervisor.h) opens, re-opens and closes sessions;
  * the job runner (exec.h) exchanges commands on a session that is up and,
  * when it goes down, hands the job back rather than log in itself. A session
@@ -95,6 +96,12 @@ struct session {
 	int fail;                      /* enum session_fail of the last failed open */
 	struct rp_login login;         /* what the last login offered and negotiated */
 	unsigned long commands;        /* answered on this session since start */
+	/* The exchange under way (session_start); session.c's own. */
+	int xstate;                    /* idle, writing s->out, reading the response */
+	short xevents;                 /* what it waits for: POLLIN or POLLOUT */
+	int xgreeting;                 /* a <hello/>: the answer must be a greeting */
+	int64_t xdeadline;             /* monotonic ms */
+	char xcltrid[CLTRID_MAX + 1];  /* the clTRID the response must carry */
 };
 
 /*
@@ -138,6 +145,7 @@ enum session_fail session_fail_of_tls(enum tls_why why, int have_cert);
 void session_fail_fix(int fail, const struct cfg_epp *c, char *out, size_t cap);
 
 enum xchg {
+	XCHG_PENDING,   /* session_start / session_continue: under way; poll and call again */
 	XCHG_OK,        /* s->reply and s->facts hold the converted response (or greeting) */
 	XCHG_UNSENT,    /* did not reach the registry; session is down (or never was up) */
 	XCHG_LOST,      /* may have been executed; no usable response; session is down */
@@ -168,6 +176,40 @@ void session_drop(struct session *s, const char *why);
  */
 enum xchg session_exchange(struct session *s, const char *xml, size_t len,
     const char *cltrid, int timeout_ms, struct eg_err *err);
+
+/*
+ * The same exchange without waiting, for the gate's event loop (dispatch.h), which polls
+ * every session's socket on one thread. session_start checks that the session is in step
+ * and writes what the socket takes of the command's frame now: XCHG_PENDING, XCHG_UNSENT
+ * (session dropped) or XCHG_REFUSED as session_exchange (rarely the end itself: below).
+ * While XCHG_PENDING, the caller polls session_fd for session_events and calls
+ * session_continue when the socket is ready or session_deadline has come (now_ms at or
+ * past it: the exchange ends XCHG_UNSENT when the frame was not written whole, XCHG_LOST
+ * when it was); it returns XCHG_PENDING until the exchange ends with what session_exchange
+ * would have returned. The command's text and cltrid are copied: the caller may free them
+ * once session_start returns. One exchange at a time on a session; session_drop abandons
+ * one under way.
+ *
+ * Neither call waits: each writes and reads until the socket would block, so that bytes
+ * OpenSSL already holds are read before the caller polls again (poll does not see them).
+ * What the socket has at the deadline still counts: the exchange ends at the deadline only
+ * when it would have to wait. Should OpenSSL hold the response as soon as the frame is
+ * written (it read while writing), session_start reads it and returns the exchange's end
+ * (XCHG_OK or XCHG_LOST) itself: a caller handles session_start's result as it does
+ * session_continue's. XCHG_REFUSED also comes from session_start while an exchange is under
+ * way on s, and for a cltrid longer than CLTRID_MAX (RFC 5730 trIDStringType: 3-64
+ * characters). session_continue without an exchange under way (never started, or abandoned
+ * by session_drop) returns XCHG_LOST: it cannot say that nothing went out.
+ */
+enum xchg session_start(struct session *s, const char *xml, size_t len, const char *cltrid,
+    int timeout_ms, struct eg_err *err);
+enum xchg session_continue(struct session *s, int64_t now_ms, struct eg_err *err);
+/* Waits (poll) for the exchange under way to end: what session_continue ended it with. */
+enum xchg session_wait(struct session *s, struct eg_err *err);
+int session_busy(const struct session *s);          /* an exchange is under way */
+int session_fd(const struct session *s);            /* -1 when no connection */
+short session_events(const struct session *s);      /* POLLIN / POLLOUT; 0 when not busy */
+int64_t session_deadline(const struct session *s);  /* monotonic ms; -1 when not busy */
 
 /* Keepalive: <hello/> when idle for keepalive_s. 0 ok (or not due), -1 session dropped. */
 int session_keepalive(struct session *s, struct eg_err *err);

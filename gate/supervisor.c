@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -33,6 +34,13 @@ struct slot_view {
 	char fix[256];            /* what to fix, for a permanent failure */
 };
 
+/* Where a session that is up is, in lend mode (supervisor_env.lend). */
+enum lent {
+	LENT_NO,                  /* with its slot's thread */
+	LENT_OFFERED,             /* offered to the event loop, not yet borrowed */
+	LENT_OUT,                 /* borrowed (supervisor_borrow) until given back */
+};
+
 struct slot {
 	struct supervisor *sv;
 	struct session s;
@@ -43,6 +51,7 @@ struct slot {
 	int relogin;              /* under sv->mu */
 	int was_up;
 	atomic_ulong commands;    /* jobs answered on this session, for gate_status */
+	int lent;                 /* enum lent, under sv->mu */
 	uint64_t rnd;             /* xorshift state for backoff jitter */
 	struct slot_view view;    /* under sv->mu */
 };
@@ -79,7 +88,7 @@ epp_open(void *arg, struct session *s, struct eg_err *err)
 static enum exec_next
 epp_run(void *arg, struct session *s, struct job *j)
 {
-	return exec_step(arg, s, j);
+	return exec_run(arg, s, j);
 }
 
 static int64_t
@@ -415,6 +424,31 @@ run_job(struct slot *sl, struct job *j)
 	jobq_requeue(sv->env.q, j);
 }
 
+/* Lend mode: offers the slot's session, which is up, to the event loop and waits until it
+ * comes back (supervisor_give_back, or taken back unborrowed by a re-login or the stop).
+ * mu held. */
+static void
+lend(struct slot *sl)
+{
+	struct supervisor *sv = sl->sv;
+
+	sl->lent = LENT_OFFERED;
+	jobq_poke(sv->env.q);   /* the AMQP thread borrows it */
+	while (sl->lent != LENT_NO)
+		pthread_cond_wait(&sv->down, &sv->mu);
+}
+
+/* Takes back the sessions offered and not yet borrowed. mu held. */
+static void
+take_back_offered(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < sv->n; i++)
+		if (sv->slots[i].lent == LENT_OFFERED)
+			sv->slots[i].lent = LENT_NO;
+}
+
 static void *
 slot_main(void *arg)
 {
@@ -449,6 +483,17 @@ slot_main(void *arg)
 			sl->relogin = 0;
 			pthread_mutex_unlock(&sv->mu);
 			try_open(sl);
+			continue;
+		}
+		if (sv->env.lend && !sl->relogin && !sv->stopping) {
+			/* Lend mode: the event loop runs the jobs and keepalives while the session
+			 * is up; it comes back down, or for a re-login or the stop. */
+			lend(sl);
+			pthread_mutex_unlock(&sv->mu);
+			if (!sl->s.up) {
+				sl->next_attempt = eg_now_ms();   /* reconnect at once after a drop */
+				sync_state(sl, NULL);
+			}
 			continue;
 		}
 		/* Up: a re-login first, then jobs, then (when stopping with none left) logout, and
@@ -556,9 +601,50 @@ supervisor_relogin(struct supervisor *sv)
 	pthread_mutex_lock(&sv->mu);
 	for (i = 0; i < sv->n; i++)
 		sv->slots[i].relogin = 1;
+	take_back_offered(sv);
 	pthread_cond_broadcast(&sv->work);
 	pthread_cond_broadcast(&sv->down);
 	pthread_mutex_unlock(&sv->mu);
+}
+
+/* The slot a session belongs to: every session is a slot's member. */
+static struct slot *
+slot_of(struct session *s)
+{
+	return (struct slot *)(void *)((char *)s - offsetof(struct slot, s));
+}
+
+struct session *
+supervisor_borrow(struct supervisor *sv)
+{
+	struct session *s = NULL;
+	int i;
+
+	pthread_mutex_lock(&sv->mu);
+	for (i = 0; i < sv->n && s == NULL; i++) {
+		if (sv->slots[i].lent == LENT_OFFERED) {
+			sv->slots[i].lent = LENT_OUT;
+			s = &sv->slots[i].s;
+		}
+	}
+	pthread_mutex_unlock(&sv->mu);
+	return s;
+}
+
+void
+supervisor_give_back(struct supervisor *sv, struct session *s)
+{
+	pthread_mutex_lock(&sv->mu);
+	slot_of(s)->lent = LENT_NO;
+	pthread_cond_broadcast(&sv->down);
+	pthread_mutex_unlock(&sv->mu);
+}
+
+void
+supervisor_served(struct supervisor *sv, struct session *s)
+{
+	(void)sv;
+	atomic_fetch_add(&slot_of(s)->commands, 1);
 }
 
 static json_object *
@@ -647,6 +733,7 @@ supervisor_stop(struct supervisor *sv)
 
 	pthread_mutex_lock(&sv->mu);
 	sv->stopping = 1;
+	take_back_offered(sv);
 	pthread_cond_broadcast(&sv->work);
 	pthread_cond_broadcast(&sv->down);
 	pthread_mutex_unlock(&sv->mu);

@@ -7,13 +7,16 @@
  * session slot keeps its session up (reconnecting with exponential backoff
  * and jitter, a longer first step after a refused login or a session limit,
  * 2200/25xx; at once, without backoff, after a session that was up went
- * down), sends <hello/> when idle, logs in again when asked (the health file
- * was touched), and between those takes jobs from the job queue (jobq.h) in
- * arrival order and runs them through the ops' run (the runner, exec.h),
- * only ever on a session that is up. A job that needs an up session to go on
- * (its session went down under it) goes back to the head of the queue, where
- * the next session up, perhaps this one re-opened at once, takes it and the
- * runner continues where the job was.
+ * down) and logs in again when asked (the health file was touched). While its
+ * session is up, the gate's slot thread lends it to the AMQP thread's event
+ * loop (lend mode, below; dispatch.h), which runs the jobs and keepalives on
+ * it and gives it back when it goes down; without lend mode (the tests of
+ * these rules) the slot thread itself sends <hello/> when idle and takes jobs
+ * from the job queue (jobq.h) in arrival order, running them through the ops'
+ * run (the runner, exec.h). Either way jobs run only on a session that is up;
+ * a job that needs an up session to go on (its session went down under it)
+ * goes back to the head of the queue, where the next session up, perhaps this
+ * one re-opened at once, takes it and the runner continues where the job was.
  *
  * A failed open is either one that may heal by retrying (the registry is out
  * of reach, busy, closing) or one that cannot (session.h, enum session_fail:
@@ -91,6 +94,7 @@ struct supervisor_env {
 	struct registry_profile *profile;   /* NULL: none; not owned */
 	int sessions;
 	int refused_backoff_ms;       /* least first step after 2200/25xx; 0: 5000 */
+	int lend;                     /* lend sessions that are up to the event loop (below) */
 };
 
 struct supervisor;
@@ -100,6 +104,21 @@ struct supervisor;
 struct supervisor *supervisor_start(const struct supervisor_env *env, struct eg_err *err);
 
 int supervisor_sessions_up(struct supervisor *sv);
+
+/*
+ * Lend mode (env.lend): a session that comes up is lent to the AMQP thread's event loop
+ * (dispatch.h), which runs the jobs and keepalives on it; its thread waits until it comes
+ * back. The session queue's eventfd is poked when one is offered. supervisor_borrow takes
+ * the next one offered (NULL: none); supervisor_give_back returns one, down (its thread
+ * opens it again at once) or up (for a re-login, or the stop: after a re-login the thread
+ * closes it, after the stop it runs what is still queued and logs out); supervisor_served
+ * counts a job answered on it. A re-login or the stop takes back the sessions offered and
+ * not yet borrowed; those borrowed must be given back before supervisor_stop. Without lend
+ * mode each thread runs jobs on its own session (exec_run), as the supervisor's tests do.
+ */
+struct session *supervisor_borrow(struct supervisor *sv);
+void supervisor_give_back(struct supervisor *sv, struct session *s);
+void supervisor_served(struct supervisor *sv, struct session *s);
 
 /* Every session logs in again, after the job it is running: the health file was touched. */
 void supervisor_relogin(struct supervisor *sv);

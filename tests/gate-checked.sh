@@ -58,7 +58,7 @@ if [ "$mode" = --valgrind ]; then
 	N=${VG_REQUESTS:-4000}
 else
 	# Reports go to CHECKLOG.PID; exit status 66 if there was any.
-	export TSAN_OPTIONS="halt_on_error=0 exitcode=66 second_deadlock_stack=1 log_path=$CHECKLOG"
+	export TSAN_OPTIONS="halt_on_error=0 exitcode=66 second_deadlock_stack=1 log_path=$CHECKLOG suppressions=$top/tests/tsan.supp"
 	checker=()
 	N=${VG_REQUESTS:-2000}
 fi

@@ -57,6 +57,11 @@ for p in "${PKGS[@]}"; do
 	[ -f "$f" ] && debs+=("$f")
 done
 [ "${#debs[@]}" -eq "${#PKGS[@]}" ] || { echo "Bail out! packages missing in $debdir"; summary; exit 1; }
+# The journal's libraries are loaded at run time (gate/dynlib.h), out of dh_shlibdeps'
+# sight: debian/control names them.
+deps=$(dpkg-deb -f "${debs[0]}" Depends)
+like "$deps" '(^|, )libsqlite3-0 \(>= 3\.37\.0\)(,|$)' "epp-gate depends on libsqlite3-0 (>= 3.37.0), which it loads"
+like "$deps" '(^|, )libpq5(,|$)' "and on libpq5, which it loads"
 # lintian: no error; the warnings are listed (make deb's README section says which stay).
 changes=$(ls "$debdir"/*.changes 2>/dev/null | head -1)
 if command -v lintian >/dev/null 2>&1 && [ -n "$changes" ]; then

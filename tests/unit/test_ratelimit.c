@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Token buckets: burst then steady rate, deadlines, unlimited classes, the
- * shared total, many threads against one limit, the stop flag, and fairness
- * to a waiter under a stream of later arrivals. About 3 s in all.
+ * shared total, many threads against one limit, the stop flag, booking without
+ * waiting, and fairness to a waiter under a stream of later arrivals. About 3 s in all.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -324,6 +324,43 @@ test_stop(void)
 	ratelimit_free(r);
 }
 
+/* Booking without waiting (the event loop's way): a slot already open is now, never the
+ * next millisecond; later slots come one interval apart; one past the deadline books
+ * nothing. */
+static void
+test_book(void)
+{
+	struct cfg_rate t = { 600, 2 };   /* one every 100 ms, 2 at once */
+	struct ratelimit *r = ratelimit_new(&unlimited, &t, &unlimited, &unlimited);
+	struct ratelimit *u = ratelimit_new(&unlimited, &unlimited, &unlimited, &unlimited);
+	int64_t now, a, b, c, d;
+	int i, at_once = 1;
+
+	if (!tap_ok(r != NULL && u != NULL, "new"))
+		goto out;
+	for (i = 0; i < 100; i++)
+		if (ratelimit_book(u, RL_QUERY, -1) > eg_now_ms())
+			at_once = 0;
+	tap_ok(at_once, "an unlimited class: every booking is for now, none for a later ms");
+	now = eg_now_ms();
+	a = ratelimit_book(r, RL_TRANSFORM, -1);
+	b = ratelimit_book(r, RL_TRANSFORM, -1);
+	tap_ok(a <= eg_now_ms() && b <= eg_now_ms() && a >= now - 1,
+	    "the burst's 2 slots are now (%lld, %lld; now %lld)", (long long)a, (long long)b,
+	    (long long)now);
+	c = ratelimit_book(r, RL_TRANSFORM, -1);
+	tap_ok(c >= now + 90 && c <= now + 110, "the third is one interval later (+%lld ms)",
+	    (long long)(c - now));
+	d = ratelimit_book(r, RL_TRANSFORM, now + 150);
+	tap_is_int(d, -1, "a fourth slot (+200 ms) is past a deadline of +150 ms: -1");
+	d = ratelimit_book(r, RL_TRANSFORM, -1);
+	tap_ok(d >= now + 190 && d <= now + 210, "and booked nothing: the next is +200 ms "
+	    "(+%lld)", (long long)(d - now));
+out:
+	ratelimit_free(r);
+	ratelimit_free(u);
+}
+
 /* ---- fairness ----------------------------------------------------------------- */
 
 struct fair {
@@ -397,6 +434,7 @@ main(void)
 	test_total();
 	test_hammer();
 	test_stop();
+	test_book();
 	test_fairness();
 	return tap_done();
 }
